@@ -1,0 +1,125 @@
+# Makefile: dnsd (and, as they come, edge-health and the tools). GNU make.
+#
+#   make          build everything into build/bin/
+#   make run      install missing Debian packages, build, serve zones/ on
+#                 127.0.0.1:5353 in the foreground
+#   make check    install missing packages, build, run every test
+#   make check SAN=address,undefined CC=clang     the same under sanitizers
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+PKG_CONFIG ?= pkg-config
+WERROR     ?= 1
+SAN        ?=
+O          ?= build$(if $(SAN),-san)
+
+# Debian packages: what building and running needs, and what the tests add.
+RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
+              libevent-dev libyaml-dev bind9-dnsutils
+CHECK_PKGS := $(RUN_PKGS) libcmocka-dev perl knot-dnsutils ldnsutils nsd \
+              libmaxmind-db-writer-perl clang libclang-rt-14-dev clang-format
+
+DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads
+TEST_PC    := cmocka
+CSTD       := -std=c11 -D_GNU_SOURCE
+WARN       := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla \
+              -Wwrite-strings -Wundef -Wnull-dereference \
+              -Wimplicit-fallthrough -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARN       += -Werror
+endif
+ifneq ($(findstring clang,$(CC)),clang)
+WARN       += -Wjump-misses-init
+endif
+CFLAGS     ?= -O2 -g
+ifneq ($(SAN),)
+CFLAGS     += -O1 -fno-omit-frame-pointer -fsanitize=$(SAN) \
+              -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SAN)
+endif
+# Lazily evaluated: pkg-config may not be installed until `make deps` ran.
+PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC))
+PC_LIBS     = $(shell $(PKG_CONFIG) --libs $(DEPS_PC)) -lm -lpthread
+ALL_CFLAGS  = $(CSTD) $(WARN) $(CFLAGS) $(PC_CFLAGS) -I. -MMD -MP
+
+common_SRCS :=
+geo_SRCS    :=
+dnsd_SRCS   :=
+UNIT_TESTS  :=
+FUZZ_TARGETS :=
+BINS        :=
+include common/module.mk dnsd/module.mk
+include tests/module.mk
+
+objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+all: $(BINS)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libcommon.a: $(call objs,$(common_SRCS))
+$(O)/libdnsd.a:   $(call objs,$(dnsd_SRCS))
+$(O)/%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# ---- installing what is missing (Debian) ---------------------------------
+define apt_install
+	@missing=""; \
+	for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+		    --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(RUN_PKGS))
+
+deps-check:
+	$(call apt_install,$(CHECK_PKGS))
+
+# ---- the two commands of the README ---------------------------------------
+run: deps
+	$(MAKE) all
+	$(O)/bin/dnsd -c zones/dnsd.yaml
+
+check: deps-check
+	$(MAKE) check-only
+
+check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS)
+	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_BINS)
+	set -e; for t in $(FUZZ_TARGETS); do \
+		$(O)/tests/$$t tests/fuzz/corpus/$$t; done
+	O=$(O) prove --exec 'sh' tests/integration/*.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+
+fuzz:
+	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
+
+FMT_FILES = $(shell git ls-files '*.c' '*.h')
+fmt:
+	clang-format -i $(FMT_FILES)
+fmt-check:
+	clang-format --dry-run --Werror $(FMT_FILES)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all deps deps-check run check check-only install fuzz fuzzers \
+        fmt fmt-check clean
+.DELETE_ON_ERROR:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

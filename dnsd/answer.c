@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/answer.c: one query in, one response out (RFC 1034 §4.3.2). */
+/* HOT PATH: see STYLE.md B5 */
+#include "dnsd/answer.h"
+
+#include <string.h>
+
+#include "dnsd/conf.h"
+#include "dnsd/edns.h"
+#include "dnsd/snapshot.h"
+#include "dnsd/stats.h"
+#include "dnsd/wire.h"
+#include "dnsd/zonedb.h"
+
+/* CNAME and DNAME links followed within a zone before giving up. */
+#define CHAIN_MAX 8
+
+struct query {
+	uint16_t id;
+	uint16_t flags;
+	struct wname qname;
+	uint16_t qtype;
+	uint16_t qclass;
+	bool have_question;
+	struct edns edns;
+};
+
+struct resp {
+	struct wbuf w;
+	const struct snapshot *snap;
+	const struct query *q;
+	bool tcp;
+	bool tc;	 /* answer or authority did not fit */
+	bool aa;
+	unsigned rcode;	 /* may be extended (BADVERS) */
+	uint16_t an, ns, ar;
+	/* names made by DNAME substitution; owners must outlive the packet */
+	uint8_t synth[CHAIN_MAX][WIRE_NAME_MAX];
+	unsigned nsynth;
+};
+
+/* ---- writing records ---------------------------------------------------- */
+
+/*
+ * RDATA with its names compressed where RFC 3597 §4 allows (the RFC 1035
+ * types); other types are copied verbatim.
+ */
+static void
+put_rdata(struct wbuf *w, uint16_t type, const uint8_t *rd, uint16_t len)
+{
+	size_t n, n2;
+
+	switch (type) {
+	case T_NS:
+	case T_CNAME:
+	case T_PTR:
+		wbuf_put_name(w, rd, len, true);
+		return;
+	case T_MX:
+		if (len < 3)
+			break;
+		wbuf_put(w, rd, 2);
+		wbuf_put_name(w, rd + 2, len - 2u, true);
+		return;
+	case T_SOA:
+		n = wire_name_len(rd, len);
+		if (n == 0)
+			break;
+		n2 = wire_name_len(rd + n, len - n);
+		if (n2 == 0 || len - n - n2 != 20)
+			break;
+		wbuf_put_name(w, rd, n, true);
+		wbuf_put_name(w, rd + n, n2, true);
+		wbuf_put(w, rd + n + n2, 20);
+		return;
+	default:
+		break;
+	}
+	wbuf_put(w, rd, len);
+}
+
+/* Append every record of `set` with `owner`; counts into *count. */
+static void
+put_rrset(struct resp *r, const uint8_t *owner, size_t ownerlen,
+    const struct rrset *set, uint32_t ttl, uint16_t *count)
+{
+	struct wbuf *w = &r->w;
+	const uint8_t *p = set->rdata;
+
+	for (uint16_t i = 0; i < set->count && !w->full; i++) {
+		uint16_t rdlen = (uint16_t)(p[0] << 8 | p[1]);
+		wbuf_put_name(w, owner, ownerlen, true);
+		wbuf_put_u16(w, set->type);
+		wbuf_put_u16(w, C_IN);
+		wbuf_put_u32(w, ttl);
+		size_t at = w->len;
+		wbuf_put_u16(w, 0);
+		put_rdata(w, set->type, p + 2, rdlen);
+		if (!w->full)
+			wbuf_set_u16(w, at, (uint16_t)(w->len - at - 2));
+		p += 2u + rdlen;
+	}
+	if (!w->full)
+		*count += set->count;
+}
+
+/* An answer or authority RRset; if it does not fit, the reply gets TC. */
+static void
+put_section(struct resp *r, const uint8_t *owner, size_t ownerlen,
+    const struct rrset *set, uint32_t ttl, uint16_t *count)
+{
+	put_rrset(r, owner, ownerlen, set, ttl, count);
+	if (r->w.full)
+		r->tc = true;
+}
+
+/*
+ * A/AAAA of the nodes an RRset names (RFC 1035 §3.3.9, RFC 2782), as far
+ * as they fit: additional data is optional (RFC 2181 §9).  Glue below a
+ * referral's cut is not optional (RFC 9471 §3): if it does not fit, TC.
+ */
+static void
+put_additional(struct resp *r, const struct rrset *set,
+    const struct znode *cut)
+{
+	static const uint16_t types[2] = {T_A, T_AAAA};
+
+	for (uint16_t i = 0; i < set->nadd; i++) {
+		const struct znode *n = set->add[i];
+		for (int t = 0; t < 2; t++) {
+			const struct rrset *a = znode_rrset(n, types[t]);
+			if (a == NULL)
+				continue;
+			struct wmark m = wbuf_mark(&r->w);
+			put_rrset(r, n->name, n->namelen, a, a->ttl, &r->ar);
+			if (!r->w.full)
+				continue;
+			wbuf_rollback(&r->w, m);
+			if (cut != NULL && n->cut == cut)
+				r->tc = true;
+			return;
+		}
+	}
+}
+
+static void
+put_soa(struct resp *r, const struct zone *z)
+{
+	put_section(r, z->apex, z->apexlen, z->soa, z->neg_ttl, &r->ns);
+}
+
+/* ---- the lookup --------------------------------------------------------- */
+
+static void
+referral(struct resp *r, const struct znode *cut)
+{
+	const struct rrset *ns = znode_rrset(cut, T_NS);
+
+	r->aa = false; /* RFC 1034 §4.3.2 step 3b: not authoritative */
+	put_section(r, cut->name, cut->namelen, ns, ns->ttl, &r->ns);
+	if (!r->tc)
+		put_additional(r, ns, cut);
+}
+
+/* Records of `node` for the question, under `owner` (qname or a target). */
+static void
+answer_node(struct resp *r, const struct znode *node, const uint8_t *owner,
+    size_t ownerlen, uint16_t qtype)
+{
+	if (qtype == T_ANY) {
+		/*
+		 * RFC 8482 §4.1: over UDP answer with one RRset rather than
+		 * all of them (amplification); TCP gets everything.
+		 */
+		uint16_t n = r->tcp ? node->nrrsets : (node->nrrsets ? 1 : 0);
+		for (uint16_t i = 0; i < n && !r->tc; i++)
+			put_section(r, owner, ownerlen, &node->rrsets[i],
+			    node->rrsets[i].ttl, &r->an);
+		return;
+	}
+	const struct rrset *set = znode_rrset(node, qtype);
+	put_section(r, owner, ownerlen, set, set->ttl, &r->an);
+	if (!r->tc && set->nadd > 0)
+		put_additional(r, set, NULL);
+}
+
+/*
+ * DNAME substitution (RFC 6672 §3.1): the DNAME itself, then a CNAME from
+ * the name to the name with the DNAME owner replaced by its target.
+ * Returns the new name's octets in r->synth, or 0 if there is none.
+ */
+static size_t
+dname_synth(struct resp *r, const struct znode *dn, const uint8_t *name,
+    size_t namelen, const uint8_t **out)
+{
+	const struct rrset *set = znode_rrset(dn, T_DNAME);
+	size_t prefix = namelen - dn->namelen;
+
+	put_section(r, dn->name, dn->namelen, set, set->ttl, &r->an);
+	if (r->tc || r->nsynth == CHAIN_MAX || set->target == NULL)
+		return 0;
+	if (prefix + set->targetlen > WIRE_NAME_MAX) {
+		r->rcode = RC_YXDOMAIN; /* §2.2: the result would be too long */
+		return 0;
+	}
+	uint8_t *s = r->synth[r->nsynth++];
+	memcpy(s, name, prefix);
+	memcpy(s + prefix, set->target, set->targetlen);
+	size_t len = prefix + set->targetlen;
+
+	/* the synthesized CNAME carries the DNAME's TTL (§3.1) */
+	struct wbuf *w = &r->w;
+	wbuf_put_name(w, name, namelen, true);
+	wbuf_put_u16(w, T_CNAME);
+	wbuf_put_u16(w, C_IN);
+	wbuf_put_u32(w, set->ttl);
+	size_t at = w->len;
+	wbuf_put_u16(w, 0);
+	wbuf_put_name(w, s, len, true);
+	if (w->full) {
+		r->tc = true;
+		return 0;
+	}
+	wbuf_set_u16(w, at, (uint16_t)(w->len - at - 2));
+	r->an++;
+	*out = s;
+	return len;
+}
+
+static void
+answer_in(struct resp *r)
+{
+	const struct query *q = r->q;
+	const struct zonedb *db = r->snap->db;
+	unsigned zl;
+	const struct zone *z = zonedb_find_zone(db, &q->qname, 0, &zl);
+
+	if (z == NULL) {
+		r->rcode = RC_REFUSED;
+		return;
+	}
+	/* RFC 4035 §3.1.4.1: DS lives at the parent side of a cut. */
+	if (q->qtype == T_DS && zl == 0 && q->qname.nlabels > 0) {
+		unsigned pl;
+		const struct zone *parent = zonedb_find_zone(db, &q->qname, 1,
+		    &pl);
+		if (parent != NULL) {
+			z = parent;
+			zl = pl;
+		}
+	}
+	r->aa = true;
+
+	/* The name being resolved: the qname, then chain targets. */
+	struct wname tmp;
+	const struct wname *name = &q->qname;
+	const uint8_t *owner = q->qname.raw; /* echoes the case as sent */
+	size_t ownerlen = q->qname.len;
+
+	for (unsigned link = 0; link <= CHAIN_MAX && !r->tc; link++) {
+		const struct znode *node = zone_find_node(z, name, 0);
+		const struct znode *hit = node; /* answers for the name */
+		const struct znode *cut = NULL;
+
+		if (node != NULL && (node->flags & ZN_OCCLUDED)) {
+			cut = node->cut;
+			hit = NULL;
+		} else if (node == NULL) {
+			/* Closest encloser (RFC 4592 §3.3.1); ENTs are nodes. */
+			const struct znode *ce = NULL;
+			for (unsigned i = 1; ce == NULL && i <= name->nlabels;
+			    i++)
+				ce = zone_find_node(z, name, i);
+			if (ce == NULL) {
+				/* cannot happen: the apex is always a node */
+				r->rcode = RC_SERVFAIL;
+				return;
+			}
+			if (ce->flags & ZN_OCCLUDED)
+				cut = ce->cut;
+			else if (ce->flags & (ZN_DELEG | ZN_DNAME))
+				cut = ce;
+			else
+				hit = ce->wild; /* RFC 4592 §3.3.3 */
+			if (cut == NULL && hit == NULL) {
+				r->rcode = RC_NXDOMAIN;
+				put_soa(r, z);
+				return;
+			}
+		} else if ((node->flags & ZN_DELEG) &&
+		    !(q->qtype == T_DS && link == 0)) {
+			cut = node; /* the cut itself: refer, except for DS */
+		}
+
+		if (cut != NULL && (cut->flags & ZN_DELEG)) {
+			/* After a CNAME, the referral is not ours to give. */
+			if (link == 0)
+				referral(r, cut);
+			return;
+		}
+		if (cut != NULL) {
+			const uint8_t *next;
+			size_t len = dname_synth(r, cut, owner, ownerlen, &next);
+			if (len == 0)
+				return;
+			if (wname_from_wire(&tmp, next, len) == -1)
+				return;
+			owner = next;
+			ownerlen = len;
+			name = &tmp;
+		} else if (q->qtype != T_CNAME && q->qtype != T_ANY &&
+		    (hit->flags & ZN_CNAME)) {
+			/* RFC 1034 §4.3.2 step 3a: restart at the target */
+			const struct rrset *cn = znode_rrset(hit, T_CNAME);
+			put_section(r, owner, ownerlen, cn, cn->ttl, &r->an);
+			if (cn->target == NULL ||
+			    wname_from_wire(&tmp, cn->target, cn->targetlen) ==
+				-1)
+				return;
+			owner = cn->target;
+			ownerlen = cn->targetlen;
+			name = &tmp;
+		} else if (q->qtype == T_ANY ? hit->nrrsets > 0 :
+					       znode_rrset(hit, q->qtype) != NULL) {
+			answer_node(r, hit, owner, ownerlen, q->qtype);
+			return;
+		} else {
+			put_soa(r, z); /* NODATA (RFC 2308 §2.2) */
+			return;
+		}
+
+		/* Follow the chain only inside this zone (as Knot does). */
+		unsigned tl;
+		if (zonedb_find_zone(db, name, 0, &tl) != z)
+			return;
+	}
+}
+
+/* ---- CHAOS ----------------------------------------------------------- */
+
+static bool
+name_is(const struct wname *n, const char *wire, size_t len)
+{
+	return n->len == len && memcmp(n->key, wire, len) == 0;
+}
+
+#define CH_NAME(s) (s), sizeof(s)
+
+static void
+answer_chaos(struct resp *r)
+{
+	const struct query *q = r->q;
+	const struct snapshot *s = r->snap;
+	const uint8_t *txt = NULL;
+	unsigned len = 0;
+
+	if (name_is(&q->qname, CH_NAME("\7version\4bind")) ||
+	    name_is(&q->qname, CH_NAME("\7version\6server"))) {
+		txt = s->ver_txt;
+		len = s->ver_txt_len;
+	} else if (name_is(&q->qname, CH_NAME("\2id\6server")) ||
+	    name_is(&q->qname, CH_NAME("\10hostname\4bind"))) {
+		txt = s->id_txt;
+		len = s->id_txt_len;
+	}
+	if (len == 0) {
+		r->rcode = RC_REFUSED;
+		return;
+	}
+	r->aa = true;
+	if (q->qtype != T_TXT && q->qtype != T_ANY)
+		return; /* the name exists, with no data of this type */
+	struct wbuf *w = &r->w;
+	wbuf_put_name(w, q->qname.raw, q->qname.len, true);
+	wbuf_put_u16(w, T_TXT);
+	wbuf_put_u16(w, C_CH);
+	wbuf_put_u32(w, 0);
+	wbuf_put_u16(w, (uint16_t)len);
+	wbuf_put(w, txt, len);
+	if (w->full)
+		r->tc = true;
+	else
+		r->an++;
+}
+
+/* ---- parsing and assembly ------------------------------------------- */
+
+/*
+ * Parse what follows the header.  Returns an rcode: NOERROR to go on, or the
+ * error to answer with.  q->have_question says whether the question may be
+ * echoed.
+ */
+static unsigned
+parse_query(struct wcur *c, struct query *q, uint16_t qd, uint16_t an,
+    uint16_t ns, uint16_t ar)
+{
+	/* RFC 1035 §4.1.2; QDCOUNT other than 1 has no defined meaning */
+	if (qd != 1)
+		return RC_FORMERR;
+	if (wire_name_read(c, &q->qname) == -1)
+		return RC_FORMERR;
+	wname_hash(&q->qname);
+	q->qtype = wcur_u16(c);
+	q->qclass = wcur_u16(c);
+	if (c->bad)
+		return RC_FORMERR;
+	q->have_question = true;
+	/* A query carries no answer or authority records (as NSD checks). */
+	if (an != 0 || ns != 0)
+		return RC_FORMERR;
+	for (uint16_t i = 0; i < ar; i++) {
+		struct wname owner;
+		if (wire_name_read(c, &owner) == -1)
+			return RC_FORMERR;
+		int rc = edns_parse_rr(c, owner.len == 1, &q->edns);
+		if (rc == -1) {
+			q->edns.present = false; /* no OPT on this FORMERR */
+			return RC_FORMERR;
+		}
+	}
+	return RC_NOERROR;
+}
+
+size_t
+answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
+    bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+{
+	struct query q;
+	struct resp r;
+	struct wcur c;
+
+	if (tcp)
+		st->tcp++;
+	else
+		st->udp++;
+	/* RFC 1035 §4.1.1: nothing to answer without an ID; never answer
+	 * a response (that way lie packet loops). */
+	if (qlen < 2) {
+		st->dropped_short++;
+		return 0;
+	}
+	if (qlen >= 3 && (query[2] & 0x80)) {
+		st->dropped_qr++;
+		return 0;
+	}
+
+	memset(&q.edns, 0, sizeof(q.edns));
+	q.have_question = false;
+	q.id = (uint16_t)(query[0] << 8 | query[1]);
+	q.flags = qlen >= 4 ? (uint16_t)(query[2] << 8 | query[3]) : 0;
+	if (qlen >= 3)
+		q.flags = (uint16_t)(query[2] << 8 | (qlen >= 4 ? query[3] : 0));
+
+	memset(&r, 0, offsetof(struct resp, synth));
+	r.snap = snap;
+	r.q = &q;
+	r.tcp = tcp;
+
+	unsigned opcode = (q.flags >> 11) & 0xF;
+	if (qlen < WIRE_HDR_LEN) {
+		r.rcode = RC_FORMERR;
+	} else {
+		wcur_init(&c, query, qlen);
+		wcur_skip(&c, 4);
+		uint16_t qd = wcur_u16(&c), an = wcur_u16(&c);
+		uint16_t ns = wcur_u16(&c), ar = wcur_u16(&c);
+		r.rcode = parse_query(&c, &q, qd, an, ns, ar);
+		if (opcode != OP_QUERY) {
+			r.rcode = RC_NOTIMP; /* RFC 1035 §4.1.1 */
+			q.edns.present = false;
+		}
+	}
+	if (q.edns.present) {
+		st->edns++;
+		if (q.edns.ecs)
+			st->ecs++;
+	}
+
+	/* Size limit: RFC 6891 §6.2.5, never above what we advertise. */
+	size_t limit = ANSWER_TCP_MAX;
+	if (!tcp) {
+		limit = 512;
+		if (q.edns.present) {
+			limit = q.edns.udp_size;
+			if (limit > snap->conf->udp_payload)
+				limit = snap->conf->udp_payload;
+		}
+	}
+	if (limit > respcap)
+		limit = respcap;
+	unsigned nsid_len = snap->id_txt_len ? snap->id_txt_len - 1 : 0;
+	size_t optlen = q.edns.present ? edns_opt_len(&q.edns, nsid_len) : 0;
+
+	wbuf_init(&r.w, resp, limit - optlen);
+	wbuf_put(&r.w, resp, WIRE_HDR_LEN); /* placeholder, written last */
+	if (q.have_question) {
+		wbuf_put_name(&r.w, q.qname.raw, q.qname.len, true);
+		wbuf_put_u16(&r.w, q.qtype);
+		wbuf_put_u16(&r.w, q.qclass);
+	}
+	struct wmark after_question = wbuf_mark(&r.w);
+
+	if (r.rcode == RC_NOERROR && q.edns.version != 0) {
+		r.rcode = RC_BADVERS; /* RFC 6891 §6.1.3 */
+	} else if (r.rcode == RC_NOERROR) {
+		switch (q.qtype) {
+		case T_OPT:
+			r.rcode = RC_FORMERR; /* a pseudo-type, never a question */
+			break;
+		case T_AXFR:
+		case T_IXFR:
+			r.rcode = RC_REFUSED; /* zone transfer: not offered */
+			break;
+		case T_TKEY:
+		case T_TSIG:
+			r.rcode = RC_NOTIMP;
+			break;
+		default:
+			if (q.qclass == C_IN)
+				answer_in(&r);
+			else if (q.qclass == C_CH)
+				answer_chaos(&r);
+			else
+				r.rcode = RC_REFUSED;
+			break;
+		}
+	}
+
+	if (r.tc) {
+		/* RFC 2181 §9: the client retries over TCP; send the minimum */
+		wbuf_rollback(&r.w, after_question);
+		r.an = r.ns = r.ar = 0;
+		st->truncated++;
+	}
+	if (q.edns.present) {
+		r.w.cap = limit;
+		edns_write_opt(&r.w, &q.edns, (uint16_t)snap->conf->udp_payload,
+		    r.rcode, 0, snap->id_txt + 1, nsid_len);
+		r.ar++;
+	}
+
+	uint16_t flags = F_QR | (uint16_t)(q.flags & (0x7800 | F_RD | F_CD)) |
+	    (uint16_t)(r.rcode & 0xF);
+	if (r.aa)
+		flags |= F_AA;
+	if (r.tc)
+		flags |= F_TC;
+	wbuf_set_u16(&r.w, 0, q.id);
+	wbuf_set_u16(&r.w, 2, flags);
+	wbuf_set_u16(&r.w, 4, q.have_question ? 1 : 0);
+	wbuf_set_u16(&r.w, 6, r.an);
+	wbuf_set_u16(&r.w, 8, r.ns);
+	wbuf_set_u16(&r.w, 10, r.ar);
+	st->rcode[r.rcode < STATS_RCODES ? r.rcode : 0]++;
+	return r.w.len;
+}

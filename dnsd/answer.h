@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/answer.h: one query in, one response out: the whole DNS logic. */
+#ifndef DNSD_ANSWER_H
+#define DNSD_ANSWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dnsd_stats;
+struct snapshot;
+
+/* Response buffers: UDP answers never exceed the configured payload
+ * (at most 4096), TCP answers at most 65535 octets. */
+#define ANSWER_UDP_MAX 4096
+#define ANSWER_TCP_MAX 65535
+
+/*
+ * Answer the DNS message `query` of `qlen` octets from `snap`, writing the
+ * response into `resp` (capacity `respcap`: ANSWER_UDP_MAX for UDP,
+ * ANSWER_TCP_MAX for TCP).  Returns the response length, or 0 when no
+ * response must be sent (QR set, fewer than 2 octets).  Counts what it saw
+ * in `st`.
+ *
+ * A pure function of its inputs (Knot's layer API): no allocation, no
+ * logging, no locks.  It is the unit, fuzz and benchmark entry point.
+ * Whatever the bytes, it never reads outside `query`, never writes past
+ * `respcap`, and always terminates.
+ */
+size_t answer_query(const struct snapshot *snap, const uint8_t *query,
+    size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
+    struct dnsd_stats *st);
+
+#endif

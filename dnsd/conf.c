@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/conf.c: the server configuration file (zones/dnsd.yaml). */
+#include "dnsd/conf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errbuf.h"
+#include "common/xalloc.h"
+#include "common/ycfg.h"
+
+/* Defaults in one place (gdnsd's cfg_defaults). */
+static const struct dnsd_conf conf_defaults = {
+	.workers = 1,
+	.udp_payload = 1232, /* DNS flag day 2020: no IP fragmentation */
+	.tcp_idle_timeout_ms = 10000,
+	.tcp_max_clients = 256,
+};
+
+struct conf_top {
+	yaml_node_t *server;
+	struct ycfg_strlist zones;
+};
+
+struct conf_server {
+	struct ycfg_strlist listen;
+	unsigned workers;
+	unsigned udp_payload;
+	unsigned tcp_idle_timeout_ms;
+	unsigned tcp_max_clients;
+	char *identity;
+	char *version;
+};
+
+static const struct ycfg_key top_keys[] = {
+	{"server", YCFG_NODE, offsetof(struct conf_top, server), .req = true},
+	{"zones", YCFG_STRLIST, offsetof(struct conf_top, zones), .req = true},
+	YCFG_END,
+};
+
+static const struct ycfg_key server_keys[] = {
+	{"listen", YCFG_STRLIST, offsetof(struct conf_server, listen),
+	    .req = true},
+	{"workers", YCFG_UINT, offsetof(struct conf_server, workers), .min = 1,
+	    .max = 64},
+	{"udp_payload", YCFG_UINT, offsetof(struct conf_server, udp_payload),
+	    .min = 512, .max = 4096},
+	{"tcp_idle_timeout", YCFG_DURATION,
+	    offsetof(struct conf_server, tcp_idle_timeout_ms), .min = 100,
+	    .max = 3600 * 1000},
+	{"tcp_max_clients", YCFG_UINT,
+	    offsetof(struct conf_server, tcp_max_clients), .min = 1,
+	    .max = 65536},
+	{"identity", YCFG_STR, offsetof(struct conf_server, identity)},
+	{"version", YCFG_STR, offsetof(struct conf_server, version)},
+	YCFG_END,
+};
+
+int
+conf_parse_listen(const char *text, struct listen_addr *out)
+{
+	char host[64];
+	const char *port = NULL;
+	size_t len = strlen(text);
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len >= sizeof(host) || len >= sizeof(out->text))
+		return -1;
+	snprintf(out->text, sizeof(out->text), "%s", text);
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)(close - text - 1),
+		    text + 1);
+		port = close[1] == ':' ? close + 2 : NULL;
+	} else if (strchr(text, ':') != strrchr(text, ':')) {
+		snprintf(host, sizeof(host), "%s", text); /* bare IPv6 */
+	} else {
+		const char *colon = strchr(text, ':');
+		snprintf(host, sizeof(host), "%.*s",
+		    (int)(colon ? (size_t)(colon - text) : len), text);
+		port = colon ? colon + 1 : NULL;
+	}
+
+	unsigned long p = 53;
+	if (port != NULL) {
+		char *end;
+		if (*port == '\0' || *port == '-' || *port == '+')
+			return -1;
+		p = strtoul(port, &end, 10);
+		if (*end != '\0' || p == 0 || p > 65535)
+			return -1;
+	}
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)p);
+		out->len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		out->len = sizeof(*sin6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+relative_to(const char *base, const char *path)
+{
+	const char *slash = strrchr(base, '/');
+
+	if (path[0] == '/' || slash == NULL)
+		return xstrdup(path);
+	return xasprintf("%.*s/%s", (int)(slash - base), base, path);
+}
+
+struct dnsd_conf *
+conf_load(const char *path, struct errbuf *err)
+{
+	struct ycfg_doc *doc = ycfg_load_file(path, err);
+	struct conf_top top = {0};
+	struct conf_server srv = {
+	    .workers = conf_defaults.workers,
+	    .udp_payload = conf_defaults.udp_payload,
+	    .tcp_idle_timeout_ms = conf_defaults.tcp_idle_timeout_ms,
+	    .tcp_max_clients = conf_defaults.tcp_max_clients,
+	};
+	struct dnsd_conf *conf = NULL;
+	int rc = 0;
+
+	if (doc == NULL)
+		return NULL;
+	if (ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top,
+	    err) == -1)
+		rc = -1;
+	if (top.server != NULL &&
+	    ycfg_walk(doc, top.server, "server", server_keys, &srv, err) == -1)
+		rc = -1;
+
+	conf = xcalloc(1, sizeof(*conf));
+	*conf = conf_defaults;
+	conf->path = xstrdup(path);
+	conf->workers = srv.workers;
+	conf->udp_payload = srv.udp_payload;
+	conf->tcp_idle_timeout_ms = srv.tcp_idle_timeout_ms;
+	conf->tcp_max_clients = srv.tcp_max_clients;
+	conf->identity = srv.identity;
+	conf->version = srv.version;
+	conf->listen = xcalloc(srv.listen.n + 1, sizeof(*conf->listen));
+	for (size_t i = 0; i < srv.listen.n; i++) {
+		if (conf_parse_listen(srv.listen.v[i],
+		    &conf->listen[conf->nlisten]) == -1) {
+			errbuf_add(err, path, srv.listen.line[i],
+			    srv.listen.col[i],
+			    "server: listen: \"%s\" is not ADDRESS:PORT (use "
+			    "[ADDRESS]:PORT for IPv6)", srv.listen.v[i]);
+			rc = -1;
+			continue;
+		}
+		conf->nlisten++;
+	}
+	if (top.server != NULL && srv.listen.n == 0 && rc == 0) {
+		ycfg_error(doc, top.server, err, "server: listen: empty list");
+		rc = -1;
+	}
+	conf->zones = top.zones;
+	top.zones.v = NULL;
+	for (size_t i = 0; i < conf->zones.n; i++) {
+		char *p = relative_to(path, conf->zones.v[i]);
+		free(conf->zones.v[i]);
+		conf->zones.v[i] = p;
+	}
+	ycfg_strlist_fini(&srv.listen);
+	ycfg_doc_free(doc);
+	if (rc == -1) {
+		conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void
+conf_free(struct dnsd_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	free(conf->path);
+	free(conf->listen);
+	free(conf->identity);
+	free(conf->version);
+	ycfg_strlist_fini(&conf->zones);
+	free(conf);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/conf.h: the server configuration file (zones/dnsd.yaml). */
+#ifndef DNSD_CONF_H
+#define DNSD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "common/ycfg.h"
+
+struct errbuf;
+
+struct listen_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[64]; /* as written, for logs */
+};
+
+struct dnsd_conf {
+	char *path;			/* the file loaded */
+	struct listen_addr *listen;
+	size_t nlisten;
+	unsigned workers;
+	unsigned udp_payload;		/* EDNS size we advertise, 512..4096 */
+	unsigned tcp_idle_timeout_ms;
+	unsigned tcp_max_clients;	/* per worker */
+	char *identity;			/* NULL: CHAOS id.server refused */
+	char *version;			/* NULL: CHAOS version.bind refused */
+	struct ycfg_strlist zones;	/* zone files, relative to `path` */
+};
+
+/*
+ * Load and check the server configuration.  Zone file names are resolved
+ * relative to the file's directory.  Returns new, or NULL with every error
+ * in `err` as file:line:col.
+ */
+struct dnsd_conf *conf_load(const char *path, struct errbuf *err);
+
+void conf_free(struct dnsd_conf *conf); /* NULL is a no-op */
+
+/*
+ * Parse "ADDR:PORT", "[V6ADDR]:PORT", or a bare address (port 53).  0 or -1.
+ */
+int conf_parse_listen(const char *text, struct listen_addr *out);
+
+#endif

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/edns.c: the OPT pseudo-RR (RFC 6891) and Client Subnet (RFC 7871). */
+/* HOT PATH: see STYLE.md B5 */
+#include "dnsd/edns.h"
+
+#include <string.h>
+
+#include "dnsd/wire.h"
+
+/* RFC 7871 §6: family 1 = IPv4 (32 bits), 2 = IPv6 (128 bits). */
+static int
+parse_ecs(const uint8_t *p, uint16_t len, struct edns *e)
+{
+	if (e->ecs || len < 4)
+		return -1;
+	uint16_t family = (uint16_t)(p[0] << 8 | p[1]);
+	uint8_t source = p[2], scope = p[3];
+	unsigned maxbits = family == 1 ? 32 : family == 2 ? 128 : 0;
+	unsigned alen = (source + 7u) / 8u;
+
+	if (maxbits == 0 || source > maxbits)
+		return -1;
+	/* §6: "SCOPE PREFIX-LENGTH ... in queries, it MUST be set to 0" */
+	if (scope != 0)
+		return -1;
+	/* §6: ADDRESS is truncated to the prefix, padded to whole octets. */
+	if (len - 4u != alen)
+		return -1;
+	const uint8_t *addr = p + 4;
+	if (source % 8 != 0 && (addr[alen - 1] & (0xFFu >> (source % 8))) != 0)
+		return -1;
+	e->ecs = true;
+	e->ecs_family = (uint8_t)family;
+	e->ecs_source = source;
+	memset(e->ecs_addr, 0, sizeof(e->ecs_addr));
+	memcpy(e->ecs_addr, addr, alen);
+	return 0;
+}
+
+int
+edns_parse_rr(struct wcur *c, bool owner_is_root, struct edns *e)
+{
+	uint16_t type = wcur_u16(c);
+	uint16_t class = wcur_u16(c);
+	uint32_t ttl = wcur_u32(c);
+	uint16_t rdlen = wcur_u16(c);
+	const uint8_t *rd = wcur_skip(c, rdlen);
+
+	if (c->bad)
+		return -1;
+	if (type != T_OPT)
+		return 1;
+	/* RFC 6891 §6.1.1: more than one OPT is FORMERR; §6.1.2: root owner */
+	if (e->present || !owner_is_root)
+		return -1;
+	e->present = true;
+	/* §6.1.3: values below 512 are treated as 512 */
+	e->udp_size = class < 512 ? 512 : class;
+	e->version = (uint8_t)(ttl >> 16);
+	e->do_bit = (ttl & 0x8000) != 0;
+
+	for (uint16_t off = 0; off < rdlen;) {
+		if (rdlen - off < 4)
+			return -1;
+		uint16_t code = (uint16_t)(rd[off] << 8 | rd[off + 1]);
+		uint16_t olen = (uint16_t)(rd[off + 2] << 8 | rd[off + 3]);
+		off += 4;
+		if (rdlen - off < olen)
+			return -1;
+		if (code == EDNS_OPT_ECS) {
+			if (parse_ecs(rd + off, olen, e) == -1)
+				return -1;
+		} else if (code == EDNS_OPT_NSID) {
+			e->nsid = true; /* RFC 5001: empty in queries; ignore data */
+		}
+		off += olen;
+	}
+	return 0;
+}
+
+unsigned
+edns_opt_len(const struct edns *q, unsigned nsid_len)
+{
+	unsigned len = 11; /* root name, type, class, ttl, rdlength */
+
+	if (q->ecs)
+		len += 4 + 4 + (q->ecs_source + 7u) / 8u;
+	if (q->nsid && nsid_len > 0)
+		len += 4 + nsid_len;
+	return len;
+}
+
+void
+edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
+    unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+    unsigned nsid_len)
+{
+	uint16_t rdlen = (uint16_t)(edns_opt_len(q, nsid_len) - 11);
+	/* RFC 6891 §6.1.3: upper 8 bits of the 12-bit rcode, version 0 */
+	uint32_t ttl = (uint32_t)(rcode >> 4) << 24 | (q->do_bit ? 0x8000 : 0);
+	static const uint8_t root = 0;
+
+	wbuf_put(w, &root, 1);
+	wbuf_put_u16(w, T_OPT);
+	wbuf_put_u16(w, our_size);
+	wbuf_put_u32(w, ttl);
+	wbuf_put_u16(w, rdlen);
+	if (q->ecs) {
+		unsigned alen = (q->ecs_source + 7u) / 8u;
+		/*
+		 * RFC 7871 §7.2.1: echo family, source prefix and address;
+		 * the scope says how widely the answer may be cached.
+		 */
+		wbuf_put_u16(w, EDNS_OPT_ECS);
+		wbuf_put_u16(w, (uint16_t)(4 + alen));
+		wbuf_put_u16(w, q->ecs_family);
+		uint8_t pfx[2] = {q->ecs_source, ecs_scope};
+		wbuf_put(w, pfx, 2);
+		wbuf_put(w, q->ecs_addr, alen);
+	}
+	if (q->nsid && nsid_len > 0) {
+		wbuf_put_u16(w, EDNS_OPT_NSID);
+		wbuf_put_u16(w, (uint16_t)nsid_len);
+		wbuf_put(w, nsid, nsid_len);
+	}
+}

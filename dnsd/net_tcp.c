@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/net_tcp.c: DNS over TCP (RFC 7766): framing, pipelining, limits. */
+/* HOT PATH: see STYLE.md B5 */
+#include "dnsd/net.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "dnsd/answer.h"
+#include "dnsd/conf.h"
+#include "dnsd/snapshot.h"
+#include "dnsd/worker.h"
+
+/*
+ * Stop reading a connection whose unsent responses pass this, until the
+ * client catches up: a client that sends but never reads must not make us
+ * buffer without bound.
+ */
+#define TCP_OUT_HIGH (256 * 1024)
+
+struct tcp_conn {
+	struct tcp_listener *l;
+	struct bufferevent *bev;
+	struct tcp_conn *prev, *next;
+};
+
+struct tcp_listener {
+	struct worker *w;
+	struct evconnlistener *lev;
+	struct tcp_conn *conns; /* open connections, to close on shutdown */
+	/* One query and one framed response at a time per worker. */
+	uint8_t query[ANSWER_TCP_MAX];
+	uint8_t resp[2 + ANSWER_TCP_MAX];
+};
+
+static struct log_rl tcp_accept_rl;
+
+static void
+conn_close(struct tcp_conn *c)
+{
+	struct tcp_listener *l = c->l;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	l->w->tcp_clients--;
+	free(c);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct tcp_conn *c = arg;
+	struct tcp_listener *l = c->l;
+	struct worker *w = l->w;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *out = bufferevent_get_output(bev);
+	uint8_t hdr[2];
+
+	/* Every complete message in the buffer: clients may pipeline. */
+	while (evbuffer_get_length(in) >= 2) {
+		evbuffer_copyout(in, hdr, 2);
+		size_t len = (size_t)hdr[0] << 8 | hdr[1];
+		if (evbuffer_get_length(in) < 2 + len)
+			break;
+		evbuffer_drain(in, 2);
+		evbuffer_remove(in, l->query, len);
+		size_t rlen = answer_query(w->snap, l->query, len, true,
+		    l->resp + 2, ANSWER_TCP_MAX, &w->stats);
+		if (rlen == 0)
+			continue;
+		l->resp[0] = (uint8_t)(rlen >> 8);
+		l->resp[1] = (uint8_t)rlen;
+		evbuffer_add(out, l->resp, 2 + rlen);
+		if (evbuffer_get_length(out) > TCP_OUT_HIGH) {
+			bufferevent_disable(bev, EV_READ);
+			break;
+		}
+	}
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	/* Output drained (low watermark 0): read again if we had paused. */
+	bufferevent_enable(bev, EV_READ);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tcp_conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
+		c->l->w->stats.tcp_timeouts++;
+	/* EOF, error or idle timeout: the connection is done. */
+	conn_close(c);
+}
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct tcp_listener *l = arg;
+	struct worker *w = l->w;
+	const struct dnsd_conf *conf = w->snap->conf;
+
+	(void)lev;
+	(void)sa;
+	(void)salen;
+	if (w->tcp_clients >= conf->tcp_max_clients) {
+		/* RFC 7766 §6.2.2: shed load by closing new connections */
+		w->stats.tcp_rejected++;
+		close(fd);
+		return;
+	}
+	struct bufferevent *bev = bufferevent_socket_new(w->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		return;
+	}
+	struct tcp_conn *c = xcalloc(1, sizeof(*c));
+	c->l = l;
+	c->bev = bev;
+	c->next = l->conns;
+	if (l->conns != NULL)
+		l->conns->prev = c;
+	l->conns = c;
+	w->tcp_clients++;
+	w->stats.tcp_accepted++;
+
+	/* RFC 7766 §6.2.3: idle connections are closed after a timeout. */
+	struct timeval tv = {
+	    .tv_sec = conf->tcp_idle_timeout_ms / 1000,
+	    .tv_usec = (conf->tcp_idle_timeout_ms % 1000) * 1000,
+	};
+	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	(void)lev;
+	(void)arg;
+	/* EMFILE and friends: keep the listener, say so now and then */
+	log_ratelimit(&tcp_accept_rl, LOG_WARNING, "tcp: accept failed");
+}
+
+struct tcp_listener *
+net_tcp_new(struct worker *w, const struct listen_addr *a)
+{
+	int fd = net_bind(a, SOCK_STREAM);
+
+	if (fd == -1)
+		return NULL;
+	struct tcp_listener *l = xcalloc(1, sizeof(*l));
+	l->w = w;
+	l->lev = evconnlistener_new(w->base, accept_cb, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024, fd);
+	if (l->lev == NULL) {
+		log_err_errno("listen %s: tcp listen", a->text);
+		close(fd);
+		free(l);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(l->lev, accept_error_cb);
+	return l;
+}
+
+void
+net_tcp_free(struct tcp_listener *l)
+{
+	if (l == NULL)
+		return;
+	while (l->conns != NULL)
+		conn_close(l->conns);
+	evconnlistener_free(l->lev);
+	free(l);
+}

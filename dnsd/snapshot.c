@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/snapshot.c: load, reference and free a snapshot. */
+#include "dnsd/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errbuf.h"
+#include "common/xalloc.h"
+#include "dnsd/conf.h"
+#include "dnsd/zone_compile.h"
+#include "dnsd/zonedb.h"
+
+/* One TXT character-string: a length octet and up to 255 octets. */
+static unsigned
+txt_rdata(uint8_t *out, const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	if (s == NULL)
+		return 0;
+	if (len > 254)
+		len = 254;
+	out[0] = (uint8_t)len;
+	memcpy(out + 1, s, len);
+	return (unsigned)len + 1;
+}
+
+struct snapshot *
+snapshot_load(const char *path, unsigned generation, struct errbuf *err)
+{
+	struct dnsd_conf *conf = conf_load(path, err);
+	struct zonedb_builder *b;
+	int rc = 0;
+
+	if (conf == NULL)
+		return NULL;
+	b = zonedb_builder_new();
+	for (size_t i = 0; i < conf->zones.n; i++)
+		if (zone_load_yaml(b, conf->zones.v[i], err) == -1)
+			rc = -1;
+	if (rc == -1) {
+		zonedb_builder_free(b);
+		conf_free(conf);
+		return NULL;
+	}
+	struct zonedb *db = zonedb_builder_finish(b, err);
+	if (db == NULL) {
+		conf_free(conf);
+		return NULL;
+	}
+	struct snapshot *s = xcalloc(1, sizeof(*s));
+	s->conf = conf;
+	s->db = db;
+	s->generation = generation;
+	s->loaded = time(NULL);
+	s->id_txt_len = txt_rdata(s->id_txt, conf->identity);
+	s->ver_txt_len = txt_rdata(s->ver_txt, conf->version);
+	atomic_init(&s->refs, 1);
+	return s;
+}
+
+void
+snapshot_ref(struct snapshot *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void
+snapshot_unref(struct snapshot *s)
+{
+	if (s == NULL)
+		return;
+	/* acq_rel: the freeing thread sees every other thread's last use. */
+	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	zonedb_free(s->db);
+	conf_free(s->conf);
+	free(s);
+}

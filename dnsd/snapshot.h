@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/snapshot.h: everything a query is answered from, immutable once
+ * built and reference-counted so a reload can swap it under the workers. */
+#ifndef DNSD_SNAPSHOT_H
+#define DNSD_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+struct dnsd_conf;
+struct errbuf;
+struct zonedb;
+
+struct snapshot {
+	struct dnsd_conf *conf;
+	struct zonedb *db;
+	unsigned generation; /* 1 for the first load, +1 per reload */
+	time_t loaded;
+	/* CHAOS TXT rdata and NSID, encoded once at load. */
+	uint8_t id_txt[256];
+	unsigned id_txt_len; /* 0: refuse id.server / hostname.bind */
+	uint8_t ver_txt[256];
+	unsigned ver_txt_len; /* 0: refuse version.bind / version.server */
+	atomic_uint refs;
+};
+
+/*
+ * Load the server configuration at `path` and compile every zone it names
+ * into a new snapshot with one reference.  Reports every error in `err`.
+ * Returns new, or NULL.  Load path: may take a while; the old snapshot
+ * keeps serving meanwhile.
+ */
+struct snapshot *snapshot_load(const char *path, unsigned generation,
+    struct errbuf *err);
+
+/* Take / drop a reference; the last drop frees it.  Thread-safe. */
+void snapshot_ref(struct snapshot *s);
+void snapshot_unref(struct snapshot *s); /* NULL is a no-op */
+
+#endif

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/wire.h: DNS wire format: a bounds-checked reader, names, and a
+ * response writer with name compression.  Hot path: nothing here allocates,
+ * logs or calls a library. */
+#ifndef DNSD_WIRE_H
+#define DNSD_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define WIRE_NAME_MAX	255 /* RFC 1035 §2.3.4, including length octets */
+#define WIRE_LABEL_MAX	63
+#define WIRE_LABELS_MAX 127 /* 255 octets hold at most 127 one-octet labels */
+#define WIRE_HDR_LEN	12
+
+/* RR types, classes, opcodes and rcodes used by the server itself. */
+enum {
+	T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_HINFO = 13,
+	T_MX = 15, T_TXT = 16, T_AAAA = 28, T_SRV = 33, T_DNAME = 39,
+	T_OPT = 41, T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_NSEC3 = 50,
+	T_NSEC3PARAM = 51, T_TKEY = 249, T_TSIG = 250, T_IXFR = 251,
+	T_AXFR = 252, T_ANY = 255,
+};
+enum { C_IN = 1, C_CH = 3, C_ANY = 255 };
+enum { OP_QUERY = 0 };
+enum {
+	RC_NOERROR = 0, RC_FORMERR = 1, RC_SERVFAIL = 2, RC_NXDOMAIN = 3,
+	RC_NOTIMP = 4, RC_REFUSED = 5, RC_YXDOMAIN = 6, RC_BADVERS = 16,
+};
+
+/* Header flag bits in the second 16-bit word. */
+#define F_QR 0x8000
+#define F_AA 0x0400
+#define F_TC 0x0200
+#define F_RD 0x0100
+#define F_CD 0x0010
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A cursor over a packet; `bad` is sticky, so callers check once at the end. */
+struct wcur {
+	const uint8_t *base; /* packet start: compression pointers are offsets */
+	const uint8_t *p;
+	const uint8_t *end;
+	bool bad;
+};
+
+static inline void
+wcur_init(struct wcur *c, const uint8_t *pkt, size_t len)
+{
+	c->base = pkt;
+	c->p = pkt;
+	c->end = pkt + len;
+	c->bad = false;
+}
+
+static inline size_t
+wcur_left(const struct wcur *c)
+{
+	return (size_t)(c->end - c->p);
+}
+
+static inline uint8_t
+wcur_u8(struct wcur *c)
+{
+	if (c->bad || c->p >= c->end) {
+		c->bad = true;
+		return 0;
+	}
+	return *c->p++;
+}
+
+static inline uint16_t
+wcur_u16(struct wcur *c)
+{
+	if (c->bad || c->end - c->p < 2) {
+		c->bad = true;
+		return 0;
+	}
+	uint16_t v = (uint16_t)(c->p[0] << 8 | c->p[1]);
+	c->p += 2;
+	return v;
+}
+
+static inline uint32_t
+wcur_u32(struct wcur *c)
+{
+	uint32_t hi = wcur_u16(c);
+	return hi << 16 | wcur_u16(c);
+}
+
+static inline const uint8_t *
+wcur_skip(struct wcur *c, size_t n)
+{
+	if (c->bad || wcur_left(c) < n) {
+		c->bad = true;
+		return NULL;
+	}
+	const uint8_t *p = c->p;
+	c->p += n;
+	return p;
+}
+
+/*
+ * A decoded domain name: uncompressed wire form, the case as sent in `raw`
+ * and folded to lower case in `key`, with the offset of every label.  The
+ * suffix hashes make every ancestor of the name a table lookup.
+ */
+struct wname {
+	uint8_t raw[WIRE_NAME_MAX];
+	uint8_t key[WIRE_NAME_MAX];
+	uint8_t len;	 /* octets, including the root label */
+	uint8_t nlabels; /* not counting the root */
+	uint8_t lab[WIRE_LABELS_MAX + 1]; /* lab[i]: offset of label i */
+	uint32_t hash[WIRE_LABELS_MAX + 1]; /* hash[i]: suffix from label i */
+};
+
+/*
+ * Decode the name at the cursor, following compression pointers (RFC 1035
+ * §4.1.4) that point strictly backwards, and advance past it.  Fails (0
+ * with c->bad set, or -1) on a name running past the packet, a forward or
+ * looping pointer, a label type other than 00/11, or more than 255 octets.
+ * Fills `out` except the hashes (wname_hash).  Returns 0 or -1.
+ */
+int wire_name_read(struct wcur *c, struct wname *out);
+
+/* Fill out->hash[] from out->key; done once per name looked up. */
+void wname_hash(struct wname *n);
+
+/*
+ * Make a wname from an uncompressed, valid wire name (zone data).  Returns 0
+ * or -1 if the name is malformed or longer than `maxlen`.
+ */
+int wname_from_wire(struct wname *out, const uint8_t *name, size_t maxlen);
+
+/* Hash of the key from label `from` to the root (as in wname.hash[from]). */
+uint32_t wire_suffix_hash(const uint8_t *key, const uint8_t *lab,
+    unsigned nlabels, unsigned from);
+
+/* Octets of an uncompressed wire name, or 0 if malformed (load-path helper). */
+size_t wire_name_len(const uint8_t *name, size_t maxlen);
+
+/* Lower-case ASCII copy of a wire name of `len` octets (label octets kept). */
+void wire_name_fold(uint8_t *dst, const uint8_t *src, size_t len);
+
+/* Case-insensitive equality of two uncompressed wire names. */
+bool wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b,
+    size_t blen);
+
+/* ---- writing ------------------------------------------------------------ */
+
+#define WCOMP_MAX 64
+
+/*
+ * A response being written.  `full` is sticky: once a write did not fit,
+ * nothing more is written; callers mark a point, write an RRset and roll
+ * back to the mark if it did not fit.  The compression table remembers
+ * where names (and their suffixes) were written; its entries point at the
+ * caller's name memory, which must outlive the response.
+ */
+struct wbuf {
+	uint8_t *buf;
+	size_t len;
+	size_t cap; /* may be lowered to reserve room at the end (OPT) */
+	bool full;
+	uint16_t ncomp;
+	struct {
+		const uint8_t *name; /* uncompressed wire suffix */
+		uint16_t off;	     /* where it starts in buf */
+		uint8_t len;
+	} comp[WCOMP_MAX];
+};
+
+struct wmark {
+	size_t len;
+	uint16_t ncomp;
+};
+
+static inline void
+wbuf_init(struct wbuf *w, uint8_t *buf, size_t cap)
+{
+	w->buf = buf;
+	w->len = 0;
+	w->cap = cap;
+	w->full = false;
+	w->ncomp = 0;
+}
+
+static inline struct wmark
+wbuf_mark(const struct wbuf *w)
+{
+	struct wmark m = {w->len, w->ncomp};
+	return m;
+}
+
+static inline void
+wbuf_rollback(struct wbuf *w, struct wmark m)
+{
+	w->len = m.len;
+	w->ncomp = m.ncomp;
+	w->full = false;
+}
+
+static inline bool
+wbuf_room(struct wbuf *w, size_t n)
+{
+	if (w->full || w->cap - w->len < n) {
+		w->full = true;
+		return false;
+	}
+	return true;
+}
+
+static inline void
+wbuf_put_u16(struct wbuf *w, uint16_t v)
+{
+	if (wbuf_room(w, 2)) {
+		w->buf[w->len++] = (uint8_t)(v >> 8);
+		w->buf[w->len++] = (uint8_t)v;
+	}
+}
+
+static inline void
+wbuf_put_u32(struct wbuf *w, uint32_t v)
+{
+	wbuf_put_u16(w, (uint16_t)(v >> 16));
+	wbuf_put_u16(w, (uint16_t)v);
+}
+
+static inline void
+wbuf_put(struct wbuf *w, const void *p, size_t n)
+{
+	if (wbuf_room(w, n)) {
+		memcpy(w->buf + w->len, p, n);
+		w->len += n;
+	}
+}
+
+static inline void
+wbuf_set_u16(struct wbuf *w, size_t off, uint16_t v)
+{
+	w->buf[off] = (uint8_t)(v >> 8);
+	w->buf[off + 1] = (uint8_t)v;
+}
+
+/*
+ * Write an uncompressed wire name of `len` octets, replacing its longest
+ * suffix already in the packet by a pointer, and remember the new suffixes
+ * for later names.  With `compress` false the name is written in full (RFC
+ * 3597 §4: only well-known types' RDATA names may be compressed) but is
+ * still remembered.
+ */
+void wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len,
+    bool compress);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/worker.c: one thread, one libevent loop, its own sockets. */
+#include "dnsd/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "dnsd/conf.h"
+#include "dnsd/net.h"
+#include "dnsd/snapshot.h"
+
+/*
+ * The wake pipe carries snapshot pointers.  A pointer is far below
+ * PIPE_BUF, so each write arrives whole; NULL asks the loop to stop.
+ */
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct snapshot *s;
+
+	(void)what;
+	while (read(fd, &s, sizeof(s)) == (ssize_t)sizeof(s)) {
+		if (s == NULL) {
+			event_base_loopbreak(w->base);
+			return;
+		}
+		/* Between two callbacks: no query is half answered. */
+		struct snapshot *old = w->snap;
+		w->snap = s;
+		snapshot_unref(old);
+	}
+}
+
+struct worker *
+worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
+    struct snapshot *snap)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+
+	w->id = id;
+	w->wake[0] = w->wake[1] = -1;
+	snapshot_ref(snap);
+	w->snap = snap;
+	w->base = event_base_new();
+	if (w->base == NULL) {
+		log_err("worker %u: cannot create an event loop", id);
+		goto fail;
+	}
+	if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_err_errno("worker %u: pipe", id);
+		goto fail;
+	}
+	w->wake_ev = event_new(w->base, w->wake[0], EV_READ | EV_PERSIST,
+	    wake_cb, w);
+	if (w->wake_ev == NULL || event_add(w->wake_ev, NULL) == -1)
+		goto fail;
+	w->udp = xcalloc(naddrs, sizeof(*w->udp));
+	w->tcp = xcalloc(naddrs, sizeof(*w->tcp));
+	for (size_t i = 0; i < naddrs; i++) {
+		if ((w->udp[w->nudp] = net_udp_new(w, &addrs[i])) == NULL)
+			goto fail;
+		w->nudp++;
+		if ((w->tcp[w->ntcp] = net_tcp_new(w, &addrs[i])) == NULL)
+			goto fail;
+		w->ntcp++;
+	}
+	return w;
+fail:
+	worker_free(w);
+	return NULL;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	sigset_t all, old;
+	int rc;
+
+	/* Signals are the main thread's business (its libevent loop). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		log_err_errno("worker %u: pthread_create", w->id);
+		return -1;
+	}
+	w->running = true;
+	return 0;
+}
+
+static void
+wake(struct worker *w, struct snapshot *s)
+{
+	/*
+	 * The pipe holds thousands of pointers; a full pipe would mean the
+	 * worker is stuck, and blocking here until it drains is the right
+	 * thing to do then.
+	 */
+	for (;;) {
+		ssize_t n = write(w->wake[1], &s, sizeof(s));
+		if (n == (ssize_t)sizeof(s))
+			return;
+		if (n == -1 && errno != EINTR && errno != EAGAIN) {
+			log_err_errno("worker %u: wake", w->id);
+			return;
+		}
+		usleep(1000);
+	}
+}
+
+void
+worker_publish(struct worker *w, struct snapshot *snap)
+{
+	snapshot_ref(snap);
+	if (!w->running) {
+		struct snapshot *old = w->snap;
+		w->snap = snap;
+		snapshot_unref(old);
+		return;
+	}
+	wake(w, snap);
+}
+
+void
+worker_stop(struct worker *w)
+{
+	struct snapshot *s;
+
+	if (!w->running)
+		return;
+	wake(w, NULL);
+	pthread_join(w->thread, NULL);
+	w->running = false;
+	/* Snapshots still queued in the pipe were referenced for us. */
+	while (read(w->wake[0], &s, sizeof(s)) == (ssize_t)sizeof(s))
+		snapshot_unref(s);
+}
+
+void
+worker_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	worker_stop(w);
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_free(w->udp[i]);
+	for (size_t i = 0; i < w->ntcp; i++)
+		net_tcp_free(w->tcp[i]);
+	free(w->udp);
+	free(w->tcp);
+	if (w->wake_ev != NULL)
+		event_free(w->wake_ev);
+	if (w->wake[0] != -1)
+		close(w->wake[0]);
+	if (w->wake[1] != -1)
+		close(w->wake[1]);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	snapshot_unref(w->snap);
+	free(w);
+}

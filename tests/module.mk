@@ -1,0 +1,40 @@
+# tests/: cmocka unit tests, fuzz targets (replayed over their corpora
+# without libFuzzer), and small tools the integration tests use.
+
+UNIT_TESTS += $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS   = $(addprefix $(O)/tests/,$(UNIT_TESTS))
+FUZZ_TARGETS += $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BINS = $(addprefix $(O)/tests/,$(FUZZ_TARGETS))
+TEST_TOOLS  = $(addprefix $(O)/tests/,$(patsubst tests/tools/%.c,%,\
+              $(wildcard tests/tools/*.c)))
+
+TEST_LIBS   = $(O)/libdnsd.a $(O)/libcommon.a
+TEST_PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PC))
+TEST_PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PC))
+
+$(O)/obj/tests/unit/%.o: ALL_CFLAGS += $(TEST_PC_CFLAGS)
+
+$(O)/tests/test_%: $(O)/obj/tests/unit/test_%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_PC_LIBS) $(PC_LIBS)
+
+ifeq ($(FUZZ),1)
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined
+CFLAGS += $(FUZZ_CFLAGS)
+LDFLAGS += -fsanitize=address,undefined
+fuzzers: $(addprefix $(O)/fuzz/,$(FUZZ_TARGETS))
+$(O)/fuzz/fuzz_%: $(O)/obj/tests/fuzz/fuzz_%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PC_LIBS)
+endif
+
+# Without libFuzzer, each target links replay_main.o, which feeds it every
+# file of a corpus folder: the corpora are regression tests under any CC.
+$(O)/tests/fuzz_%: $(O)/obj/tests/fuzz/fuzz_%.o \
+                   $(O)/obj/tests/fuzz/replay_main.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
+
+$(O)/tests/%: $(O)/obj/tests/tools/%.o $(TEST_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
