@@ -34,9 +34,12 @@ struct resp {
 	bool aa;
 	unsigned rcode;	 /* may be extended (BADVERS) */
 	uint16_t an, ns, ar;
-	/* names made by DNAME substitution; owners must outlive the packet */
-	uint8_t synth[CHAIN_MAX][WIRE_NAME_MAX];
 	unsigned nsynth;
+	/*
+	 * Names made by DNAME substitution: owners must outlive the packet.
+	 * Last, so that answer_query() need not clear it per query.
+	 */
+	uint8_t synth[CHAIN_MAX][WIRE_NAME_MAX];
 };
 
 /* ---- writing records ---------------------------------------------------- */
