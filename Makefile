@@ -98,6 +98,7 @@ check: deps-check
 	$(MAKE) check-only
 
 check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS)
+	sh tests/lint/check-hotpath.sh
 	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_BINS)
 	set -e; for t in $(FUZZ_TARGETS); do \
 		$(O)/tests/$$t tests/fuzz/corpus/$$t; done
@@ -110,6 +111,9 @@ install: all
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
 
+lint:
+	sh tests/lint/check-hotpath.sh
+
 FMT_FILES = $(shell git ls-files '*.c' '*.h')
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -120,6 +124,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .PHONY: all deps deps-check run check check-only install fuzz fuzzers \
-        fmt fmt-check clean
+        lint fmt fmt-check clean
 .DELETE_ON_ERROR:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -18,8 +18,8 @@
 #define ERRBUF_MAX 100
 
 struct errbuf {
-	char *text;	/* NUL-terminated, one line per error, '\n'-ended */
-	size_t len;	/* strlen(text) */
+	char *text; /* NUL-terminated, one line per error, '\n'-ended */
+	size_t len; /* strlen(text) */
 	size_t cap;
 	unsigned count; /* errors added, including those not kept */
 };
@@ -33,7 +33,7 @@ void errbuf_clear(struct errbuf *err);
  * `col` are 1-based and 0 means "unknown" (omitted from the output).
  */
 void errbuf_add(struct errbuf *err, const char *file, unsigned line,
-    unsigned col, const char *fmt, ...) ATTR_PRINTF(5, 6);
+                unsigned col, const char *fmt, ...) ATTR_PRINTF(5, 6);
 
 /* Text of all errors so far ("" if none); valid until the next call. */
 const char *errbuf_text(const struct errbuf *err);

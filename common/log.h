@@ -26,13 +26,13 @@ void log_msg_errno(int prio, const char *fmt, ...) ATTR_PRINTF(2, 3);
 /* Log at LOG_CRIT and exit(1).  Only main.c may call it (tests/lint). */
 void log_fatal(const char *fmt, ...) ATTR_PRINTF(1, 2) ATTR_NORETURN;
 
-#define log_err(...)	   log_msg(LOG_ERR, __VA_ARGS__)
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_err_errno(...) log_msg_errno(LOG_ERR, __VA_ARGS__)
-#define log_warn(...)	   log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_warn_errno(...) log_msg_errno(LOG_WARNING, __VA_ARGS__)
-#define log_notice(...)	   log_msg(LOG_NOTICE, __VA_ARGS__)
-#define log_info(...)	   log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)	   log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /*
  * Rate limiter, one static instance per call site (hot-path errors such as
@@ -51,10 +51,10 @@ struct log_rl {
 /* true if a message may be logged now; counts it either way */
 bool log_rl_allow(struct log_rl *rl);
 
-#define log_ratelimit(rl, prio, ...)                                          \
-	do {                                                                  \
-		if (log_rl_allow(rl))                                         \
-			log_msg((prio), __VA_ARGS__);                         \
+#define log_ratelimit(rl, prio, ...)                                           \
+	do {                                                                   \
+		if (log_rl_allow(rl))                                          \
+			log_msg((prio), __VA_ARGS__);                          \
 	} while (0)
 
 #endif

@@ -23,7 +23,7 @@ struct ycfg_doc *ycfg_load_file(const char *path, struct errbuf *err);
 
 /* The same from memory; `name` is used as the file name in errors. */
 struct ycfg_doc *ycfg_load_string(const char *name, const char *text,
-    size_t len, struct errbuf *err);
+                                  size_t len, struct errbuf *err);
 
 void ycfg_doc_free(struct ycfg_doc *doc); /* NULL is a no-op */
 
@@ -36,7 +36,7 @@ unsigned ycfg_col(const yaml_node_t *node);
 
 /* errbuf_add() at the node's position in the doc's file. */
 void ycfg_error(const struct ycfg_doc *doc, const yaml_node_t *node,
-    struct errbuf *err, const char *fmt, ...) ATTR_PRINTF(4, 5);
+                struct errbuf *err, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
 bool ycfg_is_scalar(const yaml_node_t *node);
 bool ycfg_is_map(const yaml_node_t *node);
@@ -50,11 +50,11 @@ const char *ycfg_scalar(const yaml_node_t *node);
  * that are not scalars are reported by ycfg_map_check().
  */
 bool ycfg_map_next(const struct ycfg_doc *doc, const yaml_node_t *map,
-    size_t *i, yaml_node_t **key, yaml_node_t **value);
+                   size_t *i, yaml_node_t **key, yaml_node_t **value);
 
 /* Iterate a sequence the same way. */
 bool ycfg_seq_next(const struct ycfg_doc *doc, const yaml_node_t *seq,
-    size_t *i, yaml_node_t **item);
+                   size_t *i, yaml_node_t **item);
 
 /*
  * Check that `map` is a mapping whose keys are unique scalars (libyaml
@@ -63,7 +63,7 @@ bool ycfg_seq_next(const struct ycfg_doc *doc, const yaml_node_t *seq,
  * `what` names the mapping in messages ("server", "zone").
  */
 int ycfg_map_check(const struct ycfg_doc *doc, const yaml_node_t *map,
-    const char *what, struct errbuf *err);
+                   const char *what, struct errbuf *err);
 
 /* Scalar parsers, shared with hand-written walkers.  0 or -1. */
 int ycfg_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
@@ -96,14 +96,14 @@ void ycfg_strlist_fini(struct ycfg_strlist *l);
 struct ycfg_key {
 	const char *name;
 	enum ycfg_type type;
-	size_t off;		   /* offsetof() the field in the base struct */
-	bool req;		   /* missing is an error */
-	uint64_t min, max;	   /* YCFG_UINT / YCFG_DURATION; max 0 = none */
-	const char *const *enums;  /* YCFG_ENUM: NULL-terminated names */
+	size_t off;               /* offsetof() the field in the base struct */
+	bool req;                 /* missing is an error */
+	uint64_t min, max;        /* YCFG_UINT / YCFG_DURATION; max 0 = none */
+	const char *const *enums; /* YCFG_ENUM: NULL-terminated names */
 };
-#define YCFG_END                                                              \
-	{                                                                     \
-		NULL, 0, 0, false, 0, 0, NULL                                 \
+#define YCFG_END                                                               \
+	{                                                                      \
+		NULL, 0, 0, false, 0, 0, NULL                                  \
 	}
 
 /*
@@ -114,7 +114,7 @@ struct ycfg_key {
  * Returns 0, or -1 if any error was added.
  */
 int ycfg_walk(const struct ycfg_doc *doc, const yaml_node_t *map,
-    const char *what, const struct ycfg_key *keys, void *base,
-    struct errbuf *err);
+              const char *what, const struct ycfg_key *keys, void *base,
+              struct errbuf *err);
 
 #endif

@@ -30,9 +30,9 @@ struct resp {
 	const struct snapshot *snap;
 	const struct query *q;
 	bool tcp;
-	bool tc;	 /* answer or authority did not fit */
+	bool tc; /* answer or authority did not fit */
 	bool aa;
-	unsigned rcode;	 /* may be extended (BADVERS) */
+	unsigned rcode; /* may be extended (BADVERS) */
 	uint16_t an, ns, ar;
 	unsigned nsynth;
 	/*
@@ -85,7 +85,7 @@ put_rdata(struct wbuf *w, uint16_t type, const uint8_t *rd, uint16_t len)
 /* Append every record of `set` with `owner`; counts into *count. */
 static void
 put_rrset(struct resp *r, const uint8_t *owner, size_t ownerlen,
-    const struct rrset *set, uint32_t ttl, uint16_t *count)
+          const struct rrset *set, uint32_t ttl, uint16_t *count)
 {
 	struct wbuf *w = &r->w;
 	const uint8_t *p = set->rdata;
@@ -110,7 +110,7 @@ put_rrset(struct resp *r, const uint8_t *owner, size_t ownerlen,
 /* An answer or authority RRset; if it does not fit, the reply gets TC. */
 static void
 put_section(struct resp *r, const uint8_t *owner, size_t ownerlen,
-    const struct rrset *set, uint32_t ttl, uint16_t *count)
+            const struct rrset *set, uint32_t ttl, uint16_t *count)
 {
 	put_rrset(r, owner, ownerlen, set, ttl, count);
 	if (r->w.full)
@@ -123,8 +123,7 @@ put_section(struct resp *r, const uint8_t *owner, size_t ownerlen,
  * referral's cut is not optional (RFC 9471 §3): if it does not fit, TC.
  */
 static void
-put_additional(struct resp *r, const struct rrset *set,
-    const struct znode *cut)
+put_additional(struct resp *r, const struct rrset *set, const struct znode *cut)
 {
 	static const uint16_t types[2] = {T_A, T_AAAA};
 
@@ -168,7 +167,7 @@ referral(struct resp *r, const struct znode *cut)
 /* Records of `node` for the question, under `owner` (qname or a target). */
 static void
 answer_node(struct resp *r, const struct znode *node, const uint8_t *owner,
-    size_t ownerlen, uint16_t qtype)
+            size_t ownerlen, uint16_t qtype)
 {
 	if (qtype == T_ANY) {
 		/*
@@ -178,7 +177,7 @@ answer_node(struct resp *r, const struct znode *node, const uint8_t *owner,
 		uint16_t n = r->tcp ? node->nrrsets : (node->nrrsets ? 1 : 0);
 		for (uint16_t i = 0; i < n && !r->tc; i++)
 			put_section(r, owner, ownerlen, &node->rrsets[i],
-			    node->rrsets[i].ttl, &r->an);
+			            node->rrsets[i].ttl, &r->an);
 		return;
 	}
 	const struct rrset *set = znode_rrset(node, qtype);
@@ -194,7 +193,7 @@ answer_node(struct resp *r, const struct znode *node, const uint8_t *owner,
  */
 static size_t
 dname_synth(struct resp *r, const struct znode *dn, const uint8_t *name,
-    size_t namelen, const uint8_t **out)
+            size_t namelen, const uint8_t **out)
 {
 	const struct rrset *set = znode_rrset(dn, T_DNAME);
 	size_t prefix = namelen - dn->namelen;
@@ -245,8 +244,8 @@ answer_in(struct resp *r)
 	/* RFC 4035 §3.1.4.1: DS lives at the parent side of a cut. */
 	if (q->qtype == T_DS && zl == 0 && q->qname.nlabels > 0) {
 		unsigned pl;
-		const struct zone *parent = zonedb_find_zone(db, &q->qname, 1,
-		    &pl);
+		const struct zone *parent =
+		    zonedb_find_zone(db, &q->qname, 1, &pl);
 		if (parent != NULL) {
 			z = parent;
 			zl = pl;
@@ -269,10 +268,11 @@ answer_in(struct resp *r)
 			cut = node->cut;
 			hit = NULL;
 		} else if (node == NULL) {
-			/* Closest encloser (RFC 4592 §3.3.1); ENTs are nodes. */
+			/* Closest encloser (RFC 4592 §3.3.1); ENTs are nodes.
+			 */
 			const struct znode *ce = NULL;
 			for (unsigned i = 1; ce == NULL && i <= name->nlabels;
-			    i++)
+			     i++)
 				ce = zone_find_node(z, name, i);
 			if (ce == NULL) {
 				/* cannot happen: the apex is always a node */
@@ -291,7 +291,7 @@ answer_in(struct resp *r)
 				return;
 			}
 		} else if ((node->flags & ZN_DELEG) &&
-		    !(q->qtype == T_DS && link == 0)) {
+		           !(q->qtype == T_DS && link == 0)) {
 			cut = node; /* the cut itself: refer, except for DS */
 		}
 
@@ -303,7 +303,8 @@ answer_in(struct resp *r)
 		}
 		if (cut != NULL) {
 			const uint8_t *next;
-			size_t len = dname_synth(r, cut, owner, ownerlen, &next);
+			size_t len =
+			    dname_synth(r, cut, owner, ownerlen, &next);
 			if (len == 0)
 				return;
 			if (wname_from_wire(&tmp, next, len) == -1)
@@ -312,19 +313,20 @@ answer_in(struct resp *r)
 			ownerlen = len;
 			name = &tmp;
 		} else if (q->qtype != T_CNAME && q->qtype != T_ANY &&
-		    (hit->flags & ZN_CNAME)) {
+		           (hit->flags & ZN_CNAME)) {
 			/* RFC 1034 §4.3.2 step 3a: restart at the target */
 			const struct rrset *cn = znode_rrset(hit, T_CNAME);
 			put_section(r, owner, ownerlen, cn, cn->ttl, &r->an);
 			if (cn->target == NULL ||
 			    wname_from_wire(&tmp, cn->target, cn->targetlen) ==
-				-1)
+			        -1)
 				return;
 			owner = cn->target;
 			ownerlen = cn->targetlen;
 			name = &tmp;
-		} else if (q->qtype == T_ANY ? hit->nrrsets > 0 :
-					       znode_rrset(hit, q->qtype) != NULL) {
+		} else if (q->qtype == T_ANY
+		               ? hit->nrrsets > 0
+		               : znode_rrset(hit, q->qtype) != NULL) {
 			answer_node(r, hit, owner, ownerlen, q->qtype);
 			return;
 		} else {
@@ -362,7 +364,7 @@ answer_chaos(struct resp *r)
 		txt = s->ver_txt;
 		len = s->ver_txt_len;
 	} else if (name_is(&q->qname, CH_NAME("\2id\6server")) ||
-	    name_is(&q->qname, CH_NAME("\10hostname\4bind"))) {
+	           name_is(&q->qname, CH_NAME("\10hostname\4bind"))) {
 		txt = s->id_txt;
 		len = s->id_txt_len;
 	}
@@ -395,7 +397,7 @@ answer_chaos(struct resp *r)
  */
 static unsigned
 parse_query(struct wcur *c, struct query *q, uint16_t qd, uint16_t an,
-    uint16_t ns, uint16_t ar)
+            uint16_t ns, uint16_t ar)
 {
 	/* RFC 1035 §4.1.2; QDCOUNT other than 1 has no defined meaning */
 	if (qd != 1)
@@ -426,7 +428,7 @@ parse_query(struct wcur *c, struct query *q, uint16_t qd, uint16_t an,
 
 size_t
 answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
-    bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+             bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
 {
 	struct query q;
 	struct resp r;
@@ -452,7 +454,8 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 	q.id = (uint16_t)(query[0] << 8 | query[1]);
 	q.flags = qlen >= 4 ? (uint16_t)(query[2] << 8 | query[3]) : 0;
 	if (qlen >= 3)
-		q.flags = (uint16_t)(query[2] << 8 | (qlen >= 4 ? query[3] : 0));
+		q.flags =
+		    (uint16_t)(query[2] << 8 | (qlen >= 4 ? query[3] : 0));
 
 	memset(&r, 0, offsetof(struct resp, synth));
 	r.snap = snap;
@@ -508,7 +511,8 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 	} else if (r.rcode == RC_NOERROR) {
 		switch (q.qtype) {
 		case T_OPT:
-			r.rcode = RC_FORMERR; /* a pseudo-type, never a question */
+			r.rcode =
+			    RC_FORMERR; /* a pseudo-type, never a question */
 			break;
 		case T_AXFR:
 		case T_IXFR:
@@ -538,12 +542,12 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 	if (q.edns.present) {
 		r.w.cap = limit;
 		edns_write_opt(&r.w, &q.edns, (uint16_t)snap->conf->udp_payload,
-		    r.rcode, 0, snap->id_txt + 1, nsid_len);
+		               r.rcode, 0, snap->id_txt + 1, nsid_len);
 		r.ar++;
 	}
 
 	uint16_t flags = F_QR | (uint16_t)(q.flags & (0x7800 | F_RD | F_CD)) |
-	    (uint16_t)(r.rcode & 0xF);
+	                 (uint16_t)(r.rcode & 0xF);
 	if (r.aa)
 		flags |= F_AA;
 	if (r.tc)

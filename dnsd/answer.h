@@ -28,7 +28,7 @@ struct snapshot;
  * `respcap`, and always terminates.
  */
 size_t answer_query(const struct snapshot *snap, const uint8_t *query,
-    size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
-    struct dnsd_stats *st);
+                    size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
+                    struct dnsd_stats *st);
 
 #endif

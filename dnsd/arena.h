@@ -13,8 +13,8 @@
  */
 struct arena;
 
-struct arena *arena_new(void);		/* returns new */
-void arena_free(struct arena *a);	/* NULL is a no-op */
+struct arena *arena_new(void);    /* returns new */
+void arena_free(struct arena *a); /* NULL is a no-op */
 void *arena_alloc(struct arena *a, size_t size);
 void *arena_memdup(struct arena *a, const void *p, size_t size);
 size_t arena_size(const struct arena *a); /* bytes handed out, for stats */

@@ -14,10 +14,10 @@
 
 /* Defaults in one place (gdnsd's cfg_defaults). */
 static const struct dnsd_conf conf_defaults = {
-	.workers = 1,
-	.udp_payload = 1232, /* DNS flag day 2020: no IP fragmentation */
-	.tcp_idle_timeout_ms = 10000,
-	.tcp_max_clients = 256,
+    .workers = 1,
+    .udp_payload = 1232, /* DNS flag day 2020: no IP fragmentation */
+    .tcp_idle_timeout_ms = 10000,
+    .tcp_max_clients = 256,
 };
 
 struct conf_top {
@@ -36,27 +36,25 @@ struct conf_server {
 };
 
 static const struct ycfg_key top_keys[] = {
-	{"server", YCFG_NODE, offsetof(struct conf_top, server), .req = true},
-	{"zones", YCFG_STRLIST, offsetof(struct conf_top, zones), .req = true},
-	YCFG_END,
+    {"server", YCFG_NODE, offsetof(struct conf_top, server), .req = true},
+    {"zones", YCFG_STRLIST, offsetof(struct conf_top, zones), .req = true},
+    YCFG_END,
 };
 
 static const struct ycfg_key server_keys[] = {
-	{"listen", YCFG_STRLIST, offsetof(struct conf_server, listen),
-	    .req = true},
-	{"workers", YCFG_UINT, offsetof(struct conf_server, workers), .min = 1,
-	    .max = 64},
-	{"udp_payload", YCFG_UINT, offsetof(struct conf_server, udp_payload),
-	    .min = 512, .max = 4096},
-	{"tcp_idle_timeout", YCFG_DURATION,
-	    offsetof(struct conf_server, tcp_idle_timeout_ms), .min = 100,
-	    .max = 3600 * 1000},
-	{"tcp_max_clients", YCFG_UINT,
-	    offsetof(struct conf_server, tcp_max_clients), .min = 1,
-	    .max = 65536},
-	{"identity", YCFG_STR, offsetof(struct conf_server, identity)},
-	{"version", YCFG_STR, offsetof(struct conf_server, version)},
-	YCFG_END,
+    {"listen", YCFG_STRLIST, offsetof(struct conf_server, listen), .req = true},
+    {"workers", YCFG_UINT, offsetof(struct conf_server, workers), .min = 1,
+     .max = 64},
+    {"udp_payload", YCFG_UINT, offsetof(struct conf_server, udp_payload),
+     .min = 512, .max = 4096},
+    {"tcp_idle_timeout", YCFG_DURATION,
+     offsetof(struct conf_server, tcp_idle_timeout_ms), .min = 100,
+     .max = 3600 * 1000},
+    {"tcp_max_clients", YCFG_UINT,
+     offsetof(struct conf_server, tcp_max_clients), .min = 1, .max = 65536},
+    {"identity", YCFG_STR, offsetof(struct conf_server, identity)},
+    {"version", YCFG_STR, offsetof(struct conf_server, version)},
+    YCFG_END,
 };
 
 int
@@ -75,14 +73,14 @@ conf_parse_listen(const char *text, struct listen_addr *out)
 		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
 			return -1;
 		snprintf(host, sizeof(host), "%.*s", (int)(close - text - 1),
-		    text + 1);
+		         text + 1);
 		port = close[1] == ':' ? close + 2 : NULL;
 	} else if (strchr(text, ':') != strrchr(text, ':')) {
 		snprintf(host, sizeof(host), "%s", text); /* bare IPv6 */
 	} else {
 		const char *colon = strchr(text, ':');
 		snprintf(host, sizeof(host), "%.*s",
-		    (int)(colon ? (size_t)(colon - text) : len), text);
+		         (int)(colon ? (size_t)(colon - text) : len), text);
 		port = colon ? colon + 1 : NULL;
 	}
 
@@ -138,7 +136,7 @@ conf_load(const char *path, struct errbuf *err)
 	if (doc == NULL)
 		return NULL;
 	if (ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top,
-	    err) == -1)
+	              err) == -1)
 		rc = -1;
 	if (top.server != NULL &&
 	    ycfg_walk(doc, top.server, "server", server_keys, &srv, err) == -1)
@@ -156,11 +154,12 @@ conf_load(const char *path, struct errbuf *err)
 	conf->listen = xcalloc(srv.listen.n + 1, sizeof(*conf->listen));
 	for (size_t i = 0; i < srv.listen.n; i++) {
 		if (conf_parse_listen(srv.listen.v[i],
-		    &conf->listen[conf->nlisten]) == -1) {
-			errbuf_add(err, path, srv.listen.line[i],
-			    srv.listen.col[i],
+		                      &conf->listen[conf->nlisten]) == -1) {
+			errbuf_add(
+			    err, path, srv.listen.line[i], srv.listen.col[i],
 			    "server: listen: \"%s\" is not ADDRESS:PORT (use "
-			    "[ADDRESS]:PORT for IPv6)", srv.listen.v[i]);
+			    "[ADDRESS]:PORT for IPv6)",
+			    srv.listen.v[i]);
 			rc = -1;
 			continue;
 		}

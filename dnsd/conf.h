@@ -18,16 +18,16 @@ struct listen_addr {
 };
 
 struct dnsd_conf {
-	char *path;			/* the file loaded */
+	char *path; /* the file loaded */
 	struct listen_addr *listen;
 	size_t nlisten;
 	unsigned workers;
-	unsigned udp_payload;		/* EDNS size we advertise, 512..4096 */
+	unsigned udp_payload; /* EDNS size we advertise, 512..4096 */
 	unsigned tcp_idle_timeout_ms;
-	unsigned tcp_max_clients;	/* per worker */
-	char *identity;			/* NULL: CHAOS id.server refused */
-	char *version;			/* NULL: CHAOS version.bind refused */
-	struct ycfg_strlist zones;	/* zone files, relative to `path` */
+	unsigned tcp_max_clients;  /* per worker */
+	char *identity;            /* NULL: CHAOS id.server refused */
+	char *version;             /* NULL: CHAOS version.bind refused */
+	struct ycfg_strlist zones; /* zone files, relative to `path` */
 };
 
 /*

@@ -71,7 +71,8 @@ edns_parse_rr(struct wcur *c, bool owner_is_root, struct edns *e)
 			if (parse_ecs(rd + off, olen, e) == -1)
 				return -1;
 		} else if (code == EDNS_OPT_NSID) {
-			e->nsid = true; /* RFC 5001: empty in queries; ignore data */
+			e->nsid =
+			    true; /* RFC 5001: empty in queries; ignore data */
 		}
 		off += olen;
 	}
@@ -92,8 +93,8 @@ edns_opt_len(const struct edns *q, unsigned nsid_len)
 
 void
 edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
-    unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
-    unsigned nsid_len)
+               unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+               unsigned nsid_len)
 {
 	uint16_t rdlen = (uint16_t)(edns_opt_len(q, nsid_len) - 11);
 	/* RFC 6891 §6.1.3: upper 8 bits of the 12-bit rcode, version 0 */

@@ -11,18 +11,18 @@ struct wcur;
 struct wbuf;
 
 #define EDNS_OPT_NSID 3
-#define EDNS_OPT_ECS  8
+#define EDNS_OPT_ECS 8
 
 /* What a query's OPT record asked for. */
 struct edns {
 	bool present;
-	bool do_bit;	   /* DNSSEC OK, echoed (RFC 3225) */
-	bool nsid;	   /* NSID requested (RFC 5001) */
-	bool ecs;	   /* a valid Client Subnet option was sent */
+	bool do_bit; /* DNSSEC OK, echoed (RFC 3225) */
+	bool nsid;   /* NSID requested (RFC 5001) */
+	bool ecs;    /* a valid Client Subnet option was sent */
 	uint8_t version;
-	uint16_t udp_size; /* requestor's payload size, at least 512 */
-	uint8_t ecs_family; /* 1 = IPv4, 2 = IPv6 (IANA address family) */
-	uint8_t ecs_source; /* source prefix length */
+	uint16_t udp_size;    /* requestor's payload size, at least 512 */
+	uint8_t ecs_family;   /* 1 = IPv4, 2 = IPv6 (IANA address family) */
+	uint8_t ecs_source;   /* source prefix length */
 	uint8_t ecs_addr[16]; /* address, zero beyond the source prefix */
 };
 
@@ -48,7 +48,7 @@ unsigned edns_opt_len(const struct edns *q, unsigned nsid_len);
  * query carried ECS, NSID when asked and `nsid_len` > 0.
  */
 void edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
-    unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
-    unsigned nsid_len);
+                    unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+                    unsigned nsid_len);
 
 #endif

@@ -25,7 +25,7 @@ struct dnsd {
 	const char *conf_path;
 	struct listen_addr *listen; /* from -l, or NULL: the config's */
 	size_t nlisten;
-	struct snapshot *snap;	    /* the newest; main holds one reference */
+	struct snapshot *snap; /* the newest; main holds one reference */
 	struct worker **workers;
 	unsigned nworkers;
 	struct event_base *base;
@@ -34,7 +34,8 @@ struct dnsd {
 static void
 usage(FILE *out)
 {
-	fprintf(out,
+	fprintf(
+	    out,
 	    "usage: dnsd -c FILE [-l ADDR:PORT]... [-n] [-v]\n"
 	    "\n"
 	    "Authoritative DNS server for YAML zones.  Runs in the foreground\n"
@@ -42,7 +43,8 @@ usage(FILE *out)
 	    "\n"
 	    "  -c FILE       server configuration (e.g. zones/dnsd.yaml)\n"
 	    "  -l ADDR:PORT  listen here instead of the configured addresses;\n"
-	    "                repeatable; [ADDR]:PORT for IPv6, e.g. [::1]:5353\n"
+	    "                repeatable; [ADDR]:PORT for IPv6, e.g. "
+	    "[::1]:5353\n"
 	    "  -n            check: load the configuration and every zone,\n"
 	    "                print every error as file:line:col: message,\n"
 	    "                exit 0 if all is well, else 1\n"
@@ -81,11 +83,11 @@ reload(struct dnsd *d)
 	struct errbuf err;
 
 	errbuf_init(&err);
-	struct snapshot *s = snapshot_load(d->conf_path,
-	    d->snap->generation + 1, &err);
+	struct snapshot *s =
+	    snapshot_load(d->conf_path, d->snap->generation + 1, &err);
 	if (s == NULL) {
 		log_warn("reload: failed, still serving generation %u:",
-		    d->snap->generation);
+		         d->snap->generation);
 		log_errors(LOG_WARNING, &err);
 		errbuf_fini(&err);
 		return;
@@ -97,11 +99,11 @@ reload(struct dnsd *d)
 	d->snap = s;
 	size_t records;
 	count_zones(s, &records);
-	log_notice("reload: generation %u: %zu zones, %zu records", s->generation,
-	    s->db->nzones, records);
+	log_notice("reload: generation %u: %zu zones, %zu records",
+	           s->generation, s->db->nzones, records);
 	if (d->listen == NULL)
 		log_info("reload: listen addresses and workers change only "
-			 "with a restart");
+		         "with a restart");
 }
 
 static void
@@ -135,10 +137,12 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			d.listen = xreallocarray(d.listen, d.nlisten + 1,
-			    sizeof(*d.listen));
-			if (conf_parse_listen(optarg, &d.listen[d.nlisten]) == -1)
+			                         sizeof(*d.listen));
+			if (conf_parse_listen(optarg, &d.listen[d.nlisten]) ==
+			    -1)
 				log_fatal("-l %s: expected ADDR:PORT or "
-					  "[ADDR]:PORT", optarg);
+				          "[ADDR]:PORT",
+				          optarg);
 			d.nlisten++;
 			break;
 		case 'n':
@@ -166,7 +170,7 @@ main(int argc, char **argv)
 	if (d.snap == NULL) {
 		fputs(errbuf_text(&err), stderr);
 		fprintf(stderr, "dnsd: %s: %u error%s\n", d.conf_path,
-		    err.count, err.count == 1 ? "" : "s");
+		        err.count, err.count == 1 ? "" : "s");
 		return 1;
 	}
 	errbuf_fini(&err);
@@ -174,7 +178,7 @@ main(int argc, char **argv)
 	count_zones(d.snap, &records);
 	if (check) {
 		printf("dnsd: %s: ok, %zu zones, %zu records\n", d.conf_path,
-		    d.snap->db->nzones, records);
+		       d.snap->db->nzones, records);
 		snapshot_unref(d.snap);
 		free(d.listen);
 		return 0;
@@ -209,8 +213,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < naddrs; i++)
 		log_info("listening on %s (udp, tcp)", addrs[i].text);
 	log_info("ready: dnsd %s, %zu zones, %zu records, %u worker%s",
-	    DNSD_VERSION, d.snap->db->nzones, records, d.nworkers,
-	    d.nworkers == 1 ? "" : "s");
+	         DNSD_VERSION, d.snap->db->nzones, records, d.nworkers,
+	         d.nworkers == 1 ? "" : "s");
 
 	event_base_dispatch(d.base);
 

@@ -27,8 +27,7 @@ void net_udp_free(struct udp_sock *u); /* NULL is a no-op */
  * an idle timeout and a cap on open connections per worker.  Returns new,
  * or NULL after logging.
  */
-struct tcp_listener *net_tcp_new(struct worker *w,
-    const struct listen_addr *a);
+struct tcp_listener *net_tcp_new(struct worker *w, const struct listen_addr *a);
 /* Closes the listener and every connection it accepted.  NULL: no-op. */
 void net_tcp_free(struct tcp_listener *t);
 

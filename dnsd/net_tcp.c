@@ -78,8 +78,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, l->query, len);
-		size_t rlen = answer_query(w->snap, l->query, len, true,
-		    l->resp + 2, ANSWER_TCP_MAX, &w->stats);
+		size_t rlen =
+		    answer_query(w->snap, l->query, len, true, l->resp + 2,
+		                 ANSWER_TCP_MAX, &w->stats);
 		if (rlen == 0)
 			continue;
 		l->resp[0] = (uint8_t)(rlen >> 8);
@@ -113,8 +114,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+          int salen, void *arg)
 {
 	struct tcp_listener *l = arg;
 	struct worker *w = l->w;
@@ -129,8 +130,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	struct bufferevent *bev = bufferevent_socket_new(w->base, fd,
-	    BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev =
+	    bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		close(fd);
 		return;
@@ -173,7 +174,8 @@ net_tcp_new(struct worker *w, const struct listen_addr *a)
 		return NULL;
 	struct tcp_listener *l = xcalloc(1, sizeof(*l));
 	l->w = w;
-	l->lev = evconnlistener_new(w->base, accept_cb, l,
+	l->lev = evconnlistener_new(
+	    w->base, accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 1024, fd);
 	if (l->lev == NULL) {
 		log_err_errno("listen %s: tcp listen", a->text);

@@ -54,7 +54,7 @@ reply_ctrl(struct msghdr *in, uint8_t *out)
 {
 	memset(out, 0, UDP_CTRL);
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c != NULL;
-	    c = CMSG_NXTHDR(in, c)) {
+	     c = CMSG_NXTHDR(in, c)) {
 		struct cmsghdr *o = (struct cmsghdr *)out;
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo pi;
@@ -73,7 +73,7 @@ reply_ctrl(struct msghdr *in, uint8_t *out)
 			o->cmsg_type = IPV6_PKTINFO;
 			o->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
 			memcpy(CMSG_DATA(o), CMSG_DATA(c),
-			    sizeof(struct in6_pktinfo));
+			       sizeof(struct in6_pktinfo));
 			return CMSG_SPACE(sizeof(struct in6_pktinfo));
 		}
 	}
@@ -88,8 +88,9 @@ udp_round(struct udp_sock *u, int n)
 
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
-		size_t len = answer_query(w->snap, u->query[i], u->in[i].msg_len,
-		    false, u->resp[i], ANSWER_UDP_MAX, &w->stats);
+		size_t len =
+		    answer_query(w->snap, u->query[i], u->in[i].msg_len, false,
+		                 u->resp[i], ANSWER_UDP_MAX, &w->stats);
 		if (len == 0)
 			continue;
 		struct msghdr *o = &u->out[nout].msg_hdr;
@@ -112,8 +113,8 @@ udp_round(struct udp_sock *u, int n)
 		nout++;
 	}
 	for (int sent = 0; sent < nout;) {
-		int r = sendmmsg(u->fd, u->out + sent, (unsigned)(nout - sent),
-		    0);
+		int r =
+		    sendmmsg(u->fd, u->out + sent, (unsigned)(nout - sent), 0);
 		if (r > 0) {
 			sent += r;
 			continue;
@@ -122,8 +123,8 @@ udp_round(struct udp_sock *u, int n)
 			continue;
 		/* Drop the datagram that failed and carry on with the rest. */
 		w->stats.send_errors++;
-		log_ratelimit(&udp_send_rl, LOG_WARNING,
-		    "udp: sendmmsg: %s", strerror(errno));
+		log_ratelimit(&udp_send_rl, LOG_WARNING, "udp: sendmmsg: %s",
+		              strerror(errno));
 		sent++;
 	}
 }
@@ -154,7 +155,8 @@ static bool
 is_wildcard(const struct listen_addr *a)
 {
 	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)&a->ss;
+		const struct sockaddr_in *s =
+		    (const struct sockaddr_in *)&a->ss;
 		return s->sin_addr.s_addr == htonl(INADDR_ANY);
 	}
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
@@ -174,10 +176,10 @@ net_udp_new(struct worker *w, const struct listen_addr *a)
 	u->fd = fd;
 	u->wildcard = is_wildcard(a);
 	if (u->wildcard &&
-	    (a->ss.ss_family == AF_INET ?
-		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) :
-		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-		    sizeof(on))) == -1) {
+	    (a->ss.ss_family == AF_INET
+	         ? setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on))
+	         : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	                      sizeof(on))) == -1) {
 		log_err_errno("listen %s: pktinfo", a->text);
 		net_udp_free(u);
 		return NULL;
@@ -192,7 +194,7 @@ net_udp_new(struct worker *w, const struct listen_addr *a)
 	u->ev = event_new(w->base, fd, EV_READ | EV_PERSIST, udp_cb, u);
 	if (u->ev == NULL || event_add(u->ev, NULL) == -1) {
 		log_err("listen %s: cannot add the socket to the event loop",
-		    a->text);
+		        a->text);
 		net_udp_free(u);
 		return NULL;
 	}

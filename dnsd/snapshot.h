@@ -32,7 +32,7 @@ struct snapshot {
  * keeps serving meanwhile.
  */
 struct snapshot *snapshot_load(const char *path, unsigned generation,
-    struct errbuf *err);
+                               struct errbuf *err);
 
 /* Take / drop a reference; the last drop frees it.  Thread-safe. */
 void snapshot_ref(struct snapshot *s);

@@ -22,15 +22,16 @@ void
 stats_log(const struct dnsd_stats *s)
 {
 	log_info("stats: udp %" PRIu64 " tcp %" PRIu64 " noerror %" PRIu64
-		 " formerr %" PRIu64 " servfail %" PRIu64 " nxdomain %" PRIu64
-		 " notimp %" PRIu64 " refused %" PRIu64 " badvers %" PRIu64
-		 " truncated %" PRIu64 " edns %" PRIu64 " ecs %" PRIu64
-		 " dropped-responses %" PRIu64 " dropped-short %" PRIu64
-		 " tcp-accepted %" PRIu64 " tcp-rejected %" PRIu64
-		 " tcp-timeouts %" PRIu64 " send-errors %" PRIu64,
-	    s->udp, s->tcp, s->rcode[RC_NOERROR], s->rcode[RC_FORMERR],
-	    s->rcode[RC_SERVFAIL], s->rcode[RC_NXDOMAIN], s->rcode[RC_NOTIMP],
-	    s->rcode[RC_REFUSED], s->rcode[RC_BADVERS], s->truncated, s->edns,
-	    s->ecs, s->dropped_qr, s->dropped_short, s->tcp_accepted,
-	    s->tcp_rejected, s->tcp_timeouts, s->send_errors);
+	         " formerr %" PRIu64 " servfail %" PRIu64 " nxdomain %" PRIu64
+	         " notimp %" PRIu64 " refused %" PRIu64 " badvers %" PRIu64
+	         " truncated %" PRIu64 " edns %" PRIu64 " ecs %" PRIu64
+	         " dropped-responses %" PRIu64 " dropped-short %" PRIu64
+	         " tcp-accepted %" PRIu64 " tcp-rejected %" PRIu64
+	         " tcp-timeouts %" PRIu64 " send-errors %" PRIu64,
+	         s->udp, s->tcp, s->rcode[RC_NOERROR], s->rcode[RC_FORMERR],
+	         s->rcode[RC_SERVFAIL], s->rcode[RC_NXDOMAIN],
+	         s->rcode[RC_NOTIMP], s->rcode[RC_REFUSED],
+	         s->rcode[RC_BADVERS], s->truncated, s->edns, s->ecs,
+	         s->dropped_qr, s->dropped_short, s->tcp_accepted,
+	         s->tcp_rejected, s->tcp_timeouts, s->send_errors);
 }

@@ -13,17 +13,17 @@
  * being incremented is harmless for statistics on 64-bit platforms).
  */
 struct dnsd_stats {
-	uint64_t udp;		  /* queries received over UDP */
-	uint64_t tcp;		  /* queries received over TCP */
+	uint64_t udp;                 /* queries received over UDP */
+	uint64_t tcp;                 /* queries received over TCP */
 	uint64_t rcode[STATS_RCODES]; /* responses by rcode */
-	uint64_t dropped_qr;	  /* "queries" with QR=1: never answered */
-	uint64_t dropped_short;	  /* under 2 octets: nothing to answer */
-	uint64_t truncated;	  /* UDP answers sent with TC */
-	uint64_t edns;		  /* queries with an OPT record */
-	uint64_t ecs;		  /* queries with a Client Subnet option */
+	uint64_t dropped_qr;          /* "queries" with QR=1: never answered */
+	uint64_t dropped_short;       /* under 2 octets: nothing to answer */
+	uint64_t truncated;           /* UDP answers sent with TC */
+	uint64_t edns;                /* queries with an OPT record */
+	uint64_t ecs;                 /* queries with a Client Subnet option */
 	uint64_t tcp_accepted;
-	uint64_t tcp_rejected;	  /* over tcp_max_clients */
-	uint64_t tcp_timeouts;	  /* closed for idleness */
+	uint64_t tcp_rejected; /* over tcp_max_clients */
+	uint64_t tcp_timeouts; /* closed for idleness */
 	uint64_t send_errors;
 };
 

@@ -43,7 +43,8 @@ wire_name_read(struct wcur *c, struct wname *out)
 			continue;
 		}
 		if ((l & 0xC0) != 0)
-			return -1; /* RFC 6891 §5: extended label types retired */
+			return -1; /* RFC 6891 §5: extended label types retired
+			            */
 		if (len + 1 + l > WIRE_NAME_MAX)
 			return -1;
 		if (l == 0) {
@@ -82,7 +83,7 @@ bad:
  * "ab.c" apart.
  */
 #define FNV_OFFSET 2166136261u
-#define FNV_PRIME  16777619u
+#define FNV_PRIME 16777619u
 
 static inline uint32_t
 hash_label(uint32_t h, const uint8_t *label)
@@ -108,7 +109,7 @@ wname_hash(struct wname *n)
 
 uint32_t
 wire_suffix_hash(const uint8_t *key, const uint8_t *lab, unsigned nlabels,
-    unsigned from)
+                 unsigned from)
 {
 	uint32_t h = FNV_OFFSET;
 
@@ -152,7 +153,8 @@ wire_name_fold(uint8_t *dst, const uint8_t *src, size_t len)
 {
 	size_t i = 0;
 
-	/* Fold label contents only: a length octet of 65..90 is not a letter. */
+	/* Fold label contents only: a length octet of 65..90 is not a letter.
+	 */
 	while (i < len) {
 		uint8_t l = src[i];
 		dst[i] = l;
@@ -181,15 +183,16 @@ wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 void
 wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len, bool compress)
 {
-	size_t off = 0;	   /* start of the suffix being tried */
-	int match = -1;	   /* compression table entry for that suffix */
+	size_t off = 0; /* start of the suffix being tried */
+	int match = -1; /* compression table entry for that suffix */
 
 	if (compress) {
 		/* Longest suffix already in the packet wins. */
 		for (off = 0; name[off] != 0; off += 1u + name[off]) {
 			for (unsigned i = 0; i < w->ncomp; i++) {
 				if (wire_name_equal(name + off, len - off,
-				    w->comp[i].name, w->comp[i].len)) {
+				                    w->comp[i].name,
+				                    w->comp[i].len)) {
 					match = (int)i;
 					break;
 				}

@@ -10,24 +10,47 @@
 #include <stdint.h>
 #include <string.h>
 
-#define WIRE_NAME_MAX	255 /* RFC 1035 §2.3.4, including length octets */
-#define WIRE_LABEL_MAX	63
+#define WIRE_NAME_MAX 255 /* RFC 1035 §2.3.4, including length octets */
+#define WIRE_LABEL_MAX 63
 #define WIRE_LABELS_MAX 127 /* 255 octets hold at most 127 one-octet labels */
-#define WIRE_HDR_LEN	12
+#define WIRE_HDR_LEN 12
 
 /* RR types, classes, opcodes and rcodes used by the server itself. */
 enum {
-	T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_HINFO = 13,
-	T_MX = 15, T_TXT = 16, T_AAAA = 28, T_SRV = 33, T_DNAME = 39,
-	T_OPT = 41, T_DS = 43, T_RRSIG = 46, T_NSEC = 47, T_NSEC3 = 50,
-	T_NSEC3PARAM = 51, T_TKEY = 249, T_TSIG = 250, T_IXFR = 251,
-	T_AXFR = 252, T_ANY = 255,
+	T_A = 1,
+	T_NS = 2,
+	T_CNAME = 5,
+	T_SOA = 6,
+	T_PTR = 12,
+	T_HINFO = 13,
+	T_MX = 15,
+	T_TXT = 16,
+	T_AAAA = 28,
+	T_SRV = 33,
+	T_DNAME = 39,
+	T_OPT = 41,
+	T_DS = 43,
+	T_RRSIG = 46,
+	T_NSEC = 47,
+	T_NSEC3 = 50,
+	T_NSEC3PARAM = 51,
+	T_TKEY = 249,
+	T_TSIG = 250,
+	T_IXFR = 251,
+	T_AXFR = 252,
+	T_ANY = 255,
 };
 enum { C_IN = 1, C_CH = 3, C_ANY = 255 };
 enum { OP_QUERY = 0 };
 enum {
-	RC_NOERROR = 0, RC_FORMERR = 1, RC_SERVFAIL = 2, RC_NXDOMAIN = 3,
-	RC_NOTIMP = 4, RC_REFUSED = 5, RC_YXDOMAIN = 6, RC_BADVERS = 16,
+	RC_NOERROR = 0,
+	RC_FORMERR = 1,
+	RC_SERVFAIL = 2,
+	RC_NXDOMAIN = 3,
+	RC_NOTIMP = 4,
+	RC_REFUSED = 5,
+	RC_YXDOMAIN = 6,
+	RC_BADVERS = 16,
 };
 
 /* Header flag bits in the second 16-bit word. */
@@ -41,7 +64,8 @@ enum {
 
 /* A cursor over a packet; `bad` is sticky, so callers check once at the end. */
 struct wcur {
-	const uint8_t *base; /* packet start: compression pointers are offsets */
+	const uint8_t
+	    *base; /* packet start: compression pointers are offsets */
 	const uint8_t *p;
 	const uint8_t *end;
 	bool bad;
@@ -111,8 +135,8 @@ wcur_skip(struct wcur *c, size_t n)
 struct wname {
 	uint8_t raw[WIRE_NAME_MAX];
 	uint8_t key[WIRE_NAME_MAX];
-	uint8_t len;	 /* octets, including the root label */
-	uint8_t nlabels; /* not counting the root */
+	uint8_t len;                      /* octets, including the root label */
+	uint8_t nlabels;                  /* not counting the root */
 	uint8_t lab[WIRE_LABELS_MAX + 1]; /* lab[i]: offset of label i */
 	uint32_t hash[WIRE_LABELS_MAX + 1]; /* hash[i]: suffix from label i */
 };
@@ -137,7 +161,7 @@ int wname_from_wire(struct wname *out, const uint8_t *name, size_t maxlen);
 
 /* Hash of the key from label `from` to the root (as in wname.hash[from]). */
 uint32_t wire_suffix_hash(const uint8_t *key, const uint8_t *lab,
-    unsigned nlabels, unsigned from);
+                          unsigned nlabels, unsigned from);
 
 /* Octets of an uncompressed wire name, or 0 if malformed (load-path helper). */
 size_t wire_name_len(const uint8_t *name, size_t maxlen);
@@ -147,7 +171,7 @@ void wire_name_fold(uint8_t *dst, const uint8_t *src, size_t len);
 
 /* Case-insensitive equality of two uncompressed wire names. */
 bool wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b,
-    size_t blen);
+                     size_t blen);
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -168,7 +192,7 @@ struct wbuf {
 	uint16_t ncomp;
 	struct {
 		const uint8_t *name; /* uncompressed wire suffix */
-		uint16_t off;	     /* where it starts in buf */
+		uint16_t off;        /* where it starts in buf */
 		uint8_t len;
 	} comp[WCOMP_MAX];
 };
@@ -253,6 +277,6 @@ wbuf_set_u16(struct wbuf *w, size_t off, uint16_t v)
  * still remembered.
  */
 void wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len,
-    bool compress);
+                   bool compress);
 
 #endif

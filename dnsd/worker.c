@@ -43,7 +43,7 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 
 struct worker *
 worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
-    struct snapshot *snap)
+           struct snapshot *snap)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 
@@ -60,8 +60,8 @@ worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
 		log_err_errno("worker %u: pipe", id);
 		goto fail;
 	}
-	w->wake_ev = event_new(w->base, w->wake[0], EV_READ | EV_PERSIST,
-	    wake_cb, w);
+	w->wake_ev =
+	    event_new(w->base, w->wake[0], EV_READ | EV_PERSIST, wake_cb, w);
 	if (w->wake_ev == NULL || event_add(w->wake_ev, NULL) == -1)
 		goto fail;
 	w->udp = xcalloc(naddrs, sizeof(*w->udp));

@@ -27,7 +27,7 @@ struct worker {
 	bool running;
 	struct event_base *base;
 	struct snapshot *snap; /* holds one reference */
-	int wake[2];	       /* pipe: snapshot pointers, NULL = stop */
+	int wake[2];           /* pipe: snapshot pointers, NULL = stop */
 	struct event *wake_ev;
 	struct udp_sock **udp;
 	size_t nudp;
@@ -44,7 +44,7 @@ struct worker {
  * Returns new, or NULL after logging why (e.g. address in use).
  */
 struct worker *worker_new(unsigned id, const struct listen_addr *addrs,
-    size_t naddrs, struct snapshot *snap);
+                          size_t naddrs, struct snapshot *snap);
 
 /* Start the worker's thread.  0 or -1. */
 int worker_start(struct worker *w);

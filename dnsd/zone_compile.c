@@ -32,13 +32,13 @@ struct zone_yaml {
 };
 
 static const struct ycfg_key zone_keys[] = {
-	{"zone", YCFG_STR, offsetof(struct zone_yaml, zone), .req = true},
-	{"ttl", YCFG_DURATION, offsetof(struct zone_yaml, ttl_ms), .min = 0,
-	    .max = TTL_MAX * 1000ull > UINT_MAX ? UINT_MAX : TTL_MAX * 1000ull},
-	{"records", YCFG_NODE, offsetof(struct zone_yaml, records)},
-	{"zonefile", YCFG_STR, offsetof(struct zone_yaml, zonefile)},
-	{"zonefile_path", YCFG_STR, offsetof(struct zone_yaml, zonefile_path)},
-	YCFG_END,
+    {"zone", YCFG_STR, offsetof(struct zone_yaml, zone), .req = true},
+    {"ttl", YCFG_DURATION, offsetof(struct zone_yaml, ttl_ms), .min = 0,
+     .max = TTL_MAX * 1000ull > UINT_MAX ? UINT_MAX : TTL_MAX * 1000ull},
+    {"records", YCFG_NODE, offsetof(struct zone_yaml, records)},
+    {"zonefile", YCFG_STR, offsetof(struct zone_yaml, zonefile)},
+    {"zonefile_path", YCFG_STR, offsetof(struct zone_yaml, zonefile_path)},
+    YCFG_END,
 };
 
 /* State while loading one zone. */
@@ -47,9 +47,9 @@ struct zload {
 	const struct ycfg_doc *doc;
 	struct errbuf *err;
 	const char *file;
-	ldns_rdf *origin; /* the apex, absolute */
+	ldns_rdf *origin;                  /* the apex, absolute */
 	char apex[LDNS_MAX_DOMAINLEN + 2]; /* presentation form, with dot */
-	uint32_t ttl;			   /* zone default TTL */
+	uint32_t ttl;                      /* zone default TTL */
 	ldns_buffer *wire;
 };
 
@@ -136,13 +136,13 @@ add_rr(struct zload *zl, ldns_rr *rr, unsigned line, unsigned col)
 	}
 	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
 		errbuf_add(zl->err, zl->file, line, col,
-		    "%s: only class IN can be served", tname);
+		           "%s: only class IN can be served", tname);
 		goto out;
 	}
 	if (ldns_rr_ttl(rr) > TTL_MAX) {
 		errbuf_add(zl->err, zl->file, line, col,
-		    "%s: TTL %u is above 2^31-1 (RFC 2181 §8)", tname,
-		    ldns_rr_ttl(rr));
+		           "%s: TTL %u is above 2^31-1 (RFC 2181 §8)", tname,
+		           ldns_rr_ttl(rr));
 		goto out;
 	}
 	ldns_dname2canonical(owner);
@@ -150,7 +150,7 @@ add_rr(struct zload *zl, ldns_rr *rr, unsigned line, unsigned col)
 	if (ldns_rr_rdata2buffer_wire(zl->wire, rr) != LDNS_STATUS_OK ||
 	    ldns_buffer_position(zl->wire) > 65535) {
 		errbuf_add(zl->err, zl->file, line, col,
-		    "%s: record data too long", tname);
+		           "%s: record data too long", tname);
 		goto out;
 	}
 	z = (struct zrr){
@@ -174,7 +174,7 @@ out:
 /* Parse "OWNER TTL IN TYPE RDATA" and add it; errors at `at`. */
 static int
 add_text(struct zload *zl, const char *owner, uint32_t ttl, const char *type,
-    const char *rdata, const yaml_node_t *at)
+         const char *rdata, const yaml_node_t *at)
 {
 	ldns_rr *rr = NULL;
 	char *line = xasprintf("%s %u IN %s %s", owner, ttl, type, rdata);
@@ -182,8 +182,8 @@ add_text(struct zload *zl, const char *owner, uint32_t ttl, const char *type,
 
 	free(line);
 	if (st != LDNS_STATUS_OK) {
-		ycfg_error(zl->doc, at, zl->err, "%s %s \"%s\": %s", owner, type,
-		    rdata, ldns_get_errorstr_by_id(st));
+		ycfg_error(zl->doc, at, zl->err, "%s %s \"%s\": %s", owner,
+		           type, rdata, ldns_get_errorstr_by_id(st));
 		return -1;
 	}
 	return add_rr(zl, rr, ycfg_line(at), ycfg_col(at));
@@ -197,7 +197,8 @@ parse_ttl(struct zload *zl, const yaml_node_t *node, uint32_t *ttl)
 
 	if (s == NULL || ycfg_parse_duration(s, &ms) == -1 || ms % 1000 != 0 ||
 	    ms / 1000 > TTL_MAX) {
-		ycfg_error(zl->doc, node, zl->err,
+		ycfg_error(
+		    zl->doc, node, zl->err,
 		    "ttl: expected a duration in whole seconds up to 2^31-1 "
 		    "(e.g. 300, 5m, 1h)");
 		return -1;
@@ -208,8 +209,8 @@ parse_ttl(struct zload *zl, const yaml_node_t *node, uint32_t *ttl)
 
 /* A record type's value: "data", [data, ...] or {ttl: T, data: ...}. */
 static int
-load_type(struct zload *zl, const char *owner, const char *type,
-    uint32_t ttl, const yaml_node_t *value)
+load_type(struct zload *zl, const char *owner, const char *type, uint32_t ttl,
+          const yaml_node_t *value)
 {
 	const yaml_node_t *data = value;
 	int rc = 0;
@@ -227,23 +228,26 @@ load_type(struct zload *zl, const char *owner, const char *type,
 			} else if (strcmp(key, "data") == 0) {
 				data = v;
 			} else {
-				ycfg_error(zl->doc, k, zl->err,
+				ycfg_error(
+				    zl->doc, k, zl->err,
 				    "%s: unknown key \"%s\" (expected ttl or "
-				    "data)", type, key);
+				    "data)",
+				    type, key);
 				rc = -1;
 			}
 		}
 		if (data == NULL) {
 			ycfg_error(zl->doc, value, zl->err,
-			    "%s: missing required key \"data\"", type);
+			           "%s: missing required key \"data\"", type);
 			return -1;
 		}
 	}
 	if (ycfg_is_scalar(data))
 		return add_text(zl, owner, ttl, type, ycfg_scalar(data), data) |
-		    rc;
+		       rc;
 	if (!ycfg_is_seq(data)) {
-		ycfg_error(zl->doc, data, zl->err,
+		ycfg_error(
+		    zl->doc, data, zl->err,
 		    "%s: expected record data, a list of them, or {ttl, data}",
 		    type);
 		return -1;
@@ -253,10 +257,11 @@ load_type(struct zload *zl, const char *owner, const char *type,
 	for (size_t i = 0; ycfg_seq_next(zl->doc, data, &i, &item); n++) {
 		if (!ycfg_is_scalar(item)) {
 			ycfg_error(zl->doc, item, zl->err,
-			    "%s: expected record data as a string", type);
+			           "%s: expected record data as a string",
+			           type);
 			rc = -1;
 		} else if (add_text(zl, owner, ttl, type, ycfg_scalar(item),
-		    item) == -1) {
+		                    item) == -1) {
 			rc = -1;
 		}
 	}
@@ -277,8 +282,8 @@ owner_text(const struct zload *zl, const char *name)
 		return xstrdup(zl->apex);
 	if (len > 0 && name[len - 1] == '.')
 		return xstrdup(name);
-	return xasprintf("%s.%s", name, strcmp(zl->apex, ".") == 0 ? "" :
-	    zl->apex);
+	return xasprintf("%s.%s", name,
+	                 strcmp(zl->apex, ".") == 0 ? "" : zl->apex);
 }
 
 static bool
@@ -305,13 +310,15 @@ load_records(struct zload *zl, const yaml_node_t *records)
 		const char *name = ycfg_scalar(k);
 		if (!valid_owner(name)) {
 			ycfg_error(zl->doc, k, zl->err,
-			    "records: \"%s\" is not a valid owner name", name);
+			           "records: \"%s\" is not a valid owner name",
+			           name);
 			rc = -1;
 			continue;
 		}
 		if (!ycfg_is_map(v)) {
 			ycfg_error(zl->doc, v, zl->err,
-			    "%s: expected a mapping of record types", name);
+			           "%s: expected a mapping of record types",
+			           name);
 			rc = -1;
 			continue;
 		}
@@ -322,7 +329,8 @@ load_records(struct zload *zl, const yaml_node_t *records)
 		char *owner = owner_text(zl, name);
 		uint32_t ttl = zl->ttl;
 		yaml_node_t *tk, *tv;
-		/* A name's own ttl applies to all of its types: read it first. */
+		/* A name's own ttl applies to all of its types: read it first.
+		 */
 		for (size_t j = 0; ycfg_map_next(zl->doc, v, &j, &tk, &tv);)
 			if (strcmp(ycfg_scalar(tk), "ttl") == 0 &&
 			    parse_ttl(zl, tv, &ttl) == -1)
@@ -333,8 +341,8 @@ load_records(struct zload *zl, const yaml_node_t *records)
 				continue;
 			if (ldns_get_rr_type_by_name(type) == 0) {
 				ycfg_error(zl->doc, tk, zl->err,
-				    "%s: unknown record type \"%s\"", name,
-				    type);
+				           "%s: unknown record type \"%s\"",
+				           name, type);
 				rc = -1;
 				continue;
 			}
@@ -372,7 +380,7 @@ line_indent(const char *path, unsigned line)
  */
 static int
 load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
-    bool block)
+            bool block)
 {
 	ldns_rdf *origin = ldns_rdf_clone(zl->origin);
 	ldns_rdf *prev = NULL;
@@ -386,9 +394,9 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
 		ldns_rr *rr = NULL;
 		int before = line_nr;
 		ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin,
-		    &prev, &line_nr);
-		unsigned line = line0 + (unsigned)(line_nr > before ?
-		    line_nr : before + 1);
+		                                      &prev, &line_nr);
+		unsigned line =
+		    line0 + (unsigned)(line_nr > before ? line_nr : before + 1);
 		unsigned col = block ? line_indent(file, line) : 1;
 		if (st == LDNS_STATUS_OK) {
 			if (add_rr(zl, rr, line, col) == -1)
@@ -400,9 +408,9 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
 		errbuf_add(zl->err, file, line, col, "%s",
-		    st == LDNS_STATUS_SYNTAX_INCLUDE ?
-			"$INCLUDE is not supported" :
-			ldns_get_errorstr_by_id(st));
+		           st == LDNS_STATUS_SYNTAX_INCLUDE
+		               ? "$INCLUDE is not supported"
+		               : ldns_get_errorstr_by_id(st));
 		rc = -1;
 		if (line_nr == before)
 			break; /* no progress: stop rather than spin */
@@ -448,14 +456,14 @@ load_inline(struct zload *zl, const char *text)
 	FILE *fp = fmemopen((void *)(uintptr_t)text, len, "r");
 	if (fp == NULL) {
 		ycfg_error(zl->doc, at, zl->err, "zonefile: %s",
-		    strerror(errno));
+		           strerror(errno));
 		return -1;
 	}
 	/* A block scalar's text starts on the line after its "|". */
 	bool block = at->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-	    at->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
+	             at->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
 	rc = load_master(zl, fp, zl->file, ycfg_line(at) - (block ? 0 : 1),
-	    block);
+	                 block);
 	fclose(fp);
 	return rc;
 }
@@ -469,8 +477,8 @@ load_path(struct zload *zl, const char *relpath)
 
 	if (fp == NULL) {
 		ycfg_error(zl->doc, top_value(zl->doc, "zonefile_path"),
-		    zl->err, "zonefile_path: cannot open %s: %s", path,
-		    strerror(errno));
+		           zl->err, "zonefile_path: cannot open %s: %s", path,
+		           strerror(errno));
 	} else {
 		rc = load_master(zl, fp, path, 0, false);
 		fclose(fp);
@@ -491,8 +499,9 @@ load_zone(struct zload *zl, const struct zone_yaml *zy)
 	if (strlen(display) > 1)
 		display[strlen(display) - 1] = '\0'; /* "example.net" */
 	if (zonedb_builder_zone(zl->b, display, ldns_rdf_data(zl->origin),
-	    ldns_rdf_size(zl->origin), zl->file, ycfg_line(zone_at),
-	    ycfg_col(zone_at), zl->err) == -1)
+	                        ldns_rdf_size(zl->origin), zl->file,
+	                        ycfg_line(zone_at), ycfg_col(zone_at),
+	                        zl->err) == -1)
 		return -1;
 	if (zy->records != NULL && load_records(zl, zy->records) == -1)
 		rc = -1;
@@ -517,17 +526,17 @@ load_doc(struct zonedb_builder *b, struct ycfg_doc *doc, struct errbuf *err)
 		goto out;
 	if (zy.ttl_ms % 1000 != 0) {
 		ycfg_error(doc, top_value(doc, "ttl"), err,
-		    "ttl: must be whole seconds");
+		           "ttl: must be whole seconds");
 		goto out;
 	}
 	zl.ttl = zy.ttl_ms / 1000;
 	len = strlen(zy.zone);
 	snprintf(zl.apex, sizeof(zl.apex), "%s%s", zy.zone,
-	    len > 0 && zy.zone[len - 1] == '.' ? "" : ".");
+	         len > 0 && zy.zone[len - 1] == '.' ? "" : ".");
 	if (len == 0 || !valid_owner(zy.zone) ||
 	    ldns_str2rdf_dname(&zl.origin, zl.apex) != LDNS_STATUS_OK) {
 		ycfg_error(doc, top_value(doc, "zone"), err,
-		    "zone: \"%s\" is not a domain name", zy.zone);
+		           "zone: \"%s\" is not a domain name", zy.zone);
 		goto out;
 	}
 	ldns_dname2canonical(zl.origin);
@@ -557,7 +566,7 @@ zone_load_yaml(struct zonedb_builder *b, const char *path, struct errbuf *err)
 
 int
 zone_load_yaml_string(struct zonedb_builder *b, const char *name,
-    const char *text, size_t len, struct errbuf *err)
+                      const char *text, size_t len, struct errbuf *err)
 {
 	struct ycfg_doc *doc = ycfg_load_string(name, text, len, err);
 

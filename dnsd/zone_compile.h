@@ -15,11 +15,11 @@ struct zonedb_builder;
  * Every problem is added to `err` as file:line:col.  Returns 0 or -1.
  */
 int zone_load_yaml(struct zonedb_builder *b, const char *path,
-    struct errbuf *err);
+                   struct errbuf *err);
 
 /* The same from memory; `name` stands for the file in errors and is the
  * base for a relative zonefile_path. */
 int zone_load_yaml_string(struct zonedb_builder *b, const char *name,
-    const char *text, size_t len, struct errbuf *err);
+                          const char *text, size_t len, struct errbuf *err);
 
 #endif

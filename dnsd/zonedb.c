@@ -104,15 +104,16 @@ name_in(const uint8_t *name, size_t len, const uint8_t *apex, size_t apexlen)
 
 int
 zonedb_builder_zone(struct zonedb_builder *b, const char *name,
-    const uint8_t *apex, size_t apexlen, const char *file, unsigned line,
-    unsigned col, struct errbuf *err)
+                    const uint8_t *apex, size_t apexlen, const char *file,
+                    unsigned line, unsigned col, struct errbuf *err)
 {
 	for (size_t i = 0; i < b->nzones; i++) {
 		struct bzone *z = &b->zones[i];
-		if (z->apexlen == apexlen && memcmp(z->apex, apex, apexlen) == 0) {
+		if (z->apexlen == apexlen &&
+		    memcmp(z->apex, apex, apexlen) == 0) {
 			errbuf_add(err, file, line, col,
-			    "zone %s is already defined at %s:%u:%u", name,
-			    z->file, z->line, z->col);
+			           "zone %s is already defined at %s:%u:%u",
+			           name, z->file, z->line, z->col);
 			return -1;
 		}
 	}
@@ -130,14 +131,14 @@ zonedb_builder_zone(struct zonedb_builder *b, const char *name,
 
 int
 zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
-    struct errbuf *err)
+                  struct errbuf *err)
 {
 	if (b->nzones == 0)
 		return -1;
 	struct bzone *z = &b->zones[b->nzones - 1];
 	if (!name_in(rr->owner, rr->ownerlen, z->apex, z->apexlen)) {
 		errbuf_add(err, rr->file, rr->line, rr->col,
-		    "record is outside zone %s", z->name);
+		           "record is outside zone %s", z->name);
 		return -1;
 	}
 	if (b->nrrs == b->caprrs) {
@@ -190,15 +191,15 @@ static bool
 same_rrset(const struct brr *a, const struct brr *b)
 {
 	return a->zone == b->zone && a->type == b->type &&
-	    a->ownerlen == b->ownerlen &&
-	    memcmp(a->owner, b->owner, a->ownerlen) == 0;
+	       a->ownerlen == b->ownerlen &&
+	       memcmp(a->owner, b->owner, a->ownerlen) == 0;
 }
 
 static bool
 same_rr(const struct brr *a, const struct brr *b)
 {
 	return same_rrset(a, b) && a->rdlen == b->rdlen &&
-	    memcmp(a->rdata, b->rdata, a->rdlen) == 0;
+	       memcmp(a->rdata, b->rdata, a->rdlen) == 0;
 }
 
 /* Text form of a wire name for messages ("www.example.net"). */
@@ -230,7 +231,7 @@ struct build {
 
 static struct znode *
 build_get(const struct build *bd, const uint8_t *name, size_t len,
-    uint32_t hash)
+          uint32_t hash)
 {
 	for (uint32_t i = hash & bd->mask;; i = (i + 1) & bd->mask) {
 		struct znode *n = bd->table[i];
@@ -296,10 +297,11 @@ count_ancestor_slots(const struct brr *rrs, size_t n, size_t apexlen)
 
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && rrs[i].ownerlen == rrs[i - 1].ownerlen &&
-		    memcmp(rrs[i].owner, rrs[i - 1].owner, rrs[i].ownerlen) == 0)
+		    memcmp(rrs[i].owner, rrs[i - 1].owner, rrs[i].ownerlen) ==
+		        0)
 			continue;
 		for (size_t o = 0; rrs[i].ownerlen - o > apexlen;
-		    o += 1u + rrs[i].owner[o])
+		     o += 1u + rrs[i].owner[o])
 			slots++;
 	}
 	return slots;
@@ -310,7 +312,7 @@ count_ancestor_slots(const struct brr *rrs, size_t n, size_t apexlen)
 
 static void
 build_additional(struct build *bd, struct rrset *set, const struct brr *first,
-    size_t count)
+                 size_t count)
 {
 	const struct znode *found[64];
 	uint16_t nfound = 0;
@@ -320,7 +322,8 @@ build_additional(struct build *bd, struct rrset *set, const struct brr *first,
 		if (r->target_off < 0)
 			continue;
 		const uint8_t *t = r->rdata + r->target_off;
-		size_t tlen = wire_name_len(t, r->rdlen - (size_t)r->target_off);
+		size_t tlen =
+		    wire_name_len(t, r->rdlen - (size_t)r->target_off);
 		uint8_t key[WIRE_NAME_MAX];
 		if (tlen == 0)
 			continue;
@@ -332,8 +335,8 @@ build_additional(struct build *bd, struct rrset *set, const struct brr *first,
 		}
 		const struct znode *n =
 		    build_get(bd, key, tlen, name_hash(key, tlen));
-		if (n == NULL ||
-		    (znode_rrset(n, T_A) == NULL && znode_rrset(n, T_AAAA) == NULL))
+		if (n == NULL || (znode_rrset(n, T_A) == NULL &&
+		                  znode_rrset(n, T_AAAA) == NULL))
 			continue;
 		/* Glue below a cut is only for referrals (RFC 9471). */
 		if ((n->flags & ZN_OCCLUDED) && set->type != T_NS)
@@ -345,15 +348,15 @@ build_additional(struct build *bd, struct rrset *set, const struct brr *first,
 			found[nfound++] = n;
 	}
 	if (nfound > 0) {
-		set->add = arena_memdup(bd->arena, found,
-		    nfound * sizeof(found[0]));
+		set->add =
+		    arena_memdup(bd->arena, found, nfound * sizeof(found[0]));
 		set->nadd = nfound;
 	}
 }
 
 static int
 build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
-    const struct brr *rrs, size_t n, struct errbuf *err)
+           const struct brr *rrs, size_t n, struct errbuf *err)
 {
 	unsigned errors0 = err->count;
 	struct build bd = {.arena = db->arena, .zone = z};
@@ -381,17 +384,17 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && rrs[j].ownerlen == rrs[i].ownerlen &&
-		    memcmp(rrs[j].owner, rrs[i].owner, rrs[i].ownerlen) == 0)
+		       memcmp(rrs[j].owner, rrs[i].owner, rrs[i].ownerlen) == 0)
 			j++;
 		/* rrs[i..j) share an owner */
-		struct znode *node = build_node(&bd, rrs[i].owner,
-		    rrs[i].ownerlen);
+		struct znode *node =
+		    build_node(&bd, rrs[i].owner, rrs[i].ownerlen);
 		size_t nsets = 0;
 		for (size_t k = i; k < j; k++)
 			if (k == i || !same_rrset(&rrs[k], &rrs[k - 1]))
 				nsets++;
-		struct rrset *sets = arena_alloc(db->arena,
-		    nsets * sizeof(*sets));
+		struct rrset *sets =
+		    arena_alloc(db->arena, nsets * sizeof(*sets));
 		size_t s = 0;
 		for (size_t k = i; k < j;) {
 			size_t e = k, len = 0;
@@ -402,11 +405,13 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 				if (m > k && same_rr(&rrs[m], &rrs[m - 1]))
 					continue; /* duplicates merge */
 				if (rrs[m].ttl != rrs[k].ttl)
-					errbuf_add(err, AT(&rrs[m]),
+					errbuf_add(
+					    err, AT(&rrs[m]),
 					    "TTL %u differs from TTL %u of the "
 					    "same RRset at line %u (RFC 2181 "
 					    "§5.2)",
-					    rrs[m].ttl, rrs[k].ttl, rrs[k].line);
+					    rrs[m].ttl, rrs[k].ttl,
+					    rrs[k].line);
 				len += 2u + rrs[m].rdlen;
 				count++;
 			}
@@ -432,23 +437,29 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 				node->flags |= ZN_DNAME;
 			if (rrs[k].type == T_NS && !(node->flags & ZN_APEX))
 				node->flags |= ZN_DELEG;
-			if ((rrs[k].type == T_CNAME || rrs[k].type == T_DNAME) &&
+			if ((rrs[k].type == T_CNAME ||
+			     rrs[k].type == T_DNAME) &&
 			    count > 1)
-				errbuf_add(err, AT(&rrs[k + 1]),
+				errbuf_add(
+				    err, AT(&rrs[k + 1]),
 				    "more than one %s record at one name",
 				    rrs[k].type == T_CNAME ? "CNAME" : "DNAME");
 			if (rrs[k].type == T_SOA && !(node->flags & ZN_APEX))
-				errbuf_add(err, AT(&rrs[k]),
+				errbuf_add(
+				    err, AT(&rrs[k]),
 				    "SOA record below the apex of zone %s",
 				    z->name);
 			if (rrs[k].type == T_SOA && count > 1)
-				errbuf_add(err, AT(&rrs[k + 1]),
+				errbuf_add(
+				    err, AT(&rrs[k + 1]),
 				    "more than one SOA record in zone %s",
 				    z->name);
 			if (rrs[k].type == T_DS && (node->flags & ZN_APEX))
-				errbuf_add(err, AT(&rrs[k]),
+				errbuf_add(
+				    err, AT(&rrs[k]),
 				    "DS record at the apex of zone %s belongs "
-				    "in the parent zone", z->name);
+				    "in the parent zone",
+				    z->name);
 			s++;
 			k = e;
 		}
@@ -456,15 +467,19 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 		node->nrrsets = (uint16_t)nsets;
 		if ((node->flags & ZN_CNAME) && nsets > 1) {
 			name_text(node->name, text, sizeof(text));
-			errbuf_add(err, AT(&rrs[i]),
+			errbuf_add(
+			    err, AT(&rrs[i]),
 			    "%s: CNAME cannot be beside other data (RFC 1034 "
-			    "§3.6.2)", text);
+			    "§3.6.2)",
+			    text);
 		}
 		if ((node->flags & ZN_DNAME) && (node->flags & ZN_DELEG)) {
 			name_text(node->name, text, sizeof(text));
-			errbuf_add(err, AT(&rrs[i]),
+			errbuf_add(
+			    err, AT(&rrs[i]),
 			    "%s: DNAME cannot be beside NS at a delegation "
-			    "(RFC 6672 §5.2)", text);
+			    "(RFC 6672 §5.2)",
+			    text);
 		}
 		i = j;
 	}
@@ -473,14 +488,14 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 	z->soa = znode_rrset(apex, T_SOA);
 	if (z->soa == NULL)
 		errbuf_add(err, bz->file, bz->line, bz->col,
-		    "zone %s has no SOA record at its apex", z->name);
+		           "zone %s has no SOA record at its apex", z->name);
 	if (znode_rrset(apex, T_NS) == NULL)
 		errbuf_add(err, bz->file, bz->line, bz->col,
-		    "zone %s has no NS records at its apex", z->name);
+		           "zone %s has no NS records at its apex", z->name);
 	if (z->soa != NULL && z->soa->rdata_len >= 2 + 22) {
 		const uint8_t *m = z->soa->rdata + z->soa->rdata_len - 4;
-		uint32_t minimum = (uint32_t)m[0] << 24 | m[1] << 16 |
-		    m[2] << 8 | m[3];
+		uint32_t minimum =
+		    (uint32_t)m[0] << 24 | m[1] << 16 | m[2] << 8 | m[3];
 		z->neg_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;
 	}
 
@@ -496,7 +511,7 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 			continue;
 		const struct znode *cut = NULL;
 		for (const struct znode *p = parent_of(&bd, node);
-		    p != NULL && !(p->flags & ZN_APEX); p = parent_of(&bd, p))
+		     p != NULL && !(p->flags & ZN_APEX); p = parent_of(&bd, p))
 			if (p->flags & (ZN_DELEG | ZN_DNAME))
 				cut = p;
 		if (node->name[0] == 1 && node->name[1] == '*') {
@@ -517,12 +532,15 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 			for (size_t r = 0; r < n; r++) {
 				if (rrs[r].ownerlen == node->namelen &&
 				    memcmp(rrs[r].owner, node->name,
-				    node->namelen) == 0) {
-					errbuf_add(err, AT(&rrs[r]),
+				           node->namelen) == 0) {
+					errbuf_add(
+					    err, AT(&rrs[r]),
 					    "%s: only glue (A/AAAA) may be "
-					    "below the %s at %s", text,
-					    (cut->flags & ZN_DELEG) ?
-						"delegation" : "DNAME",
+					    "below the %s at %s",
+					    text,
+					    (cut->flags & ZN_DELEG)
+					        ? "delegation"
+					        : "DNAME",
 					    text2);
 					break;
 				}
@@ -533,8 +551,9 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 
 	/* At a cut, only the parent-side data: NS, DS and glue addresses. */
 	for (size_t r = 0; r < n; r++) {
-		const struct znode *node = build_get(&bd, rrs[r].owner,
-		    rrs[r].ownerlen, name_hash(rrs[r].owner, rrs[r].ownerlen));
+		const struct znode *node =
+		    build_get(&bd, rrs[r].owner, rrs[r].ownerlen,
+		              name_hash(rrs[r].owner, rrs[r].ownerlen));
 		uint16_t type = rrs[r].type;
 		if (!(node->flags & ZN_DELEG) || (node->flags & ZN_OCCLUDED))
 			continue;
@@ -545,7 +564,8 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 			continue;
 		name_text(node->name, text, sizeof(text));
 		errbuf_add(err, AT(&rrs[r]),
-		    "%s: only NS, DS and glue may be at a delegation", text);
+		           "%s: only NS, DS and glue may be at a delegation",
+		           text);
 	}
 
 	/* Additional-section targets, once every node exists. */
@@ -566,10 +586,10 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 				if (rrs[r].type == set->type &&
 				    rrs[r].ownerlen == node->namelen &&
 				    memcmp(rrs[r].owner, node->name,
-				    node->namelen) == 0) {
+				           node->namelen) == 0) {
 					size_t c = 0;
 					while (r + c < n &&
-					    same_rrset(&rrs[r + c], &rrs[r]))
+					       same_rrset(&rrs[r + c], &rrs[r]))
 						c++;
 					build_additional(&bd, set, &rrs[r], c);
 					break;
@@ -595,7 +615,7 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 		while (e < b->nrrs && b->rrs[e].zone == zi)
 			e++;
 		if (build_zone(db, &db->zones[zi], &b->zones[zi], b->rrs + r,
-		    e - r, err) == -1)
+		               e - r, err) == -1)
 			rc = -1;
 		r = e;
 	}
@@ -627,16 +647,18 @@ zonedb_free(struct zonedb *db)
 	free(db);
 }
 
-/* ---- lookup ---------------------------------------------------------------- */
+/* ---- lookup ----------------------------------------------------------------
+ */
 
 const struct zone *
-zonedb_find_zone(const struct zonedb *db, const struct wname *n,
-    unsigned from, unsigned *label)
+zonedb_find_zone(const struct zonedb *db, const struct wname *n, unsigned from,
+                 unsigned *label)
 {
 	for (unsigned i = from; i <= n->nlabels; i++) {
 		const uint8_t *suffix = n->key + n->lab[i];
 		size_t len = n->len - n->lab[i];
-		for (uint32_t s = n->hash[i] & db->mask;; s = (s + 1) & db->mask) {
+		for (uint32_t s = n->hash[i] & db->mask;;
+		     s = (s + 1) & db->mask) {
 			const struct zone *z = db->table[s];
 			if (z == NULL)
 				break;

@@ -31,11 +31,11 @@ struct rrset {
 };
 
 /* Node flags. */
-#define ZN_APEX	    0x01 /* the zone's top */
-#define ZN_DELEG    0x02 /* NS below the apex: a zone cut */
-#define ZN_DNAME    0x04 /* has a DNAME: names below are redirected */
+#define ZN_APEX 0x01     /* the zone's top */
+#define ZN_DELEG 0x02    /* NS below the apex: a zone cut */
+#define ZN_DNAME 0x04    /* has a DNAME: names below are redirected */
 #define ZN_OCCLUDED 0x08 /* below a cut or DNAME: glue, never an answer */
-#define ZN_CNAME    0x10 /* has a CNAME (and nothing else) */
+#define ZN_CNAME 0x10    /* has a CNAME (and nothing else) */
 
 /* A name in a zone: an owner of records or an empty non-terminal. */
 struct znode {
@@ -90,7 +90,7 @@ struct zrr {
 
 struct zonedb_builder;
 
-struct zonedb_builder *zonedb_builder_new(void); /* returns new */
+struct zonedb_builder *zonedb_builder_new(void);    /* returns new */
 void zonedb_builder_free(struct zonedb_builder *b); /* NULL is a no-op */
 
 /*
@@ -99,8 +99,8 @@ void zonedb_builder_free(struct zonedb_builder *b); /* NULL is a no-op */
  * Returns 0 or -1.
  */
 int zonedb_builder_zone(struct zonedb_builder *b, const char *name,
-    const uint8_t *apex, size_t apexlen, const char *file, unsigned line,
-    unsigned col, struct errbuf *err);
+                        const uint8_t *apex, size_t apexlen, const char *file,
+                        unsigned line, unsigned col, struct errbuf *err);
 
 /*
  * Add a record (copied) to the current zone.  Out-of-zone owners are an
@@ -108,7 +108,7 @@ int zonedb_builder_zone(struct zonedb_builder *b, const char *name,
  * merged silently (an RRset is a set, RFC 2181 §5).  Returns 0 or -1.
  */
 int zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
-    struct errbuf *err);
+                      struct errbuf *err);
 
 /*
  * Check every zone (one SOA, at the apex; NS at the apex; CNAME alone; one
@@ -116,11 +116,12 @@ int zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
  * Consumes the builder.  Returns new, or NULL with errors in `err`.
  */
 struct zonedb *zonedb_builder_finish(struct zonedb_builder *b,
-    struct errbuf *err);
+                                     struct errbuf *err);
 
 void zonedb_free(struct zonedb *db); /* NULL is a no-op */
 
-/* ---- lookup (hot path: no allocation, no locks) --------------------------- */
+/* ---- lookup (hot path: no allocation, no locks) ---------------------------
+ */
 
 /*
  * The deepest zone whose apex is the suffix of `n` starting at a label
@@ -129,11 +130,12 @@ void zonedb_free(struct zonedb *db); /* NULL is a no-op */
  * `n`.  Returns NULL if no zone contains the name.
  */
 const struct zone *zonedb_find_zone(const struct zonedb *db,
-    const struct wname *n, unsigned from, unsigned *label);
+                                    const struct wname *n, unsigned from,
+                                    unsigned *label);
 
 /* The node for the suffix of `n` from label `label`, or NULL. */
-const struct znode *zone_find_node(const struct zone *z,
-    const struct wname *n, unsigned label);
+const struct znode *zone_find_node(const struct zone *z, const struct wname *n,
+                                   unsigned label);
 
 /* The node's RRset of `type`, or NULL. */
 const struct rrset *znode_rrset(const struct znode *node, uint16_t type);

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Hot-path files (marked "HOT PATH: see STYLE.md B5") must not allocate,
+# call ldns, libyaml or maxminddb, or log except through the rate limiter;
+# and only main.c and xalloc.c may exit.  Prints offending lines; exit 1.
+set -u
+cd "$(dirname "$0")/../.."
+status=0
+
+hot=$(grep -l 'HOT PATH: see STYLE.md B5' dnsd/*.c geo/*.c 2>/dev/null)
+for f in $hot; do
+	# Strip comments and strings roughly, then look for banned calls.
+	bad=$(sed -e 's://.*$::' -e 's:/\*.*\*/::g' "$f" |
+	    grep -nE '\<(malloc|calloc|realloc|strdup|xmalloc|xcalloc|xreallocarray|xstrdup|xasprintf|arena_alloc|ldns_[a-z_]+|yaml_[a-z_]+|MMDB_get_value|log_msg|log_err|log_warn|log_notice|log_info|log_debug|printf|fprintf)\(' |
+	    grep -vE '^[0-9]+:(struct|static|const|[a-z_]+ \*?[a-z_]+\(.*\)$)' |
+	    grep -vE '^[0-9]+:[a-z_]+\(' )
+	# net_*.c set up sockets at start-up: allow allocation in _new/_free.
+	case "$f" in
+	dnsd/net_udp.c|dnsd/net_tcp.c)
+		bad=$(printf '%s\n' "$bad" | grep -vE 'xcalloc\(1, sizeof|log_err' ) ;;
+	dnsd/zonedb.c)
+		# the builder half of zonedb.c is load-time code
+		bad=$(printf '%s\n' "$bad" | awk -F: -v cut="$(grep -n '^/\* ---- lookup' "$f" | cut -d: -f1)" '$1 > cut') ;;
+	esac
+	bad=$(printf '%s\n' "$bad" | grep -v '^$')
+	if [ -n "$bad" ]; then
+		printf '%s: banned call on the hot path:\n%s\n' "$f" "$bad"
+		status=1
+	fi
+done
+
+# exit() and log_fatal() only in main.c and xalloc.c
+bad=$(grep -nE '\<(exit|log_fatal)\(' common/*.c dnsd/*.c 2>/dev/null |
+    grep -vE '^(dnsd/main\.c|common/xalloc\.c|common/log\.c):')
+if [ -n "$bad" ]; then
+	printf 'exit outside main.c:\n%s\n' "$bad"
+	status=1
+fi
+
+# common/ is libc + libyaml only
+bad=$(grep -nE '#include <(ldns|event2|maxminddb)' common/*.c common/*.h)
+if [ -n "$bad" ]; then
+	printf 'common/ depends on more than libc and libyaml:\n%s\n' "$bad"
+	status=1
+fi
+
+[ $status -eq 0 ] && echo "lint: hot path, exit and module boundaries ok"
+exit $status
