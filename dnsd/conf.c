@@ -131,16 +131,14 @@ conf_load(const char *path, struct errbuf *err)
 	    .tcp_max_clients = conf_defaults.tcp_max_clients,
 	};
 	struct dnsd_conf *conf = NULL;
-	int rc = 0;
+	unsigned errors0 = err->count;
 
 	if (doc == NULL)
 		return NULL;
-	if (ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top,
-	              err) == -1)
-		rc = -1;
-	if (top.server != NULL &&
-	    ycfg_walk(doc, top.server, "server", server_keys, &srv, err) == -1)
-		rc = -1;
+	/* Errors are collected in `err`; carry on to find them all. */
+	ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top, err);
+	if (top.server != NULL)
+		ycfg_walk(doc, top.server, "server", server_keys, &srv, err);
 
 	conf = xcalloc(1, sizeof(*conf));
 	*conf = conf_defaults;
@@ -160,15 +158,12 @@ conf_load(const char *path, struct errbuf *err)
 			    "server: listen: \"%s\" is not ADDRESS:PORT (use "
 			    "[ADDRESS]:PORT for IPv6)",
 			    srv.listen.v[i]);
-			rc = -1;
 			continue;
 		}
 		conf->nlisten++;
 	}
-	if (top.server != NULL && srv.listen.n == 0 && rc == 0) {
+	if (top.server != NULL && srv.listen.n == 0 && err->count == errors0)
 		ycfg_error(doc, top.server, err, "server: listen: empty list");
-		rc = -1;
-	}
 	conf->zones = top.zones;
 	top.zones.v = NULL;
 	for (size_t i = 0; i < conf->zones.n; i++) {
@@ -178,10 +173,6 @@ conf_load(const char *path, struct errbuf *err)
 	}
 	ycfg_strlist_fini(&srv.listen);
 	ycfg_doc_free(doc);
-	if (rc == -1) {
-		conf_free(conf);
-		return NULL;
-	}
 	return conf;
 }
 

@@ -32,8 +32,11 @@ struct dnsd_conf {
 
 /*
  * Load and check the server configuration.  Zone file names are resolved
- * relative to the file's directory.  Returns new, or NULL with every error
- * in `err` as file:line:col.
+ * relative to the file's directory.  Errors are added to `err` as
+ * file:line:col.  Returns new, or NULL if the file could not be read or
+ * parsed at all; when it returns a configuration but `err` grew, the
+ * configuration is incomplete: use it only to find more errors (the
+ * zones), never to serve.
  */
 struct dnsd_conf *conf_load(const char *path, struct errbuf *err);
 

@@ -29,9 +29,11 @@ txt_rdata(uint8_t *out, const char *s)
 struct snapshot *
 snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 {
+	unsigned errors0 = err->count;
 	struct dnsd_conf *conf = conf_load(path, err);
 	struct zonedb_builder *b;
-	int rc = 0;
+	/* A flawed server config still names zones worth checking. */
+	int rc = err->count == errors0 ? 0 : -1;
 
 	if (conf == NULL)
 		return NULL;
@@ -39,13 +41,10 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	for (size_t i = 0; i < conf->zones.n; i++)
 		if (zone_load_yaml(b, conf->zones.v[i], err) == -1)
 			rc = -1;
-	if (rc == -1) {
-		zonedb_builder_free(b);
-		conf_free(conf);
-		return NULL;
-	}
+	/* The zone checks run even after earlier errors, to report them all. */
 	struct zonedb *db = zonedb_builder_finish(b, err);
-	if (db == NULL) {
+	if (db == NULL || rc == -1) {
+		zonedb_free(db);
 		conf_free(conf);
 		return NULL;
 	}

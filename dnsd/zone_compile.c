@@ -219,9 +219,11 @@ load_type(struct zload *zl, const char *owner, const char *type, uint32_t ttl,
 		yaml_node_t *k, *v;
 		data = NULL;
 		if (ycfg_map_check(zl->doc, value, type, zl->err) == -1)
-			return -1;
+			rc = -1;
 		for (size_t i = 0; ycfg_map_next(zl->doc, value, &i, &k, &v);) {
 			const char *key = ycfg_scalar(k);
+			if (key == NULL)
+				continue;
 			if (strcmp(key, "ttl") == 0) {
 				if (parse_ttl(zl, v, &ttl) == -1)
 					rc = -1;
@@ -304,10 +306,16 @@ load_records(struct zload *zl, const yaml_node_t *records)
 	yaml_node_t *k, *v;
 	int rc = 0;
 
+	/*
+	 * Problems found by the map checks are reported there; carry on with
+	 * the rest (skipping keys that are not names) to report all errors.
+	 */
 	if (ycfg_map_check(zl->doc, records, "records", zl->err) == -1)
-		return -1;
+		rc = -1;
 	for (size_t i = 0; ycfg_map_next(zl->doc, records, &i, &k, &v);) {
 		const char *name = ycfg_scalar(k);
+		if (name == NULL)
+			continue;
 		if (!valid_owner(name)) {
 			ycfg_error(zl->doc, k, zl->err,
 			           "records: \"%s\" is not a valid owner name",
@@ -322,22 +330,21 @@ load_records(struct zload *zl, const yaml_node_t *records)
 			rc = -1;
 			continue;
 		}
-		if (ycfg_map_check(zl->doc, v, name, zl->err) == -1) {
+		if (ycfg_map_check(zl->doc, v, name, zl->err) == -1)
 			rc = -1;
-			continue;
-		}
 		char *owner = owner_text(zl, name);
 		uint32_t ttl = zl->ttl;
 		yaml_node_t *tk, *tv;
 		/* A name's own ttl applies to all of its types: read it first.
 		 */
 		for (size_t j = 0; ycfg_map_next(zl->doc, v, &j, &tk, &tv);)
-			if (strcmp(ycfg_scalar(tk), "ttl") == 0 &&
+			if (ycfg_scalar(tk) != NULL &&
+			    strcmp(ycfg_scalar(tk), "ttl") == 0 &&
 			    parse_ttl(zl, tv, &ttl) == -1)
 				rc = -1;
 		for (size_t j = 0; ycfg_map_next(zl->doc, v, &j, &tk, &tv);) {
 			const char *type = ycfg_scalar(tk);
-			if (strcmp(type, "ttl") == 0)
+			if (type == NULL || strcmp(type, "ttl") == 0)
 				continue;
 			if (ldns_get_rr_type_by_name(type) == 0) {
 				ycfg_error(zl->doc, tk, zl->err,
@@ -354,14 +361,20 @@ load_records(struct zload *zl, const yaml_node_t *records)
 	return rc;
 }
 
-/* Indentation of line `line` (1-based) of `path`, for block-scalar columns. */
+/*
+ * Line `line` (1-based) of `path` for error messages: its text, without
+ * leading blanks and the newline, into `text`; returns its indentation as
+ * a 1-based column (block scalars are indented inside the YAML file).
+ */
 static unsigned
-line_indent(const char *path, unsigned line)
+file_line(const char *path, unsigned line, char *text, size_t textlen)
 {
 	FILE *f = fopen(path, "r");
 	unsigned n = 1, col = 1;
+	size_t len = 0;
 	int c;
 
+	text[0] = '\0';
 	if (f == NULL)
 		return 1;
 	while (n < line && (c = getc(f)) != EOF)
@@ -369,6 +382,11 @@ line_indent(const char *path, unsigned line)
 			n++;
 	while ((c = getc(f)) == ' ' || c == '\t')
 		col++;
+	while (c != EOF && c != '\n' && len + 1 < textlen) {
+		text[len++] = (char)c;
+		c = getc(f);
+	}
+	text[len] = '\0';
 	fclose(f);
 	return col;
 }
@@ -379,8 +397,7 @@ line_indent(const char *path, unsigned line)
  * so errors point into the YAML file (or the zone file) itself.
  */
 static int
-load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
-            bool block)
+load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0)
 {
 	ldns_rdf *origin = ldns_rdf_clone(zl->origin);
 	ldns_rdf *prev = NULL;
@@ -397,7 +414,8 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
 		                                      &prev, &line_nr);
 		unsigned line =
 		    line0 + (unsigned)(line_nr > before ? line_nr : before + 1);
-		unsigned col = block ? line_indent(file, line) : 1;
+		char text[128];
+		unsigned col = file_line(file, line, text, sizeof(text));
 		if (st == LDNS_STATUS_OK) {
 			if (add_rr(zl, rr, line, col) == -1)
 				rc = -1;
@@ -407,7 +425,7 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0,
 		    st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
-		errbuf_add(zl->err, file, line, col, "%s",
+		errbuf_add(zl->err, file, line, col, "\"%s\": %s", text,
 		           st == LDNS_STATUS_SYNTAX_INCLUDE
 		               ? "$INCLUDE is not supported"
 		               : ldns_get_errorstr_by_id(st));
@@ -462,8 +480,7 @@ load_inline(struct zload *zl, const char *text)
 	/* A block scalar's text starts on the line after its "|". */
 	bool block = at->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
 	             at->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
-	rc = load_master(zl, fp, zl->file, ycfg_line(at) - (block ? 0 : 1),
-	                 block);
+	rc = load_master(zl, fp, zl->file, ycfg_line(at) - (block ? 0 : 1));
 	fclose(fp);
 	return rc;
 }
@@ -480,7 +497,7 @@ load_path(struct zload *zl, const char *relpath)
 		           zl->err, "zonefile_path: cannot open %s: %s", path,
 		           strerror(errno));
 	} else {
-		rc = load_master(zl, fp, path, 0, false);
+		rc = load_master(zl, fp, path, 0);
 		fclose(fp);
 	}
 	free(path);
@@ -522,7 +539,9 @@ load_doc(struct zonedb_builder *b, struct ycfg_doc *doc, struct errbuf *err)
 	int rc = -1;
 
 	zl.file = ycfg_doc_file(doc);
-	if (ycfg_walk(doc, root, "zone", zone_keys, &zy, err) == -1)
+	/* Go on after a bad key: the records may hold more errors to show. */
+	bool walk_ok = ycfg_walk(doc, root, "zone", zone_keys, &zy, err) == 0;
+	if (zy.zone == NULL)
 		goto out;
 	if (zy.ttl_ms % 1000 != 0) {
 		ycfg_error(doc, top_value(doc, "ttl"), err,
@@ -542,6 +561,8 @@ load_doc(struct zonedb_builder *b, struct ycfg_doc *doc, struct errbuf *err)
 	ldns_dname2canonical(zl.origin);
 	zl.wire = ldns_buffer_new(4096);
 	rc = load_zone(&zl, &zy);
+	if (!walk_ok)
+		rc = -1;
 out:
 	free(zy.zone);
 	free(zy.zonefile);

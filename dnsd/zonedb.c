@@ -129,6 +129,25 @@ zonedb_builder_zone(struct zonedb_builder *b, const char *name,
 	return 0;
 }
 
+/* Text form of a wire name for messages ("www.example.net"). */
+static void
+name_text(const uint8_t *name, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (name[0] == 0) {
+		snprintf(out, outlen, ".");
+		return;
+	}
+	for (size_t i = 0; name[i] != 0 && o + 1 < outlen; i += 1u + name[i]) {
+		if (i > 0)
+			out[o++] = '.';
+		for (unsigned k = 1; k <= name[i] && o + 1 < outlen; k++)
+			out[o++] = (char)name[i + k];
+	}
+	out[o] = 0;
+}
+
 int
 zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
                   struct errbuf *err)
@@ -137,8 +156,10 @@ zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
 		return -1;
 	struct bzone *z = &b->zones[b->nzones - 1];
 	if (!name_in(rr->owner, rr->ownerlen, z->apex, z->apexlen)) {
+		char text[1024];
+		name_text(rr->owner, text, sizeof(text));
 		errbuf_add(err, rr->file, rr->line, rr->col,
-		           "record is outside zone %s", z->name);
+		           "%s is outside zone %s", text, z->name);
 		return -1;
 	}
 	if (b->nrrs == b->caprrs) {
@@ -202,24 +223,6 @@ same_rr(const struct brr *a, const struct brr *b)
 	       memcmp(a->rdata, b->rdata, a->rdlen) == 0;
 }
 
-/* Text form of a wire name for messages ("www.example.net"). */
-static void
-name_text(const uint8_t *name, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	if (name[0] == 0) {
-		snprintf(out, outlen, ".");
-		return;
-	}
-	for (size_t i = 0; name[i] != 0 && o + 1 < outlen; i += 1u + name[i]) {
-		if (i > 0)
-			out[o++] = '.';
-		for (unsigned k = 1; k <= name[i] && o + 1 < outlen; k++)
-			out[o++] = (char)name[i + k];
-	}
-	out[o] = 0;
-}
 
 /* Mutable view of a node while building; published as const znode. */
 struct build {
