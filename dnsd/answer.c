@@ -296,9 +296,13 @@ answer_in(struct resp *r)
 		}
 
 		if (cut != NULL && (cut->flags & ZN_DELEG)) {
-			/* After a CNAME, the referral is not ours to give. */
-			if (link == 0)
-				referral(r, cut);
+			/*
+			 * RFC 1034 §4.3.2 step 3b, also for a CNAME target:
+			 * refer.  After a CNAME the answer's first record is
+			 * still ours, so AA stays (as NSD does).
+			 */
+			referral(r, cut);
+			r->aa = link > 0;
 			return;
 		}
 		if (cut != NULL) {

@@ -171,6 +171,8 @@ main(int argc, char **argv)
 		fputs(errbuf_text(&err), stderr);
 		fprintf(stderr, "dnsd: %s: %u error%s\n", d.conf_path,
 		        err.count, err.count == 1 ? "" : "s");
+		errbuf_fini(&err);
+		free(d.listen);
 		return 1;
 	}
 	errbuf_fini(&err);

@@ -612,7 +612,8 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 	db->arena = arena_new();
 	db->nzones = b->nzones;
 	db->zones = arena_alloc(db->arena, b->nzones * sizeof(struct zone));
-	qsort(b->rrs, b->nrrs, sizeof(*b->rrs), cmp_rr);
+	if (b->nrrs > 0) /* qsort(NULL, 0) is undefined */
+		qsort(b->rrs, b->nrrs, sizeof(*b->rrs), cmp_rr);
 	for (size_t zi = 0, r = 0; zi < b->nzones; zi++) {
 		size_t e = r;
 		while (e < b->nrrs && b->rrs[e].zone == zi)
