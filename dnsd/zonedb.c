@@ -618,8 +618,10 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 		size_t e = r;
 		while (e < b->nrrs && b->rrs[e].zone == zi)
 			e++;
-		if (build_zone(db, &db->zones[zi], &b->zones[zi], b->rrs + r,
-		               e - r, err) == -1)
+		/* b->rrs is NULL when no zone has a record: no NULL + 0 */
+		const struct brr *first = b->nrrs > 0 ? b->rrs + r : NULL;
+		if (build_zone(db, &db->zones[zi], &b->zones[zi], first, e - r,
+		               err) == -1)
 			rc = -1;
 		r = e;
 	}
