@@ -99,10 +99,10 @@ check: deps-check
 
 check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS)
 	sh tests/lint/check-hotpath.sh
-	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_BINS)
+	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec 'timeout 120' $(UNIT_BINS)
 	set -e; for t in $(FUZZ_TARGETS); do \
-		$(O)/tests/$$t tests/fuzz/corpus/$$t; done
-	O=$(O) prove --exec 'sh' tests/integration/[0-9]*.sh
+		timeout 300 $(O)/tests/$$t tests/fuzz/corpus/$$t; done
+	O=$(O) prove --exec 'timeout 300 sh' tests/integration/[0-9]*.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR)
@@ -126,4 +126,5 @@ clean:
 .PHONY: all deps deps-check run check check-only install fuzz fuzzers \
         lint fmt fmt-check clean
 .DELETE_ON_ERROR:
+.SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

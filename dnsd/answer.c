@@ -475,10 +475,9 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 		uint16_t qd = wcur_u16(&c), an = wcur_u16(&c);
 		uint16_t ns = wcur_u16(&c), ar = wcur_u16(&c);
 		r.rcode = parse_query(&c, &q, qd, an, ns, ar);
-		if (opcode != OP_QUERY) {
-			r.rcode = RC_NOTIMP; /* RFC 1035 §4.1.1 */
-			q.edns.present = false;
-		}
+		/* RFC 1035 §4.1.1; the OPT stays (RFC 6891 §7) */
+		if (opcode != OP_QUERY)
+			r.rcode = RC_NOTIMP;
 	}
 	if (q.edns.present) {
 		st->edns++;

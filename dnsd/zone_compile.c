@@ -457,7 +457,7 @@ top_value(const struct ycfg_doc *doc, const char *key)
 	yaml_node_t *root = ycfg_doc_root(doc), *k, *v;
 
 	for (size_t i = 0; ycfg_map_next(doc, root, &i, &k, &v);)
-		if (strcmp(ycfg_scalar(k), key) == 0)
+		if (ycfg_scalar(k) != NULL && strcmp(ycfg_scalar(k), key) == 0)
 			return v;
 	return root;
 }

@@ -19,7 +19,8 @@ $(O)/tests/test_%: $(O)/obj/tests/unit/test_%.o $(TEST_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_PC_LIBS) $(PC_LIBS)
 
 ifeq ($(FUZZ),1)
-FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all
 CFLAGS += $(FUZZ_CFLAGS)
 LDFLAGS += -fsanitize=address,undefined
 fuzzers: $(addprefix $(O)/fuzz/,$(FUZZ_TARGETS))

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/fuzz/fuzz_query.c: any bytes -> answer_query() over UDP and TCP
+ * against a fixture snapshot built once. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "common/errbuf.h"
+#include "dnsd/answer.h"
+#include "dnsd/conf.h"
+#include "dnsd/snapshot.h"
+#include "dnsd/stats.h"
+#include "dnsd/zone_compile.h"
+#include "dnsd/zonedb.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Every answer path in one zone: wildcard (with a CNAME), a delegation with
+ * glue, a CNAME chain and a loop, DNAMEs (one whose result is too long),
+ * an RRset too big for UDP, MX/SRV additional data, an ENT.  A child zone
+ * is served too, so DS at its apex goes to the parent.
+ */
+static const char zone_yaml[] =
+    "zone: example.com\n"
+    "ttl: 1h\n"
+    "records:\n"
+    "  \"@\":\n"
+    "    SOA: ns1 hostmaster 1 2h 1h 2w 5m\n"
+    "    NS: [ns1, ns2]\n"
+    "    MX: [10 mail, 20 mx.example.org.]\n"
+    "    TXT: '\"v=spf1 -all\"'\n"
+    "  ns1: {A: 192.0.2.1}\n"
+    "  ns2: {A: 192.0.2.2, AAAA: \"2001:db8::2\"}\n"
+    "  www: {A: [192.0.2.10, 192.0.2.11], AAAA: \"2001:db8::10\"}\n"
+    "  mail: {A: 192.0.2.25}\n"
+    "  _sip._udp: {SRV: 10 60 5060 mail}\n"
+    "  a.b.c: {A: 192.0.2.3}\n"
+    "  \"*.wild\": {A: 192.0.2.80, TXT: wildcard}\n"
+    "  \"*.wc\": {CNAME: www}\n"
+    "  exists.wild: {A: 192.0.2.81}\n"
+    "  sub:\n"
+    "    NS: [ns.sub, ns.example.org.]\n"
+    "    DS: 12345 13 2 4AC67A6B6A4F2A5F1B8E2C3D4E5F6071"
+    "8293A4B5C6D7E8F9011223344556677A\n"
+    "  ns.sub: {A: 192.0.2.53, AAAA: \"2001:db8::53\"}\n"
+    "  child: {NS: ns.child}\n"
+    "  ns.child: {A: 192.0.2.54}\n"
+    "  c1: {CNAME: c2}\n"
+    "  c2: {CNAME: www}\n"
+    "  loop1: {CNAME: loop2}\n"
+    "  loop2: {CNAME: loop1}\n"
+    "  cnx: {CNAME: nothere}\n"
+    "  cout: {CNAME: www.example.org.}\n"
+    "  csub: {CNAME: www.sub}\n"
+    "  dn: {DNAME: example.org.}\n"
+    "  din: {DNAME: wild}\n"
+    "  ln: {DNAME: "
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."
+    "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc."
+    "example.org.}\n"
+    "  big:\n"
+    "    TXT:\n";
+
+static const char child_yaml[] =
+    "zone: child.example.com\n"
+    "records:\n"
+    "  \"@\": {SOA: ns h 1 1h 1h 1w 1m, NS: ns, DNAME: example.com.}\n"
+    "  ns: {A: 192.0.2.54}\n";
+
+static struct dnsd_conf conf = {.udp_payload = 1232};
+static struct snapshot snap;
+
+/* One TXT character-string, as snapshot_load encodes them. */
+static unsigned
+txt(uint8_t *out, const char *s)
+{
+	size_t len = strlen(s);
+
+	out[0] = (uint8_t)len;
+	memcpy(out + 1, s, len);
+	return (unsigned)len + 1;
+}
+
+static void
+load(struct zonedb_builder *b, const char *name, const char *text, size_t len,
+     struct errbuf *err)
+{
+	if (zone_load_yaml_string(b, name, text, len, err) == -1) {
+		fprintf(stderr, "fuzz_query fixture: %s", errbuf_text(err));
+		abort();
+	}
+}
+
+/*
+ * Built once per process and never freed: libFuzzer's leak check runs
+ * per input and only sees memory allocated during it.
+ */
+static const struct snapshot *
+fixture(void)
+{
+	static bool done;
+	struct errbuf err;
+	char text[sizeof(zone_yaml) + 60 * 64];
+	size_t len;
+
+	if (done)
+		return &snap;
+	len = (size_t)snprintf(text, sizeof(text), "%s", zone_yaml);
+	for (unsigned i = 0; i < 60; i++)
+		len += (size_t)snprintf(
+		    text + len, sizeof(text) - len,
+		    "      - '\"record %02u of a large RRset, padding\"'\n", i);
+	errbuf_init(&err);
+	struct zonedb_builder *b = zonedb_builder_new();
+	load(b, "fuzz.yaml", text, len, &err);
+	load(b, "child.yaml", child_yaml, sizeof(child_yaml) - 1, &err);
+	snap.db = zonedb_builder_finish(b, &err);
+	if (snap.db == NULL) {
+		fprintf(stderr, "fuzz_query fixture: %s", errbuf_text(&err));
+		abort();
+	}
+	errbuf_fini(&err);
+	snap.conf = &conf;
+	snap.generation = 1;
+	snap.id_txt_len = txt(snap.id_txt, "ns1.fuzz");
+	snap.ver_txt_len = txt(snap.ver_txt, "dnsd-fuzz");
+	done = true;
+	return &snap;
+}
+
+/* The contract of answer_query(), checked on every response. */
+static void
+check(const uint8_t *q, size_t qlen, const uint8_t *resp, size_t len,
+      size_t cap)
+{
+	if (len > cap)
+		abort();
+	if (len == 0)
+		return;
+	/* 0 is the answer for fewer than 2 octets and for QR=1 */
+	if (qlen < 2 || (qlen >= 3 && (q[2] & 0x80)))
+		abort();
+	if (len < 12 || resp[0] != q[0] || resp[1] != q[1] || !(resp[2] & 0x80))
+		abort();
+	/* what we send must parse: counts, rdlengths and pointers agree */
+	ldns_pkt *pkt = NULL;
+	if (ldns_wire2pkt(&pkt, resp, len) != LDNS_STATUS_OK)
+		abort();
+	ldns_pkt_free(pkt);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t resp[ANSWER_TCP_MAX];
+	const struct snapshot *s = fixture();
+	struct dnsd_stats st;
+	size_t len;
+
+	memset(&st, 0, sizeof(st));
+	len = answer_query(s, data, size, false, resp, ANSWER_UDP_MAX, &st);
+	/* UDP never exceeds what we advertise (RFC 6891 §6.2.5) */
+	check(data, size, resp, len, conf.udp_payload);
+	len = answer_query(s, data, size, true, resp, ANSWER_TCP_MAX, &st);
+	check(data, size, resp, len, ANSWER_TCP_MAX);
+	return 0;
+}
