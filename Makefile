@@ -97,8 +97,7 @@ run: deps
 check: deps-check
 	$(MAKE) check-only
 
-check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS)
-	sh tests/lint/check-hotpath.sh
+check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS) lint
 	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec 'timeout 120' $(UNIT_BINS)
 	set -e; for t in $(FUZZ_TARGETS); do \
 		timeout 300 $(O)/tests/$$t tests/fuzz/corpus/$$t; done
@@ -111,7 +110,7 @@ install: all
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
 
-lint:
+lint: fmt-check
 	sh tests/lint/check-hotpath.sh
 
 FMT_FILES = $(shell git ls-files '*.c' '*.h')

@@ -223,7 +223,6 @@ same_rr(const struct brr *a, const struct brr *b)
 	       memcmp(a->rdata, b->rdata, a->rdlen) == 0;
 }
 
-
 /* Mutable view of a node while building; published as const znode. */
 struct build {
 	struct arena *arena;
