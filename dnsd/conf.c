@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/errbuf.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
 
@@ -109,16 +110,6 @@ conf_parse_listen(const char *text, struct listen_addr *out)
 	return 0;
 }
 
-static char *
-relative_to(const char *base, const char *path)
-{
-	const char *slash = strrchr(base, '/');
-
-	if (path[0] == '/' || slash == NULL)
-		return xstrdup(path);
-	return xasprintf("%.*s/%s", (int)(slash - base), base, path);
-}
-
 struct dnsd_conf *
 conf_load(const char *path, struct errbuf *err)
 {
@@ -167,7 +158,7 @@ conf_load(const char *path, struct errbuf *err)
 	conf->zones = top.zones;
 	top.zones.v = NULL;
 	for (size_t i = 0; i < conf->zones.n; i++) {
-		char *p = relative_to(path, conf->zones.v[i]);
+		char *p = path_relative(path, conf->zones.v[i]);
 		free(conf->zones.v[i]);
 		conf->zones.v[i] = p;
 	}

@@ -14,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "common/errbuf.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
 #include "dnsd/wire.h"
@@ -439,17 +440,6 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0)
 	return rc;
 }
 
-/* A path relative to the directory of `base`. */
-static char *
-relative_to(const char *base, const char *path)
-{
-	const char *slash = strrchr(base, '/');
-
-	if (path[0] == '/' || slash == NULL)
-		return xstrdup(path);
-	return xasprintf("%.*s/%s", (int)(slash - base), base, path);
-}
-
 /* The node of top-level key `key`, for errors about it (or the root). */
 static const yaml_node_t *
 top_value(const struct ycfg_doc *doc, const char *key)
@@ -488,7 +478,7 @@ load_inline(struct zload *zl, const char *text)
 static int
 load_path(struct zload *zl, const char *relpath)
 {
-	char *path = relative_to(zl->file, relpath);
+	char *path = path_relative(zl->file, relpath);
 	FILE *fp = fopen(path, "r");
 	int rc = -1;
 
