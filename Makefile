@@ -49,7 +49,7 @@ dnsd_SRCS   :=
 UNIT_TESTS  :=
 FUZZ_TARGETS :=
 BINS        :=
-include common/module.mk dnsd/module.mk
+include common/module.mk geo/module.mk dnsd/module.mk
 include tests/module.mk
 
 objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
@@ -61,6 +61,7 @@ $(O)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/libcommon.a: $(call objs,$(common_SRCS))
+$(O)/libgeo.a:    $(call objs,$(geo_SRCS))
 $(O)/libdnsd.a:   $(call objs,$(dnsd_SRCS))
 $(O)/%.a:
 	@mkdir -p $(@D)
@@ -125,5 +126,6 @@ clean:
 .PHONY: all deps deps-check run check check-only install fuzz fuzzers \
         lint fmt fmt-check clean
 .DELETE_ON_ERROR:
-.SECONDARY:
+# keep objects built through pattern chains (fuzz targets, tools)
+.PRECIOUS: $(O)/obj/%.o
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

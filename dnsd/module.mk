@@ -4,6 +4,7 @@ dnsd_SRCS += dnsd/arena.c dnsd/wire.c dnsd/edns.c dnsd/zonedb.c \
              dnsd/stats.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c dnsd/worker.c
 
 BINS += $(O)/bin/dnsd
-$(O)/bin/dnsd: $(O)/obj/dnsd/main.o $(O)/libdnsd.a $(O)/libcommon.a
+$(O)/bin/dnsd: $(O)/obj/dnsd/main.o $(O)/libdnsd.a $(O)/libgeo.a \
+               $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
