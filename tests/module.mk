@@ -8,7 +8,12 @@ REPLAY_BINS = $(addprefix $(O)/tests/,$(FUZZ_TARGETS))
 TEST_TOOLS  = $(addprefix $(O)/tests/,$(patsubst tests/tools/%.c,%,\
               $(wildcard tests/tools/*.c)))
 
-TEST_LIBS   = $(O)/libdnsd.a $(O)/libcommon.a
+# tests/lib: helpers the tests, fuzzers and tools share (hex, hand-built
+# packets, client sockets).  No cmocka here, so every binary can link it.
+testlib_SRCS := tests/lib/hex.c tests/lib/pkt.c tests/lib/sock.c
+$(O)/libtest.a: $(patsubst %.c,$(O)/obj/%.o,$(testlib_SRCS))
+
+TEST_LIBS   = $(O)/libtest.a $(O)/libdnsd.a $(O)/libgeo.a $(O)/libcommon.a
 TEST_PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PC))
 TEST_PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PC))
 

@@ -26,8 +26,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,13 +37,12 @@
 
 #include <ldns/ldns.h>
 
-#define MAXOPT 8
+#include "tests/lib/hex.h"
+#include "tests/lib/pkt.h"
+#include "tests/lib/sock.h"
 
-struct opt {
-	unsigned code;
-	uint8_t data[256];
-	size_t len;
-};
+#define MAXOPT 8
+#define MAXOPTLEN 256
 
 static int timeout_ms = 2000;
 
@@ -58,77 +55,20 @@ usage(void)
 	exit(1);
 }
 
+/* An option from "code" or "code:hex", appended to `opts`. */
 static int
-hexval(int c)
+add_option(struct pkt *opts, const char *s)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-parse_opt(const char *s, struct opt *o)
-{
+	uint8_t data[MAXOPTLEN];
+	unsigned long code;
+	size_t len = 0;
 	char *end;
-	size_t i;
 
-	o->code = (unsigned)strtoul(s, &end, 10);
-	o->len = 0;
-	if (*end == '\0')
-		return 0;
-	if (*end != ':')
+	code = strtoul(s, &end, 10);
+	if (*end != '\0' && (*end != ':' || hex_decode(end + 1, NULL, data,
+	                                               sizeof(data), &len)))
 		return -1;
-	for (i = 1; end[i] != '\0'; i += 2) {
-		int hi = hexval(end[i]), lo = hexval(end[i + 1]);
-
-		if (hi < 0 || lo < 0 || o->len >= sizeof(o->data))
-			return -1;
-		o->data[o->len++] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* ECS option (RFC 7871 §6) from "addr/prefix", address truncated. */
-static int
-parse_ecs(const char *s, struct opt *o)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	uint8_t bytes[16];
-	unsigned prefix, family, nbytes;
-	size_t alen;
-
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
-		return -1;
-	alen = (size_t)(slash - s);
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	prefix = (unsigned)atoi(slash + 1);
-	if (inet_pton(AF_INET, addr, bytes) == 1) {
-		family = 1;
-		if (prefix > 32)
-			return -1;
-	} else if (inet_pton(AF_INET6, addr, bytes) == 1) {
-		family = 2;
-		if (prefix > 128)
-			return -1;
-	} else {
-		return -1;
-	}
-	nbytes = (prefix + 7) / 8;
-	if (prefix % 8)
-		bytes[nbytes - 1] &= (uint8_t)(0xff << (8 - prefix % 8));
-	o->code = 8;
-	o->data[0] = 0;
-	o->data[1] = (uint8_t)family;
-	o->data[2] = (uint8_t)prefix;
-	o->data[3] = 0;
-	memcpy(o->data + 4, bytes, nbytes);
-	o->len = 4 + nbytes;
+	pkt_option(opts, (unsigned)code, data, len);
 	return 0;
 }
 
@@ -181,10 +121,10 @@ raw_walk(const uint8_t *p, size_t len, unsigned *optrr, unsigned *ptrs)
 	*ptrs = 0;
 	if (len < 12)
 		return -1;
-	qd = (unsigned)(p[4] << 8 | p[5]);
-	an = (unsigned)(p[6] << 8 | p[7]);
-	ns = (unsigned)(p[8] << 8 | p[9]);
-	rrs = an + ns + (unsigned)(p[10] << 8 | p[11]);
+	qd = pkt_get_u16(p + 4);
+	an = pkt_get_u16(p + 6);
+	ns = pkt_get_u16(p + 8);
+	rrs = an + ns + pkt_get_u16(p + 10);
 	for (i = 0; i < qd; i++) {
 		if (skip_name(p, len, &pos, ptrs) < 0 || pos + 4 > len)
 			return -1;
@@ -195,8 +135,8 @@ raw_walk(const uint8_t *p, size_t len, unsigned *optrr, unsigned *ptrs)
 
 		if (skip_name(p, len, &pos, ptrs) < 0 || pos + 10 > len)
 			return -1;
-		type = (unsigned)(p[pos] << 8 | p[pos + 1]);
-		rdlen = (unsigned)(p[pos + 8] << 8 | p[pos + 9]);
+		type = pkt_get_u16(p + pos);
+		rdlen = pkt_get_u16(p + pos + 8);
 		pos += 10 + rdlen;
 		if (pos > len)
 			return -1;
@@ -289,19 +229,18 @@ print_options(const ldns_rdf *data)
 	p = ldns_rdf_data(data);
 	len = ldns_rdf_size(data);
 	while (pos + 4 <= len) {
-		unsigned code = (unsigned)(p[pos] << 8 | p[pos + 1]);
-		unsigned olen = (unsigned)(p[pos + 2] << 8 | p[pos + 3]);
+		unsigned code = pkt_get_u16(p + pos);
+		unsigned olen = pkt_get_u16(p + pos + 2);
 		const uint8_t *o = p + pos + 4;
-		unsigned i;
 
 		if (pos + 4 + olen > len) {
 			printf("opt malformed\n");
 			return;
 		}
-		if (code == 8 && olen >= 4) {
+		if (code == PKT_OPT_ECS && olen >= 4) {
 			char buf[INET6_ADDRSTRLEN] = "?";
 			uint8_t addr[16] = {0};
-			unsigned fam = (unsigned)(o[0] << 8 | o[1]);
+			unsigned fam = pkt_get_u16(o);
 			unsigned n = olen - 4 > 16 ? 16 : olen - 4;
 
 			memcpy(addr, o + 4, n);
@@ -312,8 +251,7 @@ print_options(const ldns_rdf *data)
 			       fam, o[2], o[3], buf);
 		}
 		printf("opt %u ", code);
-		for (i = 0; i < olen; i++)
-			printf("%02x", o[i]);
+		hex_print(stdout, o, olen);
 		printf("\n");
 		pos += 4 + olen;
 	}
@@ -321,66 +259,109 @@ print_options(const ldns_rdf *data)
 		printf("opt malformed\n");
 }
 
+/* Print the header line: rcode (with the EDNS extended bits), flags. */
 static void
-put16(uint8_t *p, size_t *len, unsigned v)
+print_header(const uint8_t *reply, size_t rlen, const ldns_pkt *pkt)
 {
-	p[(*len)++] = (uint8_t)(v >> 8);
-	p[(*len)++] = (uint8_t)v;
+	unsigned rc = reply[3] & 15, ext = 0;
+	char rcbuf[16];
+
+	if (pkt != NULL && ldns_pkt_edns(pkt))
+		ext = ldns_pkt_edns_extended_rcode(pkt);
+	printf("hdr rcode=%s opcode=%u ",
+	       rcode_name(ext << 4 | rc, rcbuf, sizeof(rcbuf)),
+	       (reply[2] >> 3) & 15);
+	pkt_print_flags_counts(stdout, reply);
+	printf(" size=%zu\n", rlen);
 }
 
-static int
-wait_fd(int fd, int ms)
+/*
+ * Send `q` and read the reply into `reply` over TCP or UDP.  Returns the
+ * reply's length, or the tool's exit status negated after printing why.
+ */
+static long
+exchange(int fd, bool tcp, const struct pkt *q, unsigned id, uint8_t *reply,
+         size_t cap)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	int r;
+	uint64_t deadline = sock_now_us() + (uint64_t)timeout_ms * 1000;
+	ssize_t n;
 
-	do
-		r = poll(&pfd, 1, ms);
-	while (r < 0 && errno == EINTR);
-	return r;
-}
+	if (tcp) {
+		uint8_t framed[PKT_MAX + 2];
+		size_t flen = pkt_frame(framed, q->b, q->len);
 
-/* Read exactly len bytes within the timeout: 0, 2 on timeout, 1 error. */
-static int
-read_full(int fd, uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n;
-		int r = wait_fd(fd, timeout_ms);
-
-		if (r == 0)
-			return 2;
-		if (r < 0)
-			return 1;
-		n = read(fd, buf + got, len - got);
-		if (n <= 0)
-			return n == 0 ? 3 : 1;
-		got += (size_t)n;
+		if (send(fd, framed, flen, MSG_NOSIGNAL) != (ssize_t)flen) {
+			fprintf(stderr, "dnsq: send: %s\n", strerror(errno));
+			return -1;
+		}
+		n = sock_read_framed(fd, reply, deadline);
+	} else {
+		if (send(fd, q->b, q->len, 0) != (ssize_t)q->len) {
+			fprintf(stderr, "dnsq: send: %s\n", strerror(errno));
+			return -1;
+		}
+		/* ignore strays; a reply must at least echo our ID */
+		n = sock_recv_id(fd, reply, cap, id, deadline);
 	}
-	return 0;
+	if (n == SOCK_TIMEOUT) {
+		printf("timeout\n");
+		return -2;
+	}
+	if (n == SOCK_EOF) {
+		printf("closed\n");
+		return -1;
+	}
+	if (n < 0) {
+		fprintf(stderr, "dnsq: %s: %s\n", tcp ? "read" : "recv",
+		        strerror(errno));
+		return -1;
+	}
+	return (long)n;
+}
+
+/* The OPT summary line and its options, or "edns none". */
+static void
+print_edns(const ldns_pkt *pkt, unsigned optrr)
+{
+	const ldns_rdf *d = ldns_pkt_edns_data(pkt);
+	unsigned n = 0;
+	size_t pos = 0, len = d != NULL ? ldns_rdf_size(d) : 0;
+
+	if (!ldns_pkt_edns(pkt)) {
+		printf("edns none optrr=%u\n", optrr);
+		return;
+	}
+	while (pos + 4 <= len) {
+		const uint8_t *p = ldns_rdf_data(d) + pos;
+
+		pos += 4u + pkt_get_u16(p + 2);
+		n++;
+	}
+	printf("edns version=%u udp=%u do=%d opts=%u optrr=%u\n",
+	       ldns_pkt_edns_version(pkt), ldns_pkt_edns_udp_size(pkt),
+	       ldns_pkt_edns_do(pkt) ? 1 : 0, n, optrr);
+	print_options(d);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opt opts[MAXOPT];
+	static struct pkt q, opts;
+	static uint8_t reply[65536 + 2];
 	unsigned nopt = 0, id, opcode = 0, cls = LDNS_RR_CLASS_IN;
-	unsigned edns_version = 0, bufsize = 1232, optrr, ptrs, rc, ext;
+	unsigned edns_version = 0, bufsize = 1232, optrr, ptrs;
 	bool tcp = false, rd = false, edns = true, dobit = false;
 	const char *port = "53";
-	struct addrinfo hints, *ai;
-	uint8_t q[1024], reply[65536 + 2];
-	size_t qlen = 0, rlen;
 	ldns_rdf *qname;
 	ldns_rr_type qtype;
 	ldns_pkt *pkt = NULL;
-	char rcbuf[16];
-	int c, fd, r;
+	size_t rlen;
+	long n;
+	int c, fd;
 
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	id = (unsigned)random() & 0xffff;
+	pkt_init(&opts);
 	while ((c = getopt(argc, argv, "tp:w:rNb:e:Ds:o:c:O:i:")) != -1) {
 		switch (c) {
 		case 't':
@@ -408,11 +389,11 @@ main(int argc, char **argv)
 			dobit = true;
 			break;
 		case 's':
-			if (nopt == MAXOPT || parse_ecs(optarg, &opts[nopt++]))
+			if (nopt++ == MAXOPT || pkt_ecs(&opts, optarg))
 				usage();
 			break;
 		case 'o':
-			if (nopt == MAXOPT || parse_opt(optarg, &opts[nopt++]))
+			if (nopt++ == MAXOPT || add_option(&opts, optarg))
 				usage();
 			break;
 		case 'c':
@@ -438,172 +419,43 @@ main(int argc, char **argv)
 		usage();
 
 	/* header, question, optional OPT */
-	put16(q, &qlen, id);
-	put16(q, &qlen, opcode << 11 | (rd ? 0x100u : 0));
-	put16(q, &qlen, 1);
-	put16(q, &qlen, 0);
-	put16(q, &qlen, 0);
-	put16(q, &qlen, edns ? 1 : 0);
-	memcpy(q + qlen, ldns_rdf_data(qname), ldns_rdf_size(qname));
-	qlen += ldns_rdf_size(qname);
-	put16(q, &qlen, qtype);
-	put16(q, &qlen, cls);
-	if (edns) {
-		size_t rdlen = 0, i;
-
-		for (i = 0; i < nopt; i++)
-			rdlen += 4 + opts[i].len;
-		q[qlen++] = 0;
-		put16(q, &qlen, LDNS_RR_TYPE_OPT);
-		put16(q, &qlen, bufsize);
-		q[qlen++] = 0;
-		q[qlen++] = (uint8_t)edns_version;
-		put16(q, &qlen, dobit ? 0x8000u : 0);
-		put16(q, &qlen, (unsigned)rdlen);
-		for (i = 0; i < nopt; i++) {
-			put16(q, &qlen, opts[i].code);
-			put16(q, &qlen, (unsigned)opts[i].len);
-			memcpy(q + qlen, opts[i].data, opts[i].len);
-			qlen += opts[i].len;
-		}
-	}
+	pkt_init(&q);
+	pkt_header(&q, id, opcode << 11 | (rd ? 0x100u : 0), 1, 0, 0,
+	           edns ? 1 : 0);
+	pkt_question(&q, ldns_rdf_data(qname), ldns_rdf_size(qname), qtype,
+	             cls);
 	ldns_rdf_deep_free(qname);
+	if (edns)
+		pkt_opt(&q, bufsize, PKT_EDNS_TTL(edns_version & 0xff, dobit),
+		        opts.b, opts.len);
+	if (q.full || opts.full)
+		usage();
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (getaddrinfo(argv[optind], port, &hints, &ai) != 0) {
-		fprintf(stderr, "dnsq: bad address %s port %s\n", argv[optind],
-		        port);
+	fd = sock_connect("dnsq", argv[optind], port, tcp);
+	if (fd < 0)
 		return 1;
-	}
-	fd = socket(ai->ai_family, ai->ai_socktype, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		fprintf(stderr, "dnsq: connect: %s\n", strerror(errno));
-		return 1;
-	}
-	freeaddrinfo(ai);
-
-	if (tcp) {
-		uint8_t framed[sizeof(q) + 2];
-		size_t flen = 0;
-
-		put16(framed, &flen, (unsigned)qlen);
-		memcpy(framed + 2, q, qlen);
-		if (send(fd, framed, qlen + 2, MSG_NOSIGNAL) !=
-		    (ssize_t)(qlen + 2)) {
-			fprintf(stderr, "dnsq: send: %s\n", strerror(errno));
-			return 1;
-		}
-		r = read_full(fd, reply, 2);
-		if (r == 0) {
-			rlen = (size_t)(reply[0] << 8 | reply[1]);
-			r = read_full(fd, reply, rlen);
-		}
-		if (r == 2) {
-			printf("timeout\n");
-			return 2;
-		}
-		if (r == 3) {
-			printf("closed\n");
-			return 1;
-		}
-		if (r != 0) {
-			fprintf(stderr, "dnsq: read: %s\n", strerror(errno));
-			return 1;
-		}
-	} else {
-		ssize_t n;
-
-		if (send(fd, q, qlen, 0) != (ssize_t)qlen) {
-			fprintf(stderr, "dnsq: send: %s\n", strerror(errno));
-			return 1;
-		}
-		for (;;) {
-			r = wait_fd(fd, timeout_ms);
-			if (r == 0) {
-				printf("timeout\n");
-				return 2;
-			}
-			n = r > 0 ? recv(fd, reply, sizeof(reply), 0) : -1;
-			if (n < 0) {
-				fprintf(stderr, "dnsq: recv: %s\n",
-				        strerror(errno));
-				return 1;
-			}
-			rlen = (size_t)n;
-			/* ignore strays; a reply must at least echo our ID */
-			if (rlen >= 2 &&
-			    (unsigned)(reply[0] << 8 | reply[1]) == id)
-				break;
-		}
-	}
+	n = exchange(fd, tcp, &q, id, reply, sizeof(reply));
+	if (n < 0)
+		return (int)-n;
+	rlen = (size_t)n;
 	close(fd);
 
-	if (rlen < 12) {
+	if (rlen < PKT_HDR_LEN) {
 		printf("hdr short size=%zu\n", rlen);
 		return 0;
 	}
-	if ((unsigned)(reply[0] << 8 | reply[1]) != id)
+	if (pkt_get_u16(reply) != id)
 		printf("id-mismatch\n");
-	rc = reply[3] & 15;
 	if (ldns_wire2pkt(&pkt, reply, rlen) != LDNS_STATUS_OK)
 		pkt = NULL;
-	ext = pkt != NULL && ldns_pkt_edns(pkt)
-	          ? ldns_pkt_edns_extended_rcode(pkt)
-	          : 0;
-	printf("hdr rcode=%s opcode=%u flags=",
-	       rcode_name(ext << 4 | rc, rcbuf, sizeof(rcbuf)),
-	       (reply[2] >> 3) & 15);
-	{
-		static const struct {
-			int byte, bit;
-			const char *name;
-		} fl[] = {{2, 0x80, "qr"}, {2, 0x04, "aa"}, {2, 0x02, "tc"},
-		          {2, 0x01, "rd"}, {3, 0x80, "ra"}, {3, 0x40, "z"},
-		          {3, 0x20, "ad"}, {3, 0x10, "cd"}};
-		const char *sep = "";
-		size_t i;
-
-		for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
-			if (reply[fl[i].byte] & fl[i].bit) {
-				printf("%s%s", sep, fl[i].name);
-				sep = ",";
-			}
-		}
-		if (*sep == '\0')
-			printf("-");
-	}
-	printf(" qd=%u an=%u ns=%u ar=%u size=%zu\n",
-	       (unsigned)(reply[4] << 8 | reply[5]),
-	       (unsigned)(reply[6] << 8 | reply[7]),
-	       (unsigned)(reply[8] << 8 | reply[9]),
-	       (unsigned)(reply[10] << 8 | reply[11]), rlen);
+	print_header(reply, rlen, pkt);
 	if (raw_walk(reply, rlen, &optrr, &ptrs) < 0)
 		printf("raw malformed\n");
 	if (pkt == NULL) {
 		printf("parse-error\n");
 		return 0;
 	}
-	if (ldns_pkt_edns(pkt)) {
-		const ldns_rdf *d = ldns_pkt_edns_data(pkt);
-		unsigned n = 0;
-		size_t pos = 0, len = d != NULL ? ldns_rdf_size(d) : 0;
-
-		while (pos + 4 <= len) {
-			const uint8_t *p = ldns_rdf_data(d) + pos;
-
-			pos += 4u + (unsigned)(p[2] << 8 | p[3]);
-			n++;
-		}
-		printf("edns version=%u udp=%u do=%d opts=%u optrr=%u\n",
-		       ldns_pkt_edns_version(pkt), ldns_pkt_edns_udp_size(pkt),
-		       ldns_pkt_edns_do(pkt) ? 1 : 0, n, optrr);
-		print_options(d);
-	} else {
-		printf("edns none optrr=%u\n", optrr);
-	}
+	print_edns(pkt, optrr);
 	print_question(ldns_pkt_question(pkt));
 	print_section("an", ldns_pkt_answer(pkt));
 	print_section("ns", ldns_pkt_authority(pkt));

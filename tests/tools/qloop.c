@@ -12,30 +12,21 @@
  * described on stderr (the first few).
  */
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
 
+#include "tests/lib/pkt.h"
+#include "tests/lib/sock.h"
+
 #define MAXREPORT 5
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void
 usage(void)
@@ -45,25 +36,25 @@ usage(void)
 	exit(1);
 }
 
-static int
-open_udp(const char *addr, const char *port)
+/* What is wrong with reply `r` to query `q`, or NULL if nothing. */
+static const char *
+check_reply(const struct pkt *q, const uint8_t *r, size_t n,
+            unsigned want_rcode, bool want_answer)
 {
-	struct addrinfo hints, *ai;
-	int fd;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (getaddrinfo(addr, port, &hints, &ai) != 0)
-		usage();
-	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		fprintf(stderr, "qloop: connect: %s\n", strerror(errno));
-		exit(1);
-	}
-	freeaddrinfo(ai);
-	return fd;
+	if (n < q->len)
+		return "short reply";
+	if (!(r[2] & 0x80))
+		return "QR clear";
+	if (r[2] & 0x02)
+		return "TC set";
+	if ((r[3] & 15u) != want_rcode)
+		return "unexpected rcode";
+	if (pkt_get_u16(r + 4) != 1 ||
+	    memcmp(r + PKT_HDR_LEN, q->b + PKT_HDR_LEN, q->len - PKT_HDR_LEN))
+		return "question not echoed";
+	if (want_answer && pkt_get_u16(r + 6) == 0)
+		return "empty answer";
+	return NULL;
 }
 
 int
@@ -72,8 +63,8 @@ main(int argc, char **argv)
 	unsigned seconds = 3, rate = 2000, wait_ms = 1000, want_rcode = 0;
 	unsigned long sent = 0, answered = 0, failed = 0, timeouts = 0;
 	bool want_answer = false;
-	uint8_t q[512], r[65536];
-	size_t qlen, qsec;
+	struct pkt q;
+	uint8_t r[65536];
 	uint64_t start, end, gap;
 	ldns_rdf *qname;
 	ldns_rr_type qtype;
@@ -106,51 +97,36 @@ main(int argc, char **argv)
 	qtype = ldns_get_rr_type_by_name(argv[optind + 3]);
 	if (qname == NULL || qtype == 0 || ldns_rdf_size(qname) > 255)
 		usage();
-	memset(q, 0, 12);
-	q[5] = 1; /* QDCOUNT */
-	memcpy(q + 12, ldns_rdf_data(qname), ldns_rdf_size(qname));
-	qlen = 12 + ldns_rdf_size(qname);
-	q[qlen++] = (uint8_t)(qtype >> 8);
-	q[qlen++] = (uint8_t)qtype;
-	q[qlen++] = 0;
-	q[qlen++] = 1; /* IN */
-	qsec = qlen - 12;
+	pkt_init(&q);
+	pkt_header(&q, 0, 0, 1, 0, 0, 0);
+	pkt_question(&q, ldns_rdf_data(qname), ldns_rdf_size(qname), qtype,
+	             LDNS_RR_CLASS_IN);
 	ldns_rdf_deep_free(qname);
 
-	fd = open_udp(argv[optind], argv[optind + 1]);
+	fd = sock_connect("qloop", argv[optind], argv[optind + 1], false);
+	if (fd < 0)
+		exit(1);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	gap = 1000000 / rate;
-	start = now_us();
+	start = sock_now_us();
 	end = start + (uint64_t)seconds * 1000000;
-	while (now_us() < end) {
-		uint64_t t0 = now_us(), deadline = t0 + wait_ms * 1000ull;
+	while (sock_now_us() < end) {
+		uint64_t t0 = sock_now_us(), deadline = t0 + wait_ms * 1000ull;
 		unsigned id = (unsigned)random() & 0xffff;
-		const char *why = NULL;
-		ssize_t n = -1;
+		const char *why;
+		ssize_t n;
 
-		q[0] = (uint8_t)(id >> 8);
-		q[1] = (uint8_t)id;
-		if (send(fd, q, qlen, 0) != (ssize_t)qlen) {
+		pkt_set_u16(&q, 0, id);
+		if (send(fd, q.b, q.len, 0) != (ssize_t)q.len) {
 			fprintf(stderr, "qloop: send: %s\n", strerror(errno));
 			return 1;
 		}
 		sent++;
-		/* wait for the reply with our ID; drop late strays */
-		for (;;) {
-			struct pollfd pfd = {.fd = fd, .events = POLLIN};
-			uint64_t t = now_us();
-			int pr;
-
-			if (t >= deadline)
-				break;
-			pr = poll(&pfd, 1, (int)((deadline - t + 999) / 1000));
-			if (pr <= 0)
-				continue;
-			n = recv(fd, r, sizeof(r), 0);
-			if (n >= 2 && (unsigned)(r[0] << 8 | r[1]) == id)
-				break;
-			n = -1;
-		}
+		/* an error (say ICMP unreachable during a restart) is not the
+		 * end: the reply may still come before the deadline */
+		do
+			n = sock_recv_id(fd, r, sizeof(r), id, deadline);
+		while (n == SOCK_ERROR && sock_now_us() < deadline);
 		if (n < 0) {
 			timeouts++;
 			if (timeouts <= MAXREPORT)
@@ -159,19 +135,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		answered++;
-		if (n < (ssize_t)qlen)
-			why = "short reply";
-		else if (!(r[2] & 0x80))
-			why = "QR clear";
-		else if (r[2] & 0x02)
-			why = "TC set";
-		else if ((r[3] & 15u) != want_rcode)
-			why = "unexpected rcode";
-		else if (r[4] != 0 || r[5] != 1 ||
-		         memcmp(r + 12, q + 12, qsec) != 0)
-			why = "question not echoed";
-		else if (want_answer && r[6] == 0 && r[7] == 0)
-			why = "empty answer";
+		why = check_reply(&q, r, (size_t)n, want_rcode, want_answer);
 		if (why != NULL) {
 			failed++;
 			if (failed <= MAXREPORT)
@@ -181,7 +145,7 @@ main(int argc, char **argv)
 				        sent, why, r[3] & 15u);
 		}
 		for (;;) {
-			uint64_t t = now_us();
+			uint64_t t = sock_now_us();
 
 			if (t >= t0 + gap)
 				break;

@@ -25,19 +25,21 @@
  * The hex may contain spaces, dots or dashes as separators.
  */
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "tests/lib/hex.h"
+#include "tests/lib/pkt.h"
+#include "tests/lib/sock.h"
 
 #define MAXMSG 65535
 #define MAXCONN 1024
+#define HEX_SEPARATORS " .-\n"
 
 static int timeout_ms = 2000;
 static bool decode, split;
@@ -50,173 +52,51 @@ usage(void)
 	exit(1);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-parse_hex(const char *s, uint8_t *out, size_t max, size_t *len)
-{
-	int hi = -1;
-
-	*len = 0;
-	for (; *s != '\0'; s++) {
-		int v;
-
-		if (*s == ' ' || *s == '.' || *s == '-' || *s == '\n')
-			continue;
-		v = hexval(*s);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (*len == max)
-			return -1;
-		out[(*len)++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi < 0 ? 0 : -1;
-}
-
+/* The deadline for a reply expected from now on. */
 static uint64_t
-now_ms(void)
+deadline(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return sock_now_us() + (uint64_t)timeout_ms * 1000;
 }
 
 static void
 print_reply(const uint8_t *p, size_t len)
 {
-	size_t i;
-
 	if (!decode) {
-		for (i = 0; i < len; i++)
-			printf("%02x", p[i]);
+		hex_print(stdout, p, len);
 		printf("\n");
 		return;
 	}
-	if (len < 12) {
+	if (len < PKT_HDR_LEN) {
 		printf("short len=%zu\n", len);
 		return;
 	}
-	{
-		static const struct {
-			int byte, bit;
-			const char *name;
-		} fl[] = {{2, 0x80, "qr"}, {2, 0x04, "aa"}, {2, 0x02, "tc"},
-		          {2, 0x01, "rd"}, {3, 0x80, "ra"}, {3, 0x40, "z"},
-		          {3, 0x20, "ad"}, {3, 0x10, "cd"}};
-		const char *sep = "";
-
-		printf("id=%u rcode=%u opcode=%u flags=",
-		       (unsigned)(p[0] << 8 | p[1]), p[3] & 15u,
-		       (p[2] >> 3) & 15u);
-		for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
-			if (p[fl[i].byte] & fl[i].bit) {
-				printf("%s%s", sep, fl[i].name);
-				sep = ",";
-			}
-		}
-		if (*sep == '\0')
-			printf("-");
-	}
-	printf(" qd=%u an=%u ns=%u ar=%u len=%zu\n",
-	       (unsigned)(p[4] << 8 | p[5]), (unsigned)(p[6] << 8 | p[7]),
-	       (unsigned)(p[8] << 8 | p[9]), (unsigned)(p[10] << 8 | p[11]),
-	       len);
+	printf("id=%u rcode=%u opcode=%u ", pkt_get_u16(p), p[3] & 15u,
+	       (p[2] >> 3) & 15u);
+	pkt_print_flags_counts(stdout, p);
+	printf(" len=%zu\n", len);
 }
 
+/* Like sock_connect, but the tool cannot go on without it. */
 static int
 open_sock(const char *addr, const char *port, bool tcp)
 {
-	struct addrinfo hints, *ai;
-	int fd;
+	int fd = sock_connect("rawq", addr, port, tcp);
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (getaddrinfo(addr, port, &hints, &ai) != 0) {
-		fprintf(stderr, "rawq: bad address %s port %s\n", addr, port);
+	if (fd < 0)
 		exit(1);
-	}
-	fd = socket(ai->ai_family, ai->ai_socktype, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		fprintf(stderr, "rawq: connect: %s\n", strerror(errno));
-		exit(1);
-	}
-	freeaddrinfo(ai);
 	return fd;
 }
 
-/* Wait for input until `deadline` (ms): 1 ready, 0 timeout. */
+/* Send all of `len` octets, or say why not. */
 static int
-wait_in(int fd, uint64_t deadline)
+send_all(int fd, const uint8_t *p, size_t len)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-	for (;;) {
-		uint64_t t = now_ms();
-		int r;
-
-		if (t >= deadline)
-			return 0;
-		r = poll(&pfd, 1, (int)(deadline - t));
-		if (r > 0)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return 0;
+	if (send(fd, p, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		fprintf(stderr, "rawq: send: %s\n", strerror(errno));
+		return -1;
 	}
-}
-
-/*
- * Read one framed TCP message before `deadline`: its length, 0 on EOF,
- * -1 on error, -2 on timeout.
- */
-static long
-tcp_read_msg(int fd, uint8_t *buf, uint64_t deadline)
-{
-	uint8_t lenb[2];
-	size_t want = 2, got = 0;
-	uint8_t *dst = lenb;
-	bool have_len = false;
-
-	for (;;) {
-		ssize_t n;
-
-		if (got == want) {
-			if (have_len)
-				return (long)want;
-			have_len = true;
-			want = (size_t)(lenb[0] << 8 | lenb[1]);
-			got = 0;
-			dst = buf;
-			if (want == 0)
-				return 0;
-			continue;
-		}
-		if (!wait_in(fd, deadline))
-			return -2;
-		n = recv(fd, dst + got, want - got, 0);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return errno == ECONNRESET ? 0 : -1;
-		got += (size_t)n;
-	}
+	return 0;
 }
 
 static int
@@ -230,11 +110,9 @@ run_udp(const char *addr, const char *port, const uint8_t *msg, size_t len,
 	for (i = 0; i < count; i++) {
 		ssize_t n;
 
-		if (send(fd, msg, len, 0) != (ssize_t)len) {
-			fprintf(stderr, "rawq: send: %s\n", strerror(errno));
+		if (send_all(fd, msg, len) < 0)
 			return 1;
-		}
-		if (!wait_in(fd, now_ms() + (uint64_t)timeout_ms)) {
+		if (sock_wait(fd, deadline()) <= 0) {
 			printf("timeout\n");
 			ret = 2;
 			continue;
@@ -263,31 +141,22 @@ run_tcp(const char *addr, const char *port, const uint8_t *msg, size_t len,
 
 	if (framed == NULL)
 		return 1;
-	for (i = 0; i < count; i++) {
-		framed[off] = (uint8_t)(len >> 8);
-		framed[off + 1] = (uint8_t)len;
-		memcpy(framed + off + 2, msg, len);
-		off += len + 2;
-	}
+	for (i = 0; i < count; i++)
+		off += pkt_frame(framed + off, msg, len);
 	off = 0;
 	if (split) {
-		if (send(fd, framed, 1, MSG_NOSIGNAL) != 1) {
-			fprintf(stderr, "rawq: send: %s\n", strerror(errno));
+		if (send_all(fd, framed, 1) < 0)
 			return 1;
-		}
 		usleep(100 * 1000);
 		off = 1;
 	}
-	if (send(fd, framed + off, flen - off, MSG_NOSIGNAL) !=
-	    (ssize_t)(flen - off)) {
-		fprintf(stderr, "rawq: send: %s\n", strerror(errno));
+	if (send_all(fd, framed + off, flen - off) < 0)
 		return 1;
-	}
 	free(framed);
 	for (i = 0; i < count; i++) {
-		long n = tcp_read_msg(fd, buf, now_ms() + (uint64_t)timeout_ms);
+		ssize_t n = sock_read_framed(fd, buf, deadline());
 
-		if (n == -2) {
+		if (n == SOCK_TIMEOUT) {
 			printf("timeout\n");
 			return 2;
 		}
@@ -309,7 +178,7 @@ run_file(const char *addr, const char *port, const char *path)
 	unsigned long sent = 0, replies = 0;
 	int fd = open_sock(addr, port, false);
 	FILE *f = fopen(path, "r");
-	uint64_t deadline;
+	uint64_t end;
 
 	if (f == NULL) {
 		fprintf(stderr, "rawq: %s: %s\n", path, strerror(errno));
@@ -318,7 +187,8 @@ run_file(const char *addr, const char *port, const char *path)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len;
 
-		if (parse_hex(line, msg, sizeof(msg), &len) < 0) {
+		if (hex_decode(line, HEX_SEPARATORS, msg, sizeof(msg), &len) <
+		    0) {
 			fprintf(stderr, "rawq: bad hex in %s\n", path);
 			return 1;
 		}
@@ -329,8 +199,8 @@ run_file(const char *addr, const char *port, const char *path)
 			replies++;
 	}
 	fclose(f);
-	deadline = now_ms() + (uint64_t)timeout_ms;
-	while (wait_in(fd, deadline))
+	end = deadline();
+	while (sock_wait(fd, end) > 0)
 		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 			replies++;
 	close(fd);
@@ -343,30 +213,23 @@ run_idle(const char *addr, const char *port, const uint8_t *msg, size_t len)
 {
 	static uint8_t buf[MAXMSG];
 	int fd = open_sock(addr, port, true);
-	uint64_t last = now_ms(), deadline;
+	uint64_t last = sock_now_us();
 	char c;
 
 	if (len > 0) {
 		uint8_t framed[MAXMSG + 2];
-		long n;
+		ssize_t n;
 
-		framed[0] = (uint8_t)(len >> 8);
-		framed[1] = (uint8_t)len;
-		memcpy(framed + 2, msg, len);
-		if (send(fd, framed, len + 2, MSG_NOSIGNAL) !=
-		    (ssize_t)(len + 2)) {
-			fprintf(stderr, "rawq: send: %s\n", strerror(errno));
+		if (send_all(fd, framed, pkt_frame(framed, msg, len)) < 0)
 			return 1;
-		}
-		n = tcp_read_msg(fd, buf, now_ms() + (uint64_t)timeout_ms);
+		n = sock_read_framed(fd, buf, deadline());
 		if (n <= 0) {
-			printf(n == -2 ? "timeout\n" : "closed 0\n");
+			printf(n == SOCK_TIMEOUT ? "timeout\n" : "closed 0\n");
 			return 2;
 		}
-		last = now_ms();
+		last = sock_now_us();
 	}
-	deadline = last + (uint64_t)timeout_ms;
-	if (!wait_in(fd, deadline)) {
+	if (sock_wait(fd, last + (uint64_t)timeout_ms * 1000) <= 0) {
 		printf("open\n");
 		return 0;
 	}
@@ -374,7 +237,8 @@ run_idle(const char *addr, const char *port, const uint8_t *msg, size_t len)
 		printf("unexpected data\n");
 		return 1;
 	}
-	printf("closed %llu\n", (unsigned long long)(now_ms() - last));
+	printf("closed %llu\n",
+	       (unsigned long long)((sock_now_us() - last) / 1000));
 	return 0;
 }
 
@@ -385,19 +249,17 @@ run_conns(const char *addr, const char *port, const uint8_t *msg, size_t len,
 	static uint8_t buf[MAXMSG];
 	static int fds[MAXCONN];
 	uint8_t framed[MAXMSG + 2];
+	size_t flen = pkt_frame(framed, msg, len);
 	unsigned i, answered = 0;
-	uint64_t deadline;
+	uint64_t end;
 
 	for (i = 0; i < conns; i++)
 		fds[i] = open_sock(addr, port, true);
-	framed[0] = (uint8_t)(len >> 8);
-	framed[1] = (uint8_t)len;
-	memcpy(framed + 2, msg, len);
 	for (i = 0; i < conns; i++)
-		(void)send(fds[i], framed, len + 2, MSG_NOSIGNAL);
-	deadline = now_ms() + (uint64_t)timeout_ms;
+		(void)send(fds[i], framed, flen, MSG_NOSIGNAL);
+	end = deadline();
 	for (i = 0; i < conns; i++) {
-		long n = tcp_read_msg(fds[i], buf, deadline);
+		ssize_t n = sock_read_framed(fds[i], buf, end);
 
 		if (n > 0) {
 			answered++;
@@ -456,8 +318,8 @@ main(int argc, char **argv)
 	if (argc - optind < 2 || argc - optind > 3 || count == 0 ||
 	    conns > MAXCONN || timeout_ms <= 0)
 		usage();
-	if (argc - optind == 3 &&
-	    parse_hex(argv[optind + 2], msg, sizeof(msg), &len) < 0) {
+	if (argc - optind == 3 && hex_decode(argv[optind + 2], HEX_SEPARATORS,
+	                                     msg, sizeof(msg), &len) < 0) {
 		fprintf(stderr, "rawq: bad hex\n");
 		return 1;
 	}

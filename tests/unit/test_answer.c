@@ -21,6 +21,7 @@
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
+#include "tests/lib/pkt.h"
 
 /* ---- fixture ------------------------------------------------------------- */
 
@@ -166,8 +167,7 @@ teardown(void **state)
 	return 0;
 }
 
-/* ---- queries ---------------------------------------------------------------
- */
+/* ---- queries ------------------------------------------------------------ */
 
 /* An OPT for a query: payload size, TTL (version, DO) and options. */
 struct qopt {
@@ -178,61 +178,18 @@ struct qopt {
 	unsigned copies; /* 0 means 1 */
 };
 
-struct q {
-	uint8_t b[1024];
-	size_t len;
-};
-
-static void
-q16(struct q *q, unsigned v)
-{
-	q->b[q->len++] = (uint8_t)(v >> 8);
-	q->b[q->len++] = (uint8_t)v;
-}
-
-/* "www.example.com" -> wire, appended; "." is the root. */
-static void
-qname(struct q *q, const char *text)
-{
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t l = dot != NULL ? (size_t)(dot - text) : strlen(text);
-		q->b[q->len++] = (uint8_t)l;
-		memcpy(q->b + q->len, text, l);
-		q->len += l;
-		text += l + (dot != NULL);
-	}
-	q->b[q->len++] = 0;
-}
-
 /* A query with ID 0x1234, one question and an optional OPT. */
 static void
-mkq(struct q *q, uint16_t flags, const char *name, uint16_t qtype,
+mkq(struct pkt *q, uint16_t flags, const char *name, uint16_t qtype,
     uint16_t qclass, const struct qopt *o)
 {
 	unsigned nopt = o == NULL ? 0 : o->copies ? o->copies : 1;
 
-	q->len = 0;
-	q16(q, 0x1234);
-	q16(q, flags);
-	q16(q, 1);
-	q16(q, 0);
-	q16(q, 0);
-	q16(q, nopt);
-	qname(q, name);
-	q16(q, qtype);
-	q16(q, qclass);
-	for (unsigned i = 0; i < nopt; i++) {
-		q->b[q->len++] = 0;
-		q16(q, T_OPT);
-		q16(q, o->size);
-		q16(q, o->ttl >> 16);
-		q16(q, o->ttl & 0xFFFF);
-		q16(q, (unsigned)o->rdlen);
-		if (o->rdlen > 0) /* memcpy(x, NULL, 0) is UB */
-			memcpy(q->b + q->len, o->rdata, o->rdlen);
-		q->len += o->rdlen;
-	}
+	assert_int_equal(pkt_query(q, 0x1234, flags, name, qtype, qclass, nopt),
+	                 0);
+	for (unsigned i = 0; i < nopt; i++)
+		pkt_opt(q, o->size, o->ttl, o->rdata, o->rdlen);
+	assert_false(q->full);
 }
 
 /* A response, raw and parsed. */
@@ -263,7 +220,7 @@ static void
 ask(const struct snapshot *s, const char *name, uint16_t qtype, bool tcp,
     struct r *r)
 {
-	struct q q;
+	struct pkt q;
 
 	mkq(&q, F_RD, name, qtype, C_IN, NULL);
 	run(s, q.b, q.len, tcp, r);
@@ -333,6 +290,50 @@ assert_rdf(const ldns_rr *rr, size_t i, const char *text)
 	free(s);
 }
 
+/* Build a query (as mkq, no flags) and run it over UDP. */
+static void
+ask_opt(const struct snapshot *s, const char *name, uint16_t qtype,
+        uint16_t qclass, const struct qopt *o, struct r *r)
+{
+	struct pkt q;
+
+	mkq(&q, 0, name, qtype, qclass, o);
+	run(s, q.b, q.len, false, r);
+}
+
+/* For queries whose point is the rcode alone. */
+static void
+ask_rcode(const struct snapshot *s, const char *name, uint16_t qtype, bool tcp,
+          ldns_pkt_rcode rcode)
+{
+	struct r r;
+
+	ask(s, name, qtype, tcp, &r);
+	assert_int_equal(ldns_pkt_get_rcode(r.pkt), rcode);
+	done(&r);
+}
+
+/* The rcode, the AA bit and the number of answer records. */
+static void
+assert_answer(const struct r *r, ldns_pkt_rcode rcode, bool aa, size_t nan)
+{
+	assert_int_equal(ldns_pkt_get_rcode(r->pkt), rcode);
+	assert_int_equal(ldns_pkt_aa(r->pkt), aa);
+	assert_int_equal(count(ldns_pkt_answer(r->pkt)), nan);
+}
+
+/*
+ * A negative answer's authority: the zone's SOA alone, with the negative
+ * TTL, min(SOA TTL 3600, MINIMUM 300) (RFC 2308 §3, §5).
+ */
+static void
+assert_neg_soa(const struct r *r)
+{
+	assert_int_equal(count(ldns_pkt_authority(r->pkt)), 1);
+	assert_rr(ns(r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_int_equal(ldns_rr_ttl(ns(r, 0)), 300);
+}
+
 /* ---- authoritative answers -------------------------------------------- */
 
 static void
@@ -341,13 +342,11 @@ positive_answer(void **state)
 	struct r r;
 
 	ask(snap(state), "www.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_false(ldns_pkt_tc(r.pkt));
 	assert_true(ldns_pkt_rd(r.pkt)); /* RD is copied */
 	assert_false(ldns_pkt_ra(r.pkt));
 	assert_int_equal(ldns_pkt_qdcount(r.pkt), 1);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
 	assert_rr(an(&r, 0), "www.example.com.", LDNS_RR_TYPE_A);
 	assert_int_equal(ldns_rr_ttl(an(&r, 0)), 3600);
 	assert_rdf(an(&r, 0), 0, "192.0.2.10");
@@ -363,8 +362,7 @@ mx_with_additional(void **state)
 	struct r r;
 
 	ask(snap(state), "example.com", T_MX, false, &r);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rdf(an(&r, 0), 1, "mail.example.com.");
 	/* RFC 1035 §3.3.9: the exchange's address comes along */
 	assert_int_equal(count(ldns_pkt_additional(r.pkt)), 1);
@@ -378,19 +376,13 @@ nxdomain(void **state)
 	struct r r;
 
 	ask(snap(state), "nothere.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NXDOMAIN);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_int_equal(count(ldns_pkt_authority(r.pkt)), 1);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
-	/* RFC 2308 §5: min(SOA TTL 3600, MINIMUM 300) */
-	assert_int_equal(ldns_rr_ttl(ns(&r, 0)), 300);
+	assert_answer(&r, LDNS_RCODE_NXDOMAIN, true, 0);
+	assert_neg_soa(&r);
 	assert_int_equal(r.st.rcode[RC_NXDOMAIN], 1);
 	done(&r);
 	/* deeper, and below an empty non-terminal */
-	ask(snap(state), "x.y.b.c.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NXDOMAIN);
-	done(&r);
+	ask_rcode(snap(state), "x.y.b.c.example.com", T_A, false,
+	          LDNS_RCODE_NXDOMAIN);
 }
 
 static void
@@ -399,18 +391,13 @@ nodata(void **state)
 	struct r r;
 
 	ask(snap(state), "www.example.com", T_MX, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_int_equal(count(ldns_pkt_authority(r.pkt)), 1);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
-	assert_int_equal(ldns_rr_ttl(ns(&r, 0)), 300);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
+	assert_neg_soa(&r);
 	done(&r);
 	/* an empty non-terminal exists: NODATA, not NXDOMAIN (RFC 8020) */
 	ask(snap(state), "b.c.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
+	assert_neg_soa(&r);
 	done(&r);
 }
 
@@ -420,22 +407,15 @@ refused_outside(void **state)
 	struct r r;
 
 	ask(snap(state), "www.example.org", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	assert_false(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
+	assert_answer(&r, LDNS_RCODE_REFUSED, false, 0);
 	assert_int_equal(count(ldns_pkt_authority(r.pkt)), 0);
 	done(&r);
 	/* a name that only ends in the same characters */
-	ask(snap(state), "badexample.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	done(&r);
-	ask(snap(state), ".", T_NS, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	done(&r);
+	ask_rcode(snap(state), "badexample.com", T_A, false,
+	          LDNS_RCODE_REFUSED);
+	ask_rcode(snap(state), ".", T_NS, false, LDNS_RCODE_REFUSED);
 	/* class HS: not served */
-	struct q q;
-	mkq(&q, 0, "www.example.com", T_A, 4, NULL);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, 4, NULL, &r);
 	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
 	done(&r);
 }
@@ -449,10 +429,8 @@ referral(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		struct r r;
 		ask(snap(state), names[i], T_A, false, &r);
-		assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
 		/* RFC 1034 §4.3.2 step 3b: not authoritative */
-		assert_false(ldns_pkt_aa(r.pkt));
-		assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
+		assert_answer(&r, LDNS_RCODE_NOERROR, false, 0);
 		assert_int_equal(count(ldns_pkt_authority(r.pkt)), 2);
 		assert_rr(ns(&r, 0), "sub.example.com.", LDNS_RR_TYPE_NS);
 		assert_rr(ns(&r, 1), "sub.example.com.", LDNS_RR_TYPE_NS);
@@ -471,9 +449,7 @@ ds_at_cut(void **state)
 
 	/* RFC 4035 §3.1.4.1: the parent answers DS itself */
 	ask(snap(state), "sub.example.com", T_DS, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rr(an(&r, 0), "sub.example.com.", LDNS_RR_TYPE_DS);
 	assert_int_equal(count(ldns_pkt_authority(r.pkt)), 0);
 	done(&r);
@@ -487,30 +463,34 @@ ds_at_cut(void **state)
 static void
 ds_for_served_child(void **state)
 {
-	struct r r;
-
 	/* RFC 4035 §3.1.4.1: DS comes from the parent even when the child
-	 * zone is served by the same server */
-	ask(snap(state), "child.example.com", T_DS, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
-	assert_rr(an(&r, 0), "child.example.com.", LDNS_RR_TYPE_DS);
-	done(&r);
-	/* everything else at and below the apex is the child's */
-	ask(snap(state), "child.example.com", T_NS, false, &r);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
-	assert_rdf(an(&r, 0), 0, "ns.child.example.com.");
-	done(&r);
-	ask(snap(state), "www.child.example.com", T_A, false, &r);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_rdf(an(&r, 0), 0, "192.0.2.55");
-	done(&r);
-	ask(snap(state), "child.example.com", T_SOA, false, &r);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_rr(an(&r, 0), "child.example.com.", LDNS_RR_TYPE_SOA);
-	done(&r);
+	 * zone is served by the same server; everything else at and below
+	 * the apex is the child's, and authoritative either way */
+	static const struct {
+		const char *name;
+		uint16_t qtype;
+		ldns_rr_type rtype; /* of the one answer record */
+		const char *rdata;  /* its first field, or NULL */
+	} cases[] = {
+	    {"child.example.com", T_DS, LDNS_RR_TYPE_DS, NULL},
+	    {"child.example.com", T_NS, LDNS_RR_TYPE_NS,
+	     "ns.child.example.com."},
+	    {"www.child.example.com", T_A, LDNS_RR_TYPE_A, "192.0.2.55"},
+	    {"child.example.com", T_SOA, LDNS_RR_TYPE_SOA, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char owner[64];
+		struct r r;
+
+		ask(snap(state), cases[i].name, cases[i].qtype, false, &r);
+		assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
+		snprintf(owner, sizeof(owner), "%s.", cases[i].name);
+		assert_rr(an(&r, 0), owner, cases[i].rtype);
+		if (cases[i].rdata != NULL)
+			assert_rdf(an(&r, 0), 0, cases[i].rdata);
+		done(&r);
+	}
 }
 
 static void
@@ -520,32 +500,26 @@ wildcard(void **state)
 
 	/* the closest encloser is wild.example.com (an ENT): *.wild applies */
 	ask(snap(state), "a.x.wild.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	/* RFC 4592 §3.3.3: the owner is the query name, not the wildcard */
 	assert_rr(an(&r, 0), "a.x.wild.example.com.", LDNS_RR_TYPE_A);
 	assert_rdf(an(&r, 0), 0, "192.0.2.80");
 	done(&r);
 	/* wildcard NODATA */
 	ask(snap(state), "q.wild.example.com", T_MX, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
+	assert_neg_soa(&r);
 	done(&r);
 	/* an existing name is never matched by the wildcard ... */
 	ask(snap(state), "exists.wild.example.com", T_TXT, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
 	done(&r);
 	/* ... nor are names below it (its closest encloser has no "*") */
-	ask(snap(state), "x.exists.wild.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NXDOMAIN);
-	done(&r);
+	ask_rcode(snap(state), "x.exists.wild.example.com", T_A, false,
+	          LDNS_RCODE_NXDOMAIN);
 	/* the wildcard node itself, asked for literally */
 	ask(snap(state), "*.wild.example.com", T_TXT, false, &r);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rr(an(&r, 0), "*.wild.example.com.", LDNS_RR_TYPE_TXT);
 	done(&r);
 }
@@ -557,9 +531,7 @@ cname_chain(void **state)
 
 	/* RFC 1034 §4.3.2 step 3a: c1 -> c2 -> www, all in one answer */
 	ask(snap(state), "c1.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 3);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 3);
 	assert_rr(an(&r, 0), "c1.example.com.", LDNS_RR_TYPE_CNAME);
 	assert_rdf(an(&r, 0), 0, "c2.example.com.");
 	assert_rr(an(&r, 1), "c2.example.com.", LDNS_RR_TYPE_CNAME);
@@ -567,14 +539,13 @@ cname_chain(void **state)
 	done(&r);
 	/* asking for the CNAME itself does not follow it */
 	ask(snap(state), "c1.example.com", T_CNAME, false, &r);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rr(an(&r, 0), "c1.example.com.", LDNS_RR_TYPE_CNAME);
 	done(&r);
 	/* the chain ends in NODATA: SOA in authority */
 	ask(snap(state), "c1.example.com", T_MX, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 2);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 2);
+	assert_neg_soa(&r);
 	done(&r);
 }
 
@@ -585,11 +556,9 @@ cname_to_nxdomain(void **state)
 
 	/* RFC 6604 §3: the rcode is the last name's */
 	ask(snap(state), "cnx.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NXDOMAIN);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NXDOMAIN, true, 1);
 	assert_rr(an(&r, 0), "cnx.example.com.", LDNS_RR_TYPE_CNAME);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_neg_soa(&r);
 	done(&r);
 }
 
@@ -599,9 +568,7 @@ cname_out_of_zone(void **state)
 	struct r r;
 
 	ask(snap(state), "cout.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rr(an(&r, 0), "cout.example.com.", LDNS_RR_TYPE_CNAME);
 	assert_rdf(an(&r, 0), 0, "www.example.org.");
 	/* the resolver follows it; we add nothing */
@@ -616,9 +583,7 @@ dname(void **state)
 
 	/* RFC 6672 §3.1: the DNAME, then a synthesized CNAME */
 	ask(snap(state), "a.B.dn.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 2);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 2);
 	assert_rr(an(&r, 0), "dn.example.com.", LDNS_RR_TYPE_DNAME);
 	assert_rr(an(&r, 1), "a.b.dn.example.com.", LDNS_RR_TYPE_CNAME);
 	assert_rdf(an(&r, 1), 0, "a.B.example.org.");
@@ -626,8 +591,8 @@ dname(void **state)
 	done(&r);
 	/* the DNAME owner itself is not redirected */
 	ask(snap(state), "dn.example.com", T_A, false, &r);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
+	assert_neg_soa(&r);
 	done(&r);
 }
 
@@ -641,14 +606,12 @@ dname_too_long(void **state)
 	memset(name, 'x', 60);
 	snprintf(name + 60, sizeof(name) - 60, ".ln.example.com");
 	ask(snap(state), name, T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_YXDOMAIN);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_YXDOMAIN, true, 1);
 	assert_rr(an(&r, 0), "ln.example.com.", LDNS_RR_TYPE_DNAME);
 	done(&r);
 	/* a shorter prefix fits */
 	ask(snap(state), "x.ln.example.com", T_A, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 2);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 2);
 	done(&r);
 }
 
@@ -656,7 +619,7 @@ static void
 qname_case_echoed(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 
 	mkq(&q, 0, "WwW.ExAmPlE.cOm", T_A, C_IN, NULL);
 	run(snap(state), q.b, q.len, false, &r);
@@ -697,7 +660,7 @@ static void
 qr_dropped(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 
 	mkq(&q, F_QR, "www.example.com", T_A, C_IN, NULL);
 	run(snap(state), q.b, q.len, false, &r);
@@ -747,7 +710,7 @@ static void
 qdcount_not_one(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 
 	mkq(&q, 0, "www.example.com", T_A, C_IN, NULL);
 	q.b[5] = 0;
@@ -768,7 +731,7 @@ static void
 malformed_question(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 
 	/* a question cut short: FORMERR, no question echoed */
 	mkq(&q, 0, "www.example.com", T_A, C_IN, NULL);
@@ -804,7 +767,7 @@ static void
 opcode_notimp(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 
 	mkq(&q, 4 << 11, "www.example.com", T_SOA, C_IN, NULL);
 	run(snap(state), q.b, q.len, false, &r);
@@ -819,11 +782,9 @@ static void
 badvers(void **state)
 {
 	struct r r;
-	struct q q;
 	struct qopt o = {.size = 1232, .ttl = 0x00010000};
 
-	mkq(&q, 0, "www.example.com", T_A, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, C_IN, &o, &r);
 	/* RFC 6891 §6.1.3: BADVERS is 16, its upper bits live in the OPT */
 	assert_int_equal(r.b[3] & 0xF, 0);
 	assert_true(ldns_pkt_edns(r.pkt));
@@ -839,11 +800,10 @@ static void
 two_opts(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 	struct qopt o = {.size = 1232, .copies = 2};
 
-	mkq(&q, 0, "www.example.com", T_A, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, C_IN, &o, &r);
 	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_FORMERR);
 	/* no OPT in a FORMERR about the OPT */
 	assert_int_equal(r.b[10] << 8 | r.b[11], 0);
@@ -902,12 +862,10 @@ static void
 edns_size_honoured(void **state)
 {
 	struct r r;
-	struct q q;
 	struct qopt o = {.size = 1232};
 
 	/* 1232 holds the medium set */
-	mkq(&q, 0, "medium.example.com", T_TXT, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "medium.example.com", T_TXT, C_IN, &o, &r);
 	assert_false(ldns_pkt_tc(r.pkt));
 	assert_int_equal(count(ldns_pkt_answer(r.pkt)), MEDIUM_TXT);
 	assert_true(r.len > 512 && r.len <= 1232);
@@ -917,23 +875,20 @@ edns_size_honoured(void **state)
 	done(&r);
 	/* a requestor size just under the answer: TC */
 	o.size = (uint16_t)(medium_len - 1);
-	mkq(&q, 0, "medium.example.com", T_TXT, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "medium.example.com", T_TXT, C_IN, &o, &r);
 	assert_true(ldns_pkt_tc(r.pkt));
 	assert_true(ldns_pkt_edns(r.pkt)); /* the OPT survives truncation */
 	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
 	done(&r);
 	/* asking for 4096 gets at most what we advertise (1232) */
 	o.size = 4096;
-	mkq(&q, 0, "big.example.com", T_TXT, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "big.example.com", T_TXT, C_IN, &o, &r);
 	assert_true(r.len <= 1232);
 	assert_true(ldns_pkt_tc(r.pkt));
 	done(&r);
 	/* below 512 counts as 512 */
 	o.size = 100;
-	mkq(&q, 0, "www.example.com", T_A, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, C_IN, &o, &r);
 	assert_false(ldns_pkt_tc(r.pkt));
 	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
 	done(&r);
@@ -946,9 +901,7 @@ any_query(void **state)
 
 	/* RFC 8482 §4.1: one RRset over UDP ... */
 	ask(snap(state), "www.example.com", T_ANY, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	done(&r);
 	/* ... everything over TCP */
 	ask(snap(state), "www.example.com", T_ANY, true, &r);
@@ -959,8 +912,8 @@ any_query(void **state)
 	done(&r);
 	/* ANY at an ENT: NODATA */
 	ask(snap(state), "b.c.example.com", T_ANY, true, &r);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	assert_rr(ns(&r, 0), "example.com.", LDNS_RR_TYPE_SOA);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 0);
+	assert_neg_soa(&r);
 	done(&r);
 }
 
@@ -968,41 +921,38 @@ static void
 chaos(void **state)
 {
 	struct fixture *fx = *state;
+	static const struct {
+		bool bare; /* ask the server with no identity or version */
+		const char *name;
+		ldns_pkt_rcode rcode;
+		const char *txt; /* the one TXT record's text, or no answer */
+	} cases[] = {
+	    {false, "id.server", LDNS_RCODE_NOERROR, "\"ns1.test\""},
+	    {false, "hostname.bind", LDNS_RCODE_NOERROR, "\"ns1.test\""},
+	    /* not configured: refused */
+	    {true, "version.bind", LDNS_RCODE_REFUSED, NULL},
+	    {true, "id.server", LDNS_RCODE_REFUSED, NULL},
+	    /* other CHAOS names are refused */
+	    {false, "authors.bind", LDNS_RCODE_REFUSED, NULL},
+	};
 	struct r r;
-	struct q q;
 
-	mkq(&q, 0, "VERSION.bind", T_TXT, C_CH, NULL);
-	run(fx->snap, q.b, q.len, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
-	assert_true(ldns_pkt_aa(r.pkt));
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
+	ask_opt(fx->snap, "VERSION.bind", T_TXT, C_CH, NULL, &r);
+	assert_answer(&r, LDNS_RCODE_NOERROR, true, 1);
 	assert_rr(an(&r, 0), "version.bind.", LDNS_RR_TYPE_TXT);
 	assert_int_equal(ldns_rr_get_class(an(&r, 0)), LDNS_RR_CLASS_CH);
 	assert_rdf(an(&r, 0), 0, "\"dnsd-test\"");
 	done(&r);
-	mkq(&q, 0, "id.server", T_TXT, C_CH, NULL);
-	run(fx->snap, q.b, q.len, false, &r);
-	assert_rdf(an(&r, 0), 0, "\"ns1.test\"");
-	done(&r);
-	mkq(&q, 0, "hostname.bind", T_TXT, C_CH, NULL);
-	run(fx->snap, q.b, q.len, false, &r);
-	assert_rdf(an(&r, 0), 0, "\"ns1.test\"");
-	done(&r);
-	/* not configured: refused */
-	mkq(&q, 0, "version.bind", T_TXT, C_CH, NULL);
-	run(fx->bare, q.b, q.len, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 0);
-	done(&r);
-	mkq(&q, 0, "id.server", T_TXT, C_CH, NULL);
-	run(fx->bare, q.b, q.len, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	done(&r);
-	/* other CHAOS names are refused */
-	mkq(&q, 0, "authors.bind", T_TXT, C_CH, NULL);
-	run(fx->snap, q.b, q.len, false, &r);
-	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_REFUSED);
-	done(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ask_opt(cases[i].bare ? fx->bare : fx->snap, cases[i].name,
+		        T_TXT, C_CH, NULL, &r);
+		assert_int_equal(ldns_pkt_get_rcode(r.pkt), cases[i].rcode);
+		assert_int_equal(count(ldns_pkt_answer(r.pkt)),
+		                 cases[i].txt != NULL ? 1 : 0);
+		if (cases[i].txt != NULL)
+			assert_rdf(an(&r, 0), 0, cases[i].txt);
+		done(&r);
+	}
 }
 
 /* The option `code` in the response OPT, or NULL; *len set. */
@@ -1016,8 +966,7 @@ find_option(const struct r *r, uint16_t code, size_t *len)
 	const uint8_t *p = ldns_rdf_data(d);
 	size_t n = ldns_rdf_size(d);
 	for (size_t o = 0; o + 4 <= n;) {
-		uint16_t c = (uint16_t)(p[o] << 8 | p[o + 1]);
-		uint16_t l = (uint16_t)(p[o + 2] << 8 | p[o + 3]);
+		unsigned c = pkt_get_u16(p + o), l = pkt_get_u16(p + o + 2);
 		if (c == code) {
 			*len = l;
 			return p + o + 4;
@@ -1031,13 +980,11 @@ static void
 ecs_echoed(void **state)
 {
 	struct r r;
-	struct q q;
 	static const char ecs[] = "\0\10\0\7\0\1\30\0\306\63\144";
 	struct qopt o = {.size = 1232, .rdata = ecs, .rdlen = 11};
 	size_t len = 0;
 
-	mkq(&q, 0, "www.example.com", T_A, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, C_IN, &o, &r);
 	assert_int_equal(count(ldns_pkt_answer(r.pkt)), 1);
 	const uint8_t *opt = find_option(&r, EDNS_OPT_ECS, &len);
 	assert_non_null(opt);
@@ -1051,8 +998,7 @@ ecs_echoed(void **state)
 	/* an invalid ECS (scope set) is FORMERR */
 	static const char bad[] = "\0\10\0\7\0\1\30\1\306\63\144";
 	o.rdata = bad;
-	mkq(&q, 0, "www.example.com", T_A, C_IN, &o);
-	run(snap(state), q.b, q.len, false, &r);
+	ask_opt(snap(state), "www.example.com", T_A, C_IN, &o, &r);
 	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_FORMERR);
 	done(&r);
 }
@@ -1061,7 +1007,7 @@ static void
 nsid_and_do(void **state)
 {
 	struct r r;
-	struct q q;
+	struct pkt q;
 	struct qopt o = {
 	    .size = 1232, .ttl = 0x8000, .rdata = "\0\3\0\0", .rdlen = 4};
 	size_t len = 0;

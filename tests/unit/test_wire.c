@@ -23,6 +23,27 @@ read_at(const uint8_t *pkt, size_t len, size_t at, struct wname *n,
 	return wire_name_read(c, n);
 }
 
+/* Reading a name at `at` must fail. */
+static void
+expect_bad(const uint8_t *pkt, size_t len, size_t at)
+{
+	struct wname n;
+	struct wcur c;
+
+	assert_int_equal(read_at(pkt, len, at, &n, &c), -1);
+}
+
+/* Reading a name at `at` must run off the end, leaving the cursor bad. */
+static void
+expect_truncated(const uint8_t *pkt, size_t len, size_t at)
+{
+	struct wname n;
+	struct wcur c;
+
+	assert_int_equal(read_at(pkt, len, at, &n, &c), -1);
+	assert_true(c.bad);
+}
+
 static void
 plain_name(void **state)
 {
@@ -114,57 +135,41 @@ pointer_chain_backward(void **state)
 static void
 forward_pointer_rejected(void **state)
 {
-	static const char pkt[] = "\300\2\3net\0";
-	struct wname n;
-	struct wcur c;
-
 	(void)state;
-	assert_int_equal(read_at(PKT(pkt), 0, &n, &c), -1);
+	expect_bad(PKT("\300\2\3net\0"), 0);
 }
 
 static void
 self_loop_rejected(void **state)
 {
-	static const char pkt[] = "\0\0\0\0\300\4";
-	struct wname n;
-	struct wcur c;
-
 	(void)state;
-	assert_int_equal(read_at(PKT(pkt), 4, &n, &c), -1);
+	expect_bad(PKT("\0\0\0\0\300\4"), 4);
 }
 
 static void
 two_pointer_loop_rejected(void **state)
 {
+	(void)state;
 	/* 0 -> 2 and 2 -> 0: the first jump (from 2) is backwards, the
 	 * second would land at or after the previous target */
-	static const char pkt[] = "\300\2\300\0";
-	struct wname n;
-	struct wcur c;
-
-	(void)state;
-	assert_int_equal(read_at(PKT(pkt), 2, &n, &c), -1);
+	expect_bad(PKT("\300\2\300\0"), 2);
 	/* a label then a pointer back into that same label run */
-	static const char pkt2[] = "\1a\300\0";
-	assert_int_equal(read_at(PKT(pkt2), 0, &n, &c), -1);
+	expect_bad(PKT("\1a\300\0"), 0);
 }
 
 static void
 label_types_rejected(void **state)
 {
-	struct wname n;
-	struct wcur c;
-
 	(void)state;
 	/* 0x40 (extended label, RFC 6891 §5) and 0x80 (reserved) */
-	assert_int_equal(read_at(PKT("\100abc\0"), 0, &n, &c), -1);
-	assert_int_equal(read_at(PKT("\200abc\0"), 0, &n, &c), -1);
+	expect_bad(PKT("\100abc\0"), 0);
+	expect_bad(PKT("\200abc\0"), 0);
 	/* 0x41 would be a 65-octet label if the type bits were ignored */
 	uint8_t big[80];
 	memset(big, 'a', sizeof(big));
 	big[0] = 0x41;
 	big[66] = 0;
-	assert_int_equal(read_at(big, sizeof(big), 0, &n, &c), -1);
+	expect_bad(big, sizeof(big), 0);
 }
 
 /* `nlab` labels of `each` octets then `last` octets, then the root. */
@@ -205,14 +210,13 @@ name_length_limit(void **state)
 	/* one more octet is too long */
 	len = long_name(buf, 3, 63, 62);
 	assert_int_equal(len, 256);
-	assert_int_equal(read_at(buf, len, 0, &n, &c), -1);
+	expect_bad(buf, len, 0);
 	/* 127 one-octet labels fill 255 octets; 128 do not fit */
 	len = long_name(buf, 127, 1, 0);
 	assert_int_equal(len, 255);
 	assert_int_equal(read_at(buf, len, 0, &n, &c), 0);
 	assert_int_equal(n.nlabels, 127);
-	len = long_name(buf, 128, 1, 0);
-	assert_int_equal(read_at(buf, len, 0, &n, &c), -1);
+	expect_bad(buf, long_name(buf, 128, 1, 0), 0);
 }
 
 static void
@@ -220,8 +224,6 @@ long_name_through_pointers(void **state)
 {
 	/* 200 octets at 0, then 60 more pointing at it: 260 in total */
 	uint8_t buf[400];
-	struct wname n;
-	struct wcur c;
 	size_t len = long_name(buf, 3, 63, 7); /* 3 x 64 + 8 + 1 = 201 */
 	size_t at = len;
 
@@ -231,29 +233,22 @@ long_name_through_pointers(void **state)
 	len += 58;
 	buf[len++] = 0xC0;
 	buf[len++] = 0;
-	assert_int_equal(read_at(buf, len, at, &n, &c), -1);
+	expect_bad(buf, len, at);
 }
 
 static void
 truncated_names(void **state)
 {
-	struct wname n;
-	struct wcur c;
-
 	(void)state;
-	assert_int_equal(read_at(PKT("\3www\7exa"), 0, &n, &c), -1);
-	assert_true(c.bad);
+	expect_truncated(PKT("\3www\7exa"), 0);
 	/* no root label */
-	assert_int_equal(read_at(PKT("\3www"), 0, &n, &c), -1);
-	assert_true(c.bad);
+	expect_truncated(PKT("\3www"), 0);
 	/* half a pointer */
-	assert_int_equal(read_at(PKT("\0\3www\300"), 1, &n, &c), -1);
-	assert_true(c.bad);
+	expect_truncated(PKT("\0\3www\300"), 1);
 	/* nothing at all */
-	assert_int_equal(read_at(PKT("\0"), 1, &n, &c), -1);
-	assert_true(c.bad);
+	expect_truncated(PKT("\0"), 1);
 	/* a pointer whose target runs off the end */
-	assert_int_equal(read_at(PKT("\5ab\300\0"), 3, &n, &c), -1);
+	expect_bad(PKT("\5ab\300\0"), 3);
 }
 
 static void
@@ -313,6 +308,14 @@ name_helpers(void **state)
 
 static const uint8_t hdr[WIRE_HDR_LEN];
 
+/* A message of `cap` octets with a blank header: names start at 12. */
+static void
+start_msg(struct wbuf *w, uint8_t *buf, size_t cap)
+{
+	wbuf_init(w, buf, cap);
+	wbuf_put(w, hdr, sizeof(hdr));
+}
+
 static void
 compress_repeat(void **state)
 {
@@ -322,8 +325,7 @@ compress_repeat(void **state)
 	static const char en_up[] = "\7EXAMPLE\3NET";
 
 	(void)state;
-	wbuf_init(&w, buf, sizeof(buf));
-	wbuf_put(&w, hdr, sizeof(hdr));
+	start_msg(&w, buf, sizeof(buf));
 	wbuf_put_name(&w, (const uint8_t *)en, sizeof(en), true);
 	assert_int_equal(w.len, 12 + 13);
 	assert_memory_equal(buf + 12, en, 13);
@@ -353,8 +355,7 @@ compress_root_and_nothing_shared(void **state)
 	struct wbuf w;
 
 	(void)state;
-	wbuf_init(&w, buf, sizeof(buf));
-	wbuf_put(&w, hdr, sizeof(hdr));
+	start_msg(&w, buf, sizeof(buf));
 	wbuf_put_name(&w, (const uint8_t *)"\3net", 5, true);
 	wbuf_put_name(&w, (const uint8_t *)"\3org", 5, true);
 	assert_int_equal(w.len, 22);
@@ -373,8 +374,7 @@ uncompressed_but_remembered(void **state)
 	static const char en[] = "\7example\3net";
 
 	(void)state;
-	wbuf_init(&w, buf, sizeof(buf));
-	wbuf_put(&w, hdr, sizeof(hdr));
+	start_msg(&w, buf, sizeof(buf));
 	wbuf_put_name(&w, (const uint8_t *)en, sizeof(en), true);
 	/* RFC 3597 §4: written in full although it is already there */
 	wbuf_put_name(&w, (const uint8_t *)"\3www\7example\3net", 17, false);
@@ -420,8 +420,7 @@ overflow_sticky_and_rollback(void **state)
 
 	(void)state;
 	memset(buf, 0xEE, sizeof(buf));
-	wbuf_init(&w, buf, 20);
-	wbuf_put(&w, hdr, sizeof(hdr));
+	start_msg(&w, buf, 20);
 	m = wbuf_mark(&w);
 	wbuf_put_name(&w, (const uint8_t *)en, sizeof(en), true);
 	assert_true(w.full);
@@ -454,8 +453,7 @@ rollback_forgets_names(void **state)
 	static const char en[] = "\7example\3net";
 
 	(void)state;
-	wbuf_init(&w, buf, sizeof(buf));
-	wbuf_put(&w, hdr, sizeof(hdr));
+	start_msg(&w, buf, sizeof(buf));
 	m = wbuf_mark(&w);
 	wbuf_put_name(&w, (const uint8_t *)en, sizeof(en), true);
 	assert_int_not_equal(w.ncomp, 0);

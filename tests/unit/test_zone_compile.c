@@ -16,6 +16,7 @@
 #include "dnsd/wire.h"
 #include "dnsd/zone_compile.h"
 #include "dnsd/zonedb.h"
+#include "tests/lib/pkt.h"
 
 /* The apex and NS every otherwise-valid zone below starts with. */
 #define HEAD                                                                   \
@@ -84,24 +85,24 @@ expect_ok(const char *text, struct zonedb **out)
 	errbuf_fini(&err);
 }
 
-/* The node for a presentation name ("a.b.example.com"), or NULL. */
+/* A presentation name ("a.b.example.com") as a wname. */
+static void
+name(struct wname *n, const char *text)
+{
+	uint8_t wire[WIRE_NAME_MAX];
+	size_t len = pkt_name_wire(wire, sizeof(wire), text);
+
+	assert_int_not_equal(len, 0);
+	assert_int_equal(wname_from_wire(n, wire, len), 0);
+}
+
+/* The node for a presentation name, or NULL. */
 static const struct znode *
 node(const struct zone *z, const char *text)
 {
-	uint8_t wire[WIRE_NAME_MAX];
 	struct wname n;
-	size_t o = 0;
 
-	while (*text != '\0') {
-		const char *dot = strchr(text, '.');
-		size_t l = dot != NULL ? (size_t)(dot - text) : strlen(text);
-		wire[o++] = (uint8_t)l;
-		memcpy(wire + o, text, l);
-		o += l;
-		text += l + (dot != NULL);
-	}
-	wire[o++] = 0;
-	assert_int_equal(wname_from_wire(&n, wire, o), 0);
+	name(&n, text);
 	return zone_find_node(z, &n, 0);
 }
 
@@ -125,15 +126,37 @@ static const char valid_zone[] =
          "  www 300 IN A 192.0.2.11\n" /* the same record again: merged */
          "  alias IN CNAME www\n";
 
-static void
-valid_counts(void **state)
+/* The valid_* tests share valid_zone, compiled afresh for each. */
+static int
+valid_setup(void **state)
 {
 	struct zonedb *db;
 
-	(void)state;
 	expect_ok(valid_zone, &db);
-	assert_int_equal(db->nzones, 1);
-	const struct zone *z = &db->zones[0];
+	*state = db;
+	return 0;
+}
+
+static int
+db_teardown(void **state)
+{
+	zonedb_free(*state);
+	return 0;
+}
+
+/* The one zone of the database a setup compiled. */
+static const struct zone *
+zone0(void **state)
+{
+	return &((const struct zonedb *)*state)->zones[0];
+}
+
+static void
+valid_counts(void **state)
+{
+	const struct zone *z = zone0(state);
+
+	assert_int_equal(((const struct zonedb *)*state)->nzones, 1);
 	assert_string_equal(z->name, "example.com");
 	assert_int_equal(z->apexlen, 13);
 	assert_memory_equal(z->apex, "\7example\3com\0", 13);
@@ -147,17 +170,12 @@ valid_counts(void **state)
 	assert_int_equal(z->soa->count, 1);
 	assert_ptr_equal(z->apexnode, node(z, "example.com"));
 	assert_true(z->apexnode->flags & ZN_APEX);
-	zonedb_free(db);
 }
 
 static void
 valid_nodes(void **state)
 {
-	struct zonedb *db;
-
-	(void)state;
-	expect_ok(valid_zone, &db);
-	const struct zone *z = &db->zones[0];
+	const struct zone *z = zone0(state);
 
 	/* empty non-terminals exist, with no data */
 	const struct znode *ent = node(z, "b.c.example.com");
@@ -196,17 +214,12 @@ valid_nodes(void **state)
 	const struct rrset *cn = znode_rrset(alias, T_CNAME);
 	assert_int_equal(cn->targetlen, 17);
 	assert_memory_equal(cn->target, "\3www\7example\3com\0", 17);
-	zonedb_free(db);
 }
 
 static void
 valid_ttls_and_merge(void **state)
 {
-	struct zonedb *db;
-
-	(void)state;
-	expect_ok(valid_zone, &db);
-	const struct zone *z = &db->zones[0];
+	const struct zone *z = zone0(state);
 	const struct znode *www = node(z, "www.example.com");
 
 	/* the name's ttl applies to all its types; duplicates merged */
@@ -228,7 +241,6 @@ valid_ttls_and_merge(void **state)
 	assert_int_equal(z->apexnode->nrrsets, 2);
 	assert_int_equal(z->apexnode->rrsets[0].type, T_NS);
 	assert_int_equal(z->apexnode->rrsets[1].type, T_SOA);
-	zonedb_free(db);
 }
 
 static void
@@ -573,9 +585,7 @@ two_zones_one_builder(void **state)
 	/* the deepest zone wins; `from` skips to the parent (for DS) */
 	struct wname n;
 	unsigned label = 99;
-	assert_int_equal(
-	    wname_from_wire(&n, (const uint8_t *)"\1x\3sub\7example\3com", 21),
-	    0);
+	name(&n, "x.sub.example.com");
 	const struct zone *z = zonedb_find_zone(db, &n, 0, &label);
 	assert_non_null(z);
 	assert_string_equal(z->name, "sub.example.com");
@@ -584,7 +594,7 @@ two_zones_one_builder(void **state)
 	assert_non_null(z);
 	assert_string_equal(z->name, "example.com");
 	assert_int_equal(label, 2);
-	assert_int_equal(wname_from_wire(&n, (const uint8_t *)"\3com", 5), 0);
+	name(&n, "com");
 	assert_null(zonedb_find_zone(db, &n, 0, &label));
 	zonedb_free(db);
 	errbuf_fini(&err);
@@ -594,9 +604,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(valid_counts),
-	    cmocka_unit_test(valid_nodes),
-	    cmocka_unit_test(valid_ttls_and_merge),
+	    cmocka_unit_test_setup_teardown(valid_counts, valid_setup,
+	                                    db_teardown),
+	    cmocka_unit_test_setup_teardown(valid_nodes, valid_setup,
+	                                    db_teardown),
+	    cmocka_unit_test_setup_teardown(valid_ttls_and_merge, valid_setup,
+	                                    db_teardown),
 	    cmocka_unit_test(neg_ttl_from_soa_ttl),
 	    cmocka_unit_test(duplicates_merge_across_forms),
 	    cmocka_unit_test(zonefile_only),
