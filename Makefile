@@ -15,9 +15,10 @@ O          ?= build$(if $(SAN),-san)
 
 # Debian packages: what building and running needs, and what the tests add.
 RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
-              libevent-dev libyaml-dev bind9-dnsutils
-CHECK_PKGS := $(RUN_PKGS) libcmocka-dev perl knot-dnsutils ldnsutils nsd \
-              libmaxmind-db-writer-perl clang libclang-rt-14-dev clang-format
+              libevent-dev libyaml-dev bind9-dnsutils perl \
+              libmaxmind-db-writer-perl
+CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
+              clang libclang-rt-14-dev clang-format
 
 DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads
 TEST_PC    := cmocka
@@ -54,7 +55,14 @@ include tests/module.mk
 
 objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
-all: $(BINS)
+# The bundled example's GeoIP2-City-shaped database, built from a small
+# fixture of real-world sample networks (no third-party .mmdb is shipped).
+DEMO_MMDB := zones/geo/demo.mmdb
+
+all: $(BINS) $(DEMO_MMDB)
+
+$(DEMO_MMDB): zones/geo/demo-networks.txt tests/tools/mkmmdb.pl
+	perl tests/tools/mkmmdb.pl zones/geo/demo-networks.txt $@
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

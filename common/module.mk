@@ -1,2 +1,2 @@
 # common/: libcommon.a, what both daemons share (libc + libyaml only).
-common_SRCS += common/log.c common/xalloc.c common/errbuf.c common/ycfg.c common/path.c
+common_SRCS += common/log.c common/xalloc.c common/errbuf.c common/ycfg.c common/path.c common/edges.c

@@ -3,14 +3,19 @@
 /* HOT PATH: see STYLE.md B5 */
 #include "dnsd/answer.h"
 
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "dnsd/conf.h"
+#include "common/edges.h"
 #include "dnsd/edns.h"
+#include "dnsd/geo_name.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
 #include "dnsd/zonedb.h"
+#include "geo/geo_addr.h"
 
 /* CNAME and DNAME links followed within a zone before giving up. */
 #define CHAIN_MAX 8
@@ -29,8 +34,11 @@ struct resp {
 	struct wbuf w;
 	const struct snapshot *snap;
 	const struct query *q;
+	const struct sockaddr *from;
 	bool tcp;
-	bool tc; /* answer or authority did not fit */
+	uint8_t
+	    ecs_scope; /* RFC 7871 §7.2.1: 0 unless the answer is tailored */
+	bool tc;       /* answer or authority did not fit */
 	bool aa;
 	unsigned rcode; /* may be extended (BADVERS) */
 	uint16_t an, ns, ar;
@@ -229,6 +237,96 @@ dname_synth(struct resp *r, const struct znode *dn, const uint8_t *name,
 	return len;
 }
 
+/*
+ * Who to answer for: the Client Subnet when the query has one (RFC 7871
+ * §7.1), else the packet's source.  NULL for "do not tailor": an ECS
+ * source prefix of 0, or no address at all.
+ */
+static const struct geo_client *
+client_of(const struct resp *r, struct geo_client *c)
+{
+	const struct edns *e = &r->q->edns;
+
+	if (e->ecs) {
+		if (e->ecs_source == 0)
+			return NULL;
+		geo_client_make(c, e->ecs_family == 1 ? AF_INET : AF_INET6,
+		                e->ecs_addr, e->ecs_source);
+		return c;
+	}
+	if (r->from == NULL)
+		return NULL;
+	if (r->from->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)r->from;
+		geo_client_make(c, AF_INET, (const uint8_t *)&sin->sin_addr,
+		                32);
+		return c;
+	}
+	if (r->from->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)r->from;
+		geo_client_make(c, AF_INET6, sin6->sin6_addr.s6_addr, 128);
+		return c;
+	}
+	return NULL;
+}
+
+/* One A or AAAA record of a geo answer, owned by the name asked for. */
+static void
+put_addr(struct resp *r, const uint8_t *owner, size_t ownerlen, uint16_t type,
+         uint32_t ttl, const uint8_t *addr, uint16_t len)
+{
+	wbuf_put_name(&r->w, owner, ownerlen, true);
+	wbuf_put_u16(&r->w, type);
+	wbuf_put_u16(&r->w, C_IN);
+	wbuf_put_u32(&r->w, ttl);
+	wbuf_put_u16(&r->w, len);
+	wbuf_put(&r->w, addr, len);
+	if (r->w.full)
+		r->tc = true;
+	else
+		r->an++;
+}
+
+/*
+ * A geo name: every address of the edges geo_name_pick() takes from the
+ * client's ranked list.  Returns false when no edge has an address of the
+ * asked family.
+ */
+static bool
+answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
+           size_t ownerlen, uint16_t qtype)
+{
+	const struct geo_name *g = hit->geo;
+	struct geo_client client;
+	unsigned scope;
+	const struct geo_choice *ch =
+	    geo_name_choose(g, client_of(r, &client), &scope);
+	bool any = false;
+
+	r->ecs_scope = (uint8_t)scope;
+	for (int pass = 0; pass < 2; pass++) {
+		/* ANY: A, then (over TCP) AAAA as well (RFC 8482 §4.1) */
+		uint16_t type = pass == 0 ? T_A : T_AAAA;
+		if (qtype != T_ANY && qtype != type)
+			continue;
+		if (qtype == T_ANY && pass == 1 && (!r->tcp || any))
+			break;
+		uint16_t pick[GEO_MAX_RANK];
+		unsigned n = geo_name_pick(
+		    g, ch, type == T_A ? AF_INET : AF_INET6, pick);
+		for (unsigned i = 0; i < n; i++) {
+			const struct edge *e = &g->edges->edge[pick[i]];
+			unsigned naddr = type == T_A ? e->nv4 : e->nv6;
+			for (unsigned k = 0; k < naddr; k++)
+				put_addr(r, owner, ownerlen, type, g->ttl,
+				         type == T_A ? e->v4[k] : e->v6[k],
+				         type == T_A ? 4 : 16);
+		}
+		any = any || n > 0;
+	}
+	return any;
+}
+
 static void
 answer_in(struct resp *r)
 {
@@ -316,6 +414,12 @@ answer_in(struct resp *r)
 			owner = next;
 			ownerlen = len;
 			name = &tmp;
+		} else if (hit == NULL) {
+			return; /* not reached: without a cut there is a hit */
+		} else if (hit->geo != NULL) {
+			if (!answer_geo(r, hit, owner, ownerlen, q->qtype))
+				put_soa(r, z); /* NODATA: no such address */
+			return;
 		} else if (q->qtype != T_CNAME && q->qtype != T_ANY &&
 		           (hit->flags & ZN_CNAME)) {
 			/* RFC 1034 §4.3.2 step 3a: restart at the target */
@@ -434,6 +538,15 @@ size_t
 answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
              bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
 {
+	return answer_query_from(snap, query, qlen, tcp, NULL, resp, respcap,
+	                         st);
+}
+
+size_t
+answer_query_from(const struct snapshot *snap, const uint8_t *query,
+                  size_t qlen, bool tcp, const struct sockaddr *from,
+                  uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+{
 	struct query q;
 	struct resp r;
 	struct wcur c;
@@ -464,6 +577,7 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 	memset(&r, 0, offsetof(struct resp, synth));
 	r.snap = snap;
 	r.q = &q;
+	r.from = from;
 	r.tcp = tcp;
 
 	unsigned opcode = (q.flags >> 11) & 0xF;
@@ -545,7 +659,8 @@ answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
 	if (q.edns.present) {
 		r.w.cap = limit;
 		edns_write_opt(&r.w, &q.edns, (uint16_t)snap->conf->udp_payload,
-		               r.rcode, 0, snap->id_txt + 1, nsid_len);
+		               r.rcode, r.ecs_scope, snap->id_txt + 1,
+		               nsid_len);
 		r.ar++;
 	}
 

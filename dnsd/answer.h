@@ -9,6 +9,7 @@
 
 struct dnsd_stats;
 struct snapshot;
+struct sockaddr;
 
 /* Response buffers: UDP answers never exceed the configured payload
  * (at most 4096), TCP answers at most 65535 octets. */
@@ -27,6 +28,16 @@ struct snapshot;
  * Whatever the bytes, it never reads outside `query`, never writes past
  * `respcap`, and always terminates.
  */
+/*
+ * The same, for a query that came from `from` (AF_INET or AF_INET6; NULL
+ * when unknown): geo names are answered for the EDNS Client Subnet when
+ * the query has one, else for this address.  answer_query() is this with
+ * `from` NULL.
+ */
+size_t answer_query_from(const struct snapshot *snap, const uint8_t *query,
+                         size_t qlen, bool tcp, const struct sockaddr *from,
+                         uint8_t *resp, size_t respcap, struct dnsd_stats *st);
+
 size_t answer_query(const struct snapshot *snap, const uint8_t *query,
                     size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
                     struct dnsd_stats *st);

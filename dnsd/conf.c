@@ -24,6 +24,8 @@ static const struct dnsd_conf conf_defaults = {
 struct conf_top {
 	yaml_node_t *server;
 	struct ycfg_strlist zones;
+	char *edges;
+	char *geo_database;
 };
 
 struct conf_server {
@@ -39,6 +41,8 @@ struct conf_server {
 static const struct ycfg_key top_keys[] = {
     {"server", YCFG_NODE, offsetof(struct conf_top, server), .req = true},
     {"zones", YCFG_STRLIST, offsetof(struct conf_top, zones), .req = true},
+    {"edges", YCFG_STR, offsetof(struct conf_top, edges)},
+    {"geo_database", YCFG_STR, offsetof(struct conf_top, geo_database)},
     YCFG_END,
 };
 
@@ -157,6 +161,12 @@ conf_load(const char *path, struct errbuf *err)
 		ycfg_error(doc, top.server, err, "server: listen: empty list");
 	conf->zones = top.zones;
 	top.zones.v = NULL;
+	if (top.edges != NULL)
+		conf->edges = path_relative(path, top.edges);
+	if (top.geo_database != NULL)
+		conf->geo_database = path_relative(path, top.geo_database);
+	free(top.edges);
+	free(top.geo_database);
 	for (size_t i = 0; i < conf->zones.n; i++) {
 		char *p = path_relative(path, conf->zones.v[i]);
 		free(conf->zones.v[i]);
@@ -177,5 +187,7 @@ conf_free(struct dnsd_conf *conf)
 	free(conf->identity);
 	free(conf->version);
 	ycfg_strlist_fini(&conf->zones);
+	free(conf->edges);
+	free(conf->geo_database);
 	free(conf);
 }

@@ -28,6 +28,8 @@ struct dnsd_conf {
 	char *identity;            /* NULL: CHAOS id.server refused */
 	char *version;             /* NULL: CHAOS version.bind refused */
 	struct ycfg_strlist zones; /* zone files, relative to `path` */
+	char *edges;               /* edge inventory, or NULL */
+	char *geo_database;        /* MaxMind database, or NULL */
 };
 
 /*

@@ -32,7 +32,7 @@ struct edns {
  * the RR.  Returns 0, 1 if the RR is not an OPT (skipped), or -1 when the
  * query must get FORMERR: a second OPT, a non-root owner (`owner_is_root`
  * false), an option running past RDATA, an invalid ECS option (RFC 7871
- * §7.1.2: unknown family, prefix too long, address length not matching the
+ * §6: unknown family, prefix too long, address length not matching the
  * prefix, bits set beyond it, non-zero scope) or a second ECS option.
  * Unknown options are ignored.  A version other than 0 is parsed normally;
  * the caller answers BADVERS.

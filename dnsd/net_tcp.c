@@ -30,6 +30,7 @@
 struct tcp_conn {
 	struct tcp_listener *l;
 	struct bufferevent *bev;
+	struct sockaddr_storage peer; /* the client, for geo answers */
 	struct tcp_conn *prev, *next;
 };
 
@@ -79,8 +80,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, l->query, len);
 		size_t rlen =
-		    answer_query(w->snap, l->query, len, true, l->resp + 2,
-		                 ANSWER_TCP_MAX, &w->stats);
+		    answer_query_from(w->snap, l->query, len, true,
+		                      (const struct sockaddr *)&c->peer,
+		                      l->resp + 2, ANSWER_TCP_MAX, &w->stats);
 		if (rlen == 0)
 			continue;
 		l->resp[0] = (uint8_t)(rlen >> 8);
@@ -122,8 +124,6 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	const struct dnsd_conf *conf = w->snap->conf;
 
 	(void)lev;
-	(void)sa;
-	(void)salen;
 	if (w->tcp_clients >= conf->tcp_max_clients) {
 		/* RFC 7766 §6.2.2: shed load by closing new connections */
 		w->stats.tcp_rejected++;
@@ -139,6 +139,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	struct tcp_conn *c = xcalloc(1, sizeof(*c));
 	c->l = l;
 	c->bev = bev;
+	if (salen > 0 && (size_t)salen <= sizeof(c->peer))
+		memcpy(&c->peer, sa, (size_t)salen);
 	c->next = l->conns;
 	if (l->conns != NULL)
 		l->conns->prev = c;

@@ -88,9 +88,10 @@ udp_round(struct udp_sock *u, int n)
 
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
-		size_t len =
-		    answer_query(w->snap, u->query[i], u->in[i].msg_len, false,
-		                 u->resp[i], ANSWER_UDP_MAX, &w->stats);
+		size_t len = answer_query_from(
+		    w->snap, u->query[i], u->in[i].msg_len, false,
+		    (const struct sockaddr *)&u->from[i], u->resp[i],
+		    ANSWER_UDP_MAX, &w->stats);
 		if (len == 0)
 			continue;
 		struct msghdr *o = &u->out[nout].msg_hdr;

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/edges.h"
 #include "common/errbuf.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
+#include "dnsd/geo_name.h"
+#include "geo/geo_mmdb.h"
 #include "dnsd/zone_compile.h"
 #include "dnsd/zonedb.h"
 
@@ -37,20 +41,56 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 
 	if (conf == NULL)
 		return NULL;
+
+	/*
+	 * Geo names compile against the inventory and the database; the
+	 * database is only needed while compiling, so it is closed after.
+	 */
+	struct geo_env env = {0};
+	struct edge_set *edges = NULL;
+	struct geo_mmdb *mmdb = NULL;
+	if (conf->edges != NULL &&
+	    (edges = edges_load(conf->edges, err)) == NULL)
+		rc = -1;
+	if (conf->geo_database != NULL) {
+		if ((mmdb = geo_mmdb_open(conf->geo_database, err)) == NULL) {
+			rc = -1;
+		} else {
+			char what[256];
+			geo_mmdb_describe(mmdb, what, sizeof(what));
+			log_info("geo: %s: %s", conf->geo_database, what);
+		}
+	}
+	env.edges = edges;
+	env.db = mmdb;
+	if (edges != NULL) {
+		env.sites = xcalloc(edges->n, sizeof(*env.sites));
+		for (size_t i = 0; i < edges->n; i++) {
+			env.sites[i].at.lat = edges->edge[i].lat;
+			env.sites[i].at.lon = edges->edge[i].lon;
+			env.sites[i].bias = edges->edge[i].bias;
+		}
+	}
+
 	b = zonedb_builder_new();
+	zonedb_builder_set_env(b, &env);
 	for (size_t i = 0; i < conf->zones.n; i++)
 		if (zone_load_yaml(b, conf->zones.v[i], err) == -1)
 			rc = -1;
+	geo_mmdb_free(mmdb);
+	free(env.sites);
 	/* The zone checks run even after earlier errors, to report them all. */
 	struct zonedb *db = zonedb_builder_finish(b, err);
 	if (db == NULL || rc == -1) {
 		zonedb_free(db);
+		edges_free(edges);
 		conf_free(conf);
 		return NULL;
 	}
 	struct snapshot *s = xcalloc(1, sizeof(*s));
 	s->conf = conf;
 	s->db = db;
+	s->edges = edges;
 	s->generation = generation;
 	s->loaded = time(NULL);
 	s->id_txt_len = txt_rdata(s->id_txt, conf->identity);
@@ -74,6 +114,7 @@ snapshot_unref(struct snapshot *s)
 	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	zonedb_free(s->db);
+	edges_free(s->edges);
 	conf_free(s->conf);
 	free(s);
 }

@@ -9,12 +9,15 @@
 #include <time.h>
 
 struct dnsd_conf;
+struct edge_set;
 struct errbuf;
 struct zonedb;
 
 struct snapshot {
 	struct dnsd_conf *conf;
 	struct zonedb *db;
+	struct edge_set
+	    *edges;          /* NULL without an inventory; geo names use it */
 	unsigned generation; /* 1 for the first load, +1 per reload */
 	time_t loaded;
 	/* CHAOS TXT rdata and NSID, encoded once at load. */

@@ -17,6 +17,7 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
+#include "dnsd/geo_name.h"
 #include "dnsd/wire.h"
 #include "dnsd/zonedb.h"
 
@@ -30,6 +31,7 @@ struct zone_yaml {
 	yaml_node_t *records;
 	char *zonefile;
 	char *zonefile_path;
+	yaml_node_t *geo;
 };
 
 static const struct ycfg_key zone_keys[] = {
@@ -39,6 +41,7 @@ static const struct ycfg_key zone_keys[] = {
     {"records", YCFG_NODE, offsetof(struct zone_yaml, records)},
     {"zonefile", YCFG_STR, offsetof(struct zone_yaml, zonefile)},
     {"zonefile_path", YCFG_STR, offsetof(struct zone_yaml, zonefile_path)},
+    {"geo", YCFG_NODE, offsetof(struct zone_yaml, geo)},
     YCFG_END,
 };
 
@@ -52,6 +55,7 @@ struct zload {
 	char apex[LDNS_MAX_DOMAINLEN + 2]; /* presentation form, with dot */
 	uint32_t ttl;                      /* zone default TTL */
 	ldns_buffer *wire;
+	const struct geo_env *env;
 };
 
 /*
@@ -494,6 +498,47 @@ load_path(struct zload *zl, const char *relpath)
 	return rc;
 }
 
+/* geo: {NAME: POLICY, ...}: names answered per client (dnsd/geo_name.h). */
+static int
+load_geo(struct zload *zl, const yaml_node_t *geo)
+{
+	yaml_node_t *k, *v;
+	int rc = 0;
+
+	if (ycfg_map_check(zl->doc, geo, "geo", zl->err) == -1)
+		rc = -1;
+	for (size_t i = 0; ycfg_map_next(zl->doc, geo, &i, &k, &v);) {
+		const char *name = ycfg_scalar(k);
+		if (name == NULL)
+			continue;
+		char *owner = owner_text(zl, name);
+		ldns_rdf *dname = NULL;
+		if (!valid_owner(name) ||
+		    ldns_str2rdf_dname(&dname, owner) != LDNS_STATUS_OK) {
+			ycfg_error(zl->doc, k, zl->err,
+			           "geo: \"%s\" is not a valid owner name",
+			           name);
+			free(owner);
+			rc = -1;
+			continue;
+		}
+		ldns_dname2canonical(dname);
+		/* "cdn.example.net" without the root dot, for logs and tools */
+		if (strlen(owner) > 1)
+			owner[strlen(owner) - 1] = '\0';
+		struct geo_name *g =
+		    geo_name_load(zl->doc, v, owner, zl->ttl, zl->env, zl->err);
+		if (g == NULL || zonedb_builder_geo(zl->b, ldns_rdf_data(dname),
+		                                    ldns_rdf_size(dname), g,
+		                                    zl->file, ycfg_line(k),
+		                                    ycfg_col(k), zl->err) == -1)
+			rc = -1;
+		ldns_rdf_deep_free(dname);
+		free(owner);
+	}
+	return rc;
+}
+
 /* Everything after the top-level walk; zl->origin is set by the caller. */
 static int
 load_zone(struct zload *zl, const struct zone_yaml *zy)
@@ -516,14 +561,17 @@ load_zone(struct zload *zl, const struct zone_yaml *zy)
 		rc = -1;
 	if (zy->zonefile_path != NULL && load_path(zl, zy->zonefile_path) == -1)
 		rc = -1;
+	if (zy->geo != NULL && load_geo(zl, zy->geo) == -1)
+		rc = -1;
 	return rc;
 }
 
 static int
-load_doc(struct zonedb_builder *b, struct ycfg_doc *doc, struct errbuf *err)
+load_doc(struct zonedb_builder *b, struct ycfg_doc *doc,
+         const struct geo_env *env, struct errbuf *err)
 {
 	struct zone_yaml zy = {.ttl_ms = 3600 * 1000};
-	struct zload zl = {.b = b, .doc = doc, .err = err};
+	struct zload zl = {.b = b, .doc = doc, .err = err, .env = env};
 	yaml_node_t *root = ycfg_doc_root(doc);
 	size_t len;
 	int rc = -1;
@@ -570,7 +618,7 @@ zone_load_yaml(struct zonedb_builder *b, const char *path, struct errbuf *err)
 
 	if (doc == NULL)
 		return -1;
-	int rc = load_doc(b, doc, err);
+	int rc = load_doc(b, doc, zonedb_builder_env(b), err);
 	ycfg_doc_free(doc);
 	return rc;
 }
@@ -583,7 +631,7 @@ zone_load_yaml_string(struct zonedb_builder *b, const char *name,
 
 	if (doc == NULL)
 		return -1;
-	int rc = load_doc(b, doc, err);
+	int rc = load_doc(b, doc, zonedb_builder_env(b), err);
 	ycfg_doc_free(doc);
 	return rc;
 }

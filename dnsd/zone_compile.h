@@ -10,9 +10,10 @@ struct errbuf;
 struct zonedb_builder;
 
 /*
- * Read one zone file (format: zones/README.md) and add its zone and records
- * to `b`.  Record data is parsed with ldns, so every type ldns knows works.
- * Every problem is added to `err` as file:line:col.  Returns 0 or -1.
+ * Read one zone file (format: zones/README.md) and add its zone, records
+ * and geo names to `b` (geo names compile against zonedb_builder_env()). Record
+ * data is parsed with ldns, so every type ldns knows works. Every problem is
+ * added to `err` as file:line:col.  Returns 0 or -1.
  */
 int zone_load_yaml(struct zonedb_builder *b, const char *path,
                    struct errbuf *err);

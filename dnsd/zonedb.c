@@ -11,6 +11,7 @@
 #include "common/errbuf.h"
 #include "common/xalloc.h"
 #include "dnsd/arena.h"
+#include "dnsd/geo_name.h"
 #include "dnsd/wire.h"
 
 /* ---- builder ------------------------------------------------------------- */
@@ -37,7 +38,19 @@ struct bzone {
 	unsigned line, col;
 };
 
+struct bgeo {
+	uint8_t *owner;
+	size_t ownerlen;
+	struct geo_name *g;
+	const char *file;
+	unsigned line, col;
+	size_t zone;
+};
+
 struct zonedb_builder {
+	const struct geo_env *env;
+	struct bgeo *geo;
+	size_t ngeo;
 	struct bzone *zones;
 	size_t nzones;
 	struct brr *rrs;
@@ -53,6 +66,20 @@ zonedb_builder_new(void)
 }
 
 void
+zonedb_builder_set_env(struct zonedb_builder *b, const struct geo_env *env)
+{
+	b->env = env;
+}
+
+const struct geo_env *
+zonedb_builder_env(const struct zonedb_builder *b)
+{
+	static const struct geo_env none; /* no inventory, no database */
+
+	return b->env != NULL ? b->env : &none;
+}
+
+void
 zonedb_builder_free(struct zonedb_builder *b)
 {
 	if (b == NULL)
@@ -65,6 +92,11 @@ zonedb_builder_free(struct zonedb_builder *b)
 		free(b->rrs[i].owner);
 		free(b->rrs[i].rdata);
 	}
+	for (size_t i = 0; i < b->ngeo; i++) {
+		free(b->geo[i].owner);
+		geo_name_free(b->geo[i].g);
+	}
+	free(b->geo);
 	for (size_t i = 0; i < b->nfiles; i++)
 		free(b->files[i]);
 	free(b->files);
@@ -182,6 +214,37 @@ zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
 	r->zone = b->nzones - 1;
 	r->seq = b->nrrs;
 	b->nrrs++;
+	return 0;
+}
+
+int
+zonedb_builder_geo(struct zonedb_builder *b, const uint8_t *owner,
+                   size_t ownerlen, struct geo_name *g, const char *file,
+                   unsigned line, unsigned col, struct errbuf *err)
+{
+	if (b->nzones == 0) {
+		geo_name_free(g);
+		return -1;
+	}
+	struct bzone *z = &b->zones[b->nzones - 1];
+	if (!name_in(owner, ownerlen, z->apex, z->apexlen)) {
+		char text[1024];
+		name_text(owner, text, sizeof(text));
+		errbuf_add(err, file, line, col, "%s is outside zone %s", text,
+		           z->name);
+		geo_name_free(g);
+		return -1;
+	}
+	b->geo = xreallocarray(b->geo, b->ngeo + 1, sizeof(*b->geo));
+	struct bgeo *e = &b->geo[b->ngeo++];
+	e->owner = xmalloc(ownerlen);
+	memcpy(e->owner, owner, ownerlen);
+	e->ownerlen = ownerlen;
+	e->g = g;
+	e->file = intern(b, file);
+	e->line = line;
+	e->col = col;
+	e->zone = b->nzones - 1;
 	return 0;
 }
 
@@ -358,7 +421,8 @@ build_additional(struct build *bd, struct rrset *set, const struct brr *first,
 
 static int
 build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
-           const struct brr *rrs, size_t n, struct errbuf *err)
+           const struct brr *rrs, size_t n, struct zonedb_builder *b, size_t zi,
+           struct errbuf *err)
 {
 	unsigned errors0 = err->count;
 	struct build bd = {.arena = db->arena, .zone = z};
@@ -372,6 +436,8 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 	z->hash = name_hash(z->apex, z->apexlen);
 
 	unsigned slots = count_ancestor_slots(rrs, n, bz->apexlen);
+	for (size_t i = 0; i < b->ngeo; i++)
+		slots += b->geo[i].zone == zi ? WIRE_LABELS_MAX : 0;
 	uint32_t size = 16;
 	while (size < 2u * slots)
 		size *= 2;
@@ -486,6 +552,26 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 		i = j;
 	}
 
+	/* Geo names: nodes answered per client, with no records of their own.
+	 */
+	for (size_t i = 0; i < b->ngeo; i++) {
+		struct bgeo *e = &b->geo[i];
+		if (e->zone != zi)
+			continue;
+		struct znode *node = build_node(&bd, e->owner, e->ownerlen);
+		if (node->nrrsets > 0 || node->geo != NULL) {
+			name_text(node->name, text, sizeof(text));
+			errbuf_add(err, e->file, e->line, e->col,
+			           "%s: a geo name cannot have other records "
+			           "or a second geo definition",
+			           text);
+			continue;
+		}
+		node->geo = e->g;
+		db->geo[db->ngeo++] = e->g; /* the zonedb owns it now */
+		e->g = NULL;
+	}
+
 	const struct znode *apex = z->apexnode;
 	z->soa = znode_rrset(apex, T_SOA);
 	if (z->soa == NULL)
@@ -523,6 +609,17 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 			continue;
 		node->flags |= ZN_OCCLUDED;
 		node->cut = cut;
+		if (node->geo != NULL) {
+			name_text(node->name, text, sizeof(text));
+			name_text(cut->name, text2, sizeof(text2));
+			errbuf_add(err, bz->file, bz->line, bz->col,
+			           "%s: geo name below the %s at %s is never "
+			           "answered",
+			           text,
+			           (cut->flags & ZN_DELEG) ? "delegation"
+			                                   : "DNAME",
+			           text2);
+		}
 		for (uint16_t s = 0; s < node->nrrsets; s++) {
 			uint16_t type = node->rrsets[s].type;
 			if ((cut->flags & ZN_DELEG) &&
@@ -611,6 +708,7 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 	db->arena = arena_new();
 	db->nzones = b->nzones;
 	db->zones = arena_alloc(db->arena, b->nzones * sizeof(struct zone));
+	db->geo = xcalloc(b->ngeo + 1, sizeof(*db->geo));
 	if (b->nrrs > 0) /* qsort(NULL, 0) is undefined */
 		qsort(b->rrs, b->nrrs, sizeof(*b->rrs), cmp_rr);
 	for (size_t zi = 0, r = 0; zi < b->nzones; zi++) {
@@ -620,7 +718,7 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 		/* b->rrs is NULL when no zone has a record: no NULL + 0 */
 		const struct brr *first = b->nrrs > 0 ? b->rrs + r : NULL;
 		if (build_zone(db, &db->zones[zi], &b->zones[zi], first, e - r,
-		               err) == -1)
+		               b, zi, err) == -1)
 			rc = -1;
 		r = e;
 	}
@@ -648,6 +746,9 @@ zonedb_free(struct zonedb *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < db->ngeo; i++)
+		geo_name_free(db->geo[i]);
+	free(db->geo);
 	arena_free(db->arena);
 	free(db);
 }

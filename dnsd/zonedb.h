@@ -10,6 +10,7 @@
 
 struct arena;
 struct errbuf;
+struct geo_name;
 struct wname;
 
 /* One RRset, ready to copy into a response. */
@@ -48,6 +49,7 @@ struct znode {
 	const struct rrset *rrsets; /* sorted by type */
 	const struct znode *wild;   /* "*.<this name>", if it exists */
 	const struct znode *cut;    /* ZN_OCCLUDED: the cut or DNAME above */
+	const struct geo_name *geo; /* a geo-routed name: A/AAAA per client */
 };
 
 struct zone {
@@ -71,6 +73,8 @@ struct zonedb {
 	size_t nzones;
 	const struct zone **table;
 	uint32_t mask;
+	struct geo_name **geo; /* owned: freed with the zonedb */
+	size_t ngeo;
 };
 
 /* ---- building (load path) ------------------------------------------------ */
@@ -90,7 +94,16 @@ struct zrr {
 
 struct zonedb_builder;
 
-struct zonedb_builder *zonedb_builder_new(void);    /* returns new */
+struct zonedb_builder *zonedb_builder_new(void); /* returns new */
+
+/*
+ * What geo names in the zones are compiled against (keeps `env`, which
+ * must outlive the loading).  Without it, geo names are an error.
+ */
+struct geo_env;
+void zonedb_builder_set_env(struct zonedb_builder *b,
+                            const struct geo_env *env);
+const struct geo_env *zonedb_builder_env(const struct zonedb_builder *b);
 void zonedb_builder_free(struct zonedb_builder *b); /* NULL is a no-op */
 
 /*
@@ -109,6 +122,15 @@ int zonedb_builder_zone(struct zonedb_builder *b, const char *name,
  */
 int zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
                       struct errbuf *err);
+
+/*
+ * Make `owner` (canonical wire name, in the current zone) a geo name
+ * answered by `g`, which the zonedb takes (freed with it, or at once on
+ * error).  A geo name has no other records.  Returns 0 or -1.
+ */
+int zonedb_builder_geo(struct zonedb_builder *b, const uint8_t *owner,
+                       size_t ownerlen, struct geo_name *g, const char *file,
+                       unsigned line, unsigned col, struct errbuf *err);
 
 /*
  * Check every zone (one SOA, at the apex; NS at the apex; CNAME alone; one

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/geo_name.c: a geo-routed name: its YAML policy, compiled. */
+#include "dnsd/geo_name.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/edges.h"
+#include "common/errbuf.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "common/ycfg.h"
+#include "geo/geo_addr.h"
+#include "geo/geo_mmdb.h"
+#include "geo/geo_tree.h"
+
+/* RFC 2181 §8 */
+#define TTL_MAX 2147483647u
+
+/* The YAML of a geo name; lists and maps are walked by hand. */
+struct geo_yaml {
+	unsigned ttl_ms;
+	unsigned answers;
+	yaml_node_t *pool;
+	yaml_node_t *dflt;
+	yaml_node_t *overrides;
+	yaml_node_t *map;
+};
+
+static const struct ycfg_key geo_keys[] = {
+    {"ttl", YCFG_DURATION, offsetof(struct geo_yaml, ttl_ms), .min = 0,
+     .max = 86400u * 1000},
+    {"answers", YCFG_UINT, offsetof(struct geo_yaml, answers), .min = 1,
+     .max = GEO_MAX_RANK},
+    {"pool", YCFG_NODE, offsetof(struct geo_yaml, pool)},
+    {"default", YCFG_NODE, offsetof(struct geo_yaml, dflt)},
+    {"overrides", YCFG_NODE, offsetof(struct geo_yaml, overrides)},
+    {"map", YCFG_NODE, offsetof(struct geo_yaml, map)},
+    YCFG_END,
+};
+
+static const char *const continents[] = {"AF", "AN", "AS", "EU",
+                                         "NA", "OC", "SA", NULL};
+
+struct load {
+	const struct ycfg_doc *doc;
+	const struct geo_env *env;
+	struct errbuf *err;
+	const char *owner;
+	struct geo_region *regions;
+	size_t nregions;
+	struct geo_override *overrides;
+	size_t noverrides;
+};
+
+/* An edge name or a list of them (in preference order). */
+static int
+parse_list(struct load *l, const yaml_node_t *node, const char *what,
+           struct geo_list *out)
+{
+	yaml_node_t *item = NULL;
+	size_t i = 0;
+	int rc = 0;
+
+	out->n = 0;
+	if (!ycfg_is_scalar(node) && !ycfg_is_seq(node)) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: %s: expected an edge name or a list of them",
+		           l->owner, what);
+		return -1;
+	}
+	for (;;) {
+		if (ycfg_is_scalar(node)) {
+			if (item == node)
+				break;
+			item = (yaml_node_t *)(uintptr_t)node;
+		} else if (!ycfg_seq_next(l->doc, node, &i, &item)) {
+			break;
+		}
+		const char *name = ycfg_scalar(item);
+		int e = name ? edges_find(l->env->edges, name) : -1;
+		if (e < 0) {
+			ycfg_error(l->doc, item, l->err,
+			           "%s: %s: no edge called \"%s\" in %s",
+			           l->owner, what, name ? name : "(not a name)",
+			           l->env->edges->path);
+			rc = -1;
+		} else if (out->n == GEO_MAX_RANK) {
+			ycfg_error(l->doc, item, l->err,
+			           "%s: %s: more than %d edges", l->owner, what,
+			           GEO_MAX_RANK);
+			return -1;
+		} else {
+			out->edge[out->n++] = (uint16_t)e;
+		}
+	}
+	if (out->n == 0 && rc == 0) {
+		ycfg_error(l->doc, node, l->err, "%s: %s: empty list", l->owner,
+		           what);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* "192.0.2.0/24" or "2001:db8::/32" -> tree key and prefix length. */
+static int
+parse_cidr(const char *s, uint8_t key[16], unsigned *plen)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	uint8_t a[16];
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
+		return -1;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - s), s);
+	char *end;
+	unsigned long len = strtoul(slash + 1, &end, 10);
+	if (*end != '\0' || slash[1] == '\0' ||
+	    !isdigit((unsigned char)slash[1]))
+		return -1;
+	memset(key, 0, 16);
+	if (inet_pton(AF_INET, addr, a) == 1 && len <= 32) {
+		memcpy(key + 12, a, 4);
+		*plen = 96 + (unsigned)len;
+	} else if (inet_pton(AF_INET6, addr, a) == 1 && len <= 128) {
+		memcpy(key, a, 16);
+		*plen = (unsigned)len;
+	} else {
+		return -1;
+	}
+	/* Bits past the prefix must be zero, or the operator mistyped. */
+	for (unsigned bit = *plen; bit < 128; bit++)
+		if (key[bit / 8] & (0x80 >> (bit % 8)))
+			return -1;
+	return 0;
+}
+
+static int
+load_overrides(struct load *l, const yaml_node_t *node)
+{
+	yaml_node_t *k, *v;
+	int rc = 0;
+
+	if (ycfg_map_check(l->doc, node, "overrides", l->err) == -1)
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);)
+		n++;
+	l->overrides = xcalloc(n + 1, sizeof(*l->overrides));
+	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);) {
+		struct geo_override *o = &l->overrides[l->noverrides];
+		if (parse_cidr(ycfg_scalar(k), o->key, &o->plen) == -1) {
+			ycfg_error(
+			    l->doc, k, l->err,
+			    "%s: overrides: \"%s\" is not a network "
+			    "(ADDRESS/LENGTH with no bits set past LENGTH)",
+			    l->owner, ycfg_scalar(k));
+			rc = -1;
+			continue;
+		}
+		o->line = ycfg_line(k);
+		o->col = ycfg_col(k);
+		if (parse_list(l, v, ycfg_scalar(k), &o->list) == -1) {
+			rc = -1;
+			continue;
+		}
+		l->noverrides++;
+	}
+	return rc;
+}
+
+static struct geo_region *
+add_region(struct load *l, const char *continent, const char *country,
+           const char *sub)
+{
+	l->regions =
+	    xreallocarray(l->regions, l->nregions + 1, sizeof(*l->regions));
+	struct geo_region *r = &l->regions[l->nregions++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->continent, sizeof(r->continent), "%s", continent);
+	snprintf(r->country, sizeof(r->country), "%s", country);
+	snprintf(r->subdivision, sizeof(r->subdivision), "%s", sub);
+	return r;
+}
+
+static bool
+is_code(const char *s, size_t maxlen)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > maxlen)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * map: {default: LIST, CONTINENT: {default: LIST, COUNTRY: LIST or
+ * {default: LIST, SUBDIVISION: LIST}}}.  Countries sit under their
+ * continent because some continent codes are also country codes (NA is
+ * Namibia, AS American Samoa).
+ */
+static int
+load_map(struct load *l, const yaml_node_t *node)
+{
+	yaml_node_t *k, *v, *k2, *v2, *k3, *v3;
+	int rc = 0;
+
+	if (ycfg_map_check(l->doc, node, "map", l->err) == -1)
+		return -1;
+	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);) {
+		const char *cont = ycfg_scalar(k);
+		if (strcmp(cont, "default") == 0) {
+			rc |= parse_list(l, v, "map default",
+			                 &add_region(l, "", "", "")->list);
+			continue;
+		}
+		bool known = false;
+		for (size_t c = 0; continents[c] != NULL; c++)
+			known = known || strcmp(continents[c], cont) == 0;
+		if (!known) {
+			ycfg_error(
+			    l->doc, k, l->err,
+			    "%s: map: \"%s\" is not a continent (AF AN AS "
+			    "EU NA OC SA) or default; countries go under "
+			    "their continent",
+			    l->owner, cont);
+			rc = -1;
+			continue;
+		}
+		if (ycfg_map_check(l->doc, v, cont, l->err) == -1) {
+			rc = -1;
+			continue;
+		}
+		for (size_t j = 0; ycfg_map_next(l->doc, v, &j, &k2, &v2);) {
+			const char *cc = ycfg_scalar(k2);
+			if (strcmp(cc, "default") == 0) {
+				rc |= parse_list(
+				    l, v2, cont,
+				    &add_region(l, cont, "", "")->list);
+				continue;
+			}
+			if (strlen(cc) != 2 || !is_code(cc, 2)) {
+				ycfg_error(
+				    l->doc, k2, l->err,
+				    "%s: map: %s: \"%s\" is not a two-letter "
+				    "country code or default",
+				    l->owner, cont, cc);
+				rc = -1;
+				continue;
+			}
+			if (!ycfg_is_map(v2)) {
+				rc |= parse_list(
+				    l, v2, cc,
+				    &add_region(l, cont, cc, "")->list);
+				continue;
+			}
+			if (ycfg_map_check(l->doc, v2, cc, l->err) == -1) {
+				rc = -1;
+				continue;
+			}
+			for (size_t m = 0;
+			     ycfg_map_next(l->doc, v2, &m, &k3, &v3);) {
+				const char *sub = ycfg_scalar(k3);
+				bool dflt = strcmp(sub, "default") == 0;
+				if (!dflt && !is_code(sub, 3)) {
+					ycfg_error(
+					    l->doc, k3, l->err,
+					    "%s: map: %s: \"%s\" is not a "
+					    "subdivision code (e.g. CA, ENG) "
+					    "or default",
+					    l->owner, cc, sub);
+					rc = -1;
+					continue;
+				}
+				rc |= parse_list(
+				    l, v3, sub,
+				    &add_region(l, cont, cc, dflt ? "" : sub)
+				         ->list);
+			}
+		}
+	}
+	return rc;
+}
+
+/* The parsed policy, compiled against the database. */
+static struct geo_name *
+compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
+        size_t npool, const struct geo_list *dflt, struct errbuf *err)
+{
+
+	struct geo_policy p = {
+	    .sites = l->env->sites,
+	    .nsites = l->env->edges->n,
+	    .pool = pool,
+	    .npool = npool,
+	    .dflt = *dflt,
+	    .overrides = l->overrides,
+	    .noverrides = l->noverrides,
+	    .regions = l->regions,
+	    .nregions = l->nregions,
+	};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct geo_map *map = geo_map_build(l->env->db, &p, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (map == NULL)
+		return NULL;
+	struct geo_name *g = xcalloc(1, sizeof(*g));
+	g->owner = xstrdup(l->owner);
+	g->ttl = gy->ttl_ms / 1000;
+	g->answers = gy->answers;
+	g->map = map;
+	g->edges = l->env->edges;
+	log_info("geo %s: %zu choices, %zu networks after merging, %zu KiB, "
+	         "compiled in %ld ms",
+	         l->owner, map->nchoices, geo_tree_leaves(map->tree),
+	         geo_tree_bytes(map->tree) / 1024,
+	         (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	                (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	return g;
+}
+
+struct geo_name *
+geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
+              const char *owner, uint32_t zone_ttl, const struct geo_env *env,
+              struct errbuf *err)
+{
+	struct geo_yaml gy = {.ttl_ms = 30 * 1000, .answers = 1};
+	struct load l = {.doc = doc, .env = env, .err = err, .owner = owner};
+	struct geo_list pool = {0}, dflt = {0};
+	uint16_t all[GEO_MAX_RANK > 1024 ? GEO_MAX_RANK : 1024];
+	struct geo_name *g = NULL;
+	unsigned errors0 = err->count;
+
+	(void)zone_ttl; /* geo answers default to a short TTL of their own */
+	if (env->edges == NULL) {
+		ycfg_error(doc, node, err,
+		           "%s: a geo name needs the edge inventory: set "
+		           "\"edges\" in the server configuration",
+		           owner);
+		return NULL;
+	}
+	if (ycfg_walk(doc, node, owner, geo_keys, &gy, err) == -1)
+		return NULL;
+	if (gy.ttl_ms % 1000 != 0)
+		ycfg_error(doc, node, err, "%s: ttl: must be whole seconds",
+		           owner);
+
+	/* The pool: every edge unless listed; ranking sees only these. */
+	size_t npool = 0;
+	if (gy.pool != NULL) {
+		parse_list(&l, gy.pool, "pool", &pool);
+		for (uint16_t i = 0; i < pool.n; i++)
+			all[npool++] = pool.edge[i];
+	} else {
+		for (size_t i = 0; i < env->edges->n && npool < 1024; i++)
+			all[npool++] = (uint16_t)i;
+	}
+	if (gy.dflt != NULL) {
+		parse_list(&l, gy.dflt, "default", &dflt);
+	} else if (npool > 0) {
+		dflt.n = 1; /* documented: the pool's first edge */
+		dflt.edge[0] = all[0];
+	}
+	if (gy.overrides != NULL)
+		load_overrides(&l, gy.overrides);
+	if (gy.map != NULL)
+		load_map(&l, gy.map);
+	if (err->count == errors0)
+		g = compile(&l, &gy, all, npool, &dflt, err);
+	free(l.regions);
+	free(l.overrides);
+	return g;
+}
+
+void
+geo_name_free(struct geo_name *g)
+{
+	if (g == NULL)
+		return;
+	geo_map_free(g->map);
+	free(g->owner);
+	free(g);
+}
+
+unsigned
+geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
+              int family, uint16_t *out)
+{
+	unsigned n = 0;
+
+	for (uint16_t i = 0; i < choice->list.n && n < g->answers; i++) {
+		const struct edge *e = &g->edges->edge[choice->list.edge[i]];
+		if ((family == AF_INET ? e->nv4 : e->nv6) > 0)
+			out[n++] = choice->list.edge[i];
+	}
+	return n;
+}
+
+const struct geo_choice *
+geo_name_choose(const struct geo_name *g, const struct geo_client *c,
+                unsigned *scope)
+{
+	if (c == NULL) {
+		*scope = 0;
+		return geo_map_default(g->map);
+	}
+	return geo_map_lookup(g->map, c, scope);
+}
