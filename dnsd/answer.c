@@ -299,9 +299,13 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 	const struct geo_name *g = hit->geo;
 	struct geo_client client;
 	unsigned scope;
+	bool any = false;
+
+	/* Other types are NODATA for everyone: no client lookup, scope 0. */
+	if (qtype != T_A && qtype != T_AAAA && qtype != T_ANY)
+		return false;
 	const struct geo_choice *ch =
 	    geo_name_choose(g, client_of(r, &client), &scope);
-	bool any = false;
 
 	r->ecs_scope = (uint8_t)scope;
 	for (int pass = 0; pass < 2; pass++) {
@@ -309,8 +313,8 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 		uint16_t type = pass == 0 ? T_A : T_AAAA;
 		if (qtype != T_ANY && qtype != type)
 			continue;
-		if (qtype == T_ANY && pass == 1 && (!r->tcp || any))
-			break;
+		if (qtype == T_ANY && pass == 1 && !r->tcp && any)
+			break; /* UDP: one RRset, the A, if there is one */
 		uint16_t pick[GEO_MAX_RANK];
 		unsigned n = geo_name_pick(
 		    g, ch, type == T_A ? AF_INET : AF_INET6, pick);
