@@ -23,6 +23,9 @@ struct geo_env {
 	struct geo_site *sites;       /* edges as ranking sees them */
 };
 
+/* Backup edges ranked beyond those answered, for when edges fail. */
+#define GEO_NAME_BACKUPS 3
+
 struct geo_name {
 	char *owner;      /* "cdn.example.net", for logs and tools */
 	uint32_t ttl;     /* of its A/AAAA answers */

@@ -42,7 +42,10 @@ find_region(const struct geo_policy *p, const struct geo_location *loc)
 	for (size_t i = 0; i < p->nregions; i++) {
 		const struct geo_region *r = &p->regions[i];
 		if (r->country[0] != '\0') {
-			if (strcmp(r->country, loc->country) != 0)
+			/* a country listed under the wrong continent never
+			 * matches */
+			if (strcmp(r->country, loc->country) != 0 ||
+			    strcmp(r->continent, loc->continent) != 0)
 				continue;
 			if (r->subdivision[0] == '\0')
 				country = r;
@@ -82,7 +85,9 @@ geo_map_decide(const struct geo_policy *p, const struct geo_location *loc,
 	struct geo_point at = {loc->lat, loc->lon};
 	geo_rank(at, sites, n, order);
 	out->rule = GEO_RULE_NEAREST;
-	out->list.n = (uint16_t)(n < GEO_MAX_RANK ? n : GEO_MAX_RANK);
+	size_t depth =
+	    p->depth > 0 && p->depth < GEO_MAX_RANK ? p->depth : GEO_MAX_RANK;
+	out->list.n = (uint16_t)(n < depth ? n : depth);
 	for (uint16_t i = 0; i < out->list.n; i++)
 		out->list.edge[i] = p->pool[order[i]];
 }

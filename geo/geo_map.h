@@ -62,6 +62,12 @@ struct geo_policy {
 	size_t nsites;
 	const uint16_t *pool; /* the edges `nearest` ranks */
 	size_t npool;
+	/*
+	 * How many of the nearest edges a network keeps (1..GEO_MAX_RANK):
+	 * those answered plus the backups health may need.  Rankings that
+	 * agree this deep merge, so a shallower depth gives wider ECS scopes.
+	 */
+	unsigned depth;
 	struct geo_list dflt; /* clients that cannot be located */
 	const struct geo_override *overrides;
 	size_t noverrides;

@@ -50,7 +50,7 @@ diag()
 	printf '%s\n' "$@" | sed 's/^/# /' >&2
 }
 
-# ok STATUS DESC: one test point; STATUS 0 passes
+# ok STATUS DESC: one test point; STATUS 0 passes.
 ok()
 {
 	T_N=$((T_N + 1))

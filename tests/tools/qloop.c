@@ -2,13 +2,17 @@
 /*
  * tests/tools/qloop.c: query a server continuously, for reload tests.
  *
- *   qloop [-d seconds] [-r rate] [-w ms] [-e rcode] [-a] addr port name type
+ *   qloop [-d seconds] [-r rate] [-w ms] [-e rcode] [-a] [-s addr/prefix]
+ *         addr port name type
  *
  * Sends one UDP query at a time (a new random ID each), at most `rate` per
  * second, for `seconds` seconds, and checks every reply: same ID and
  * question, QR set, TC clear, RCODE `rcode` (default 0), and with -a at
- * least one answer RR.  Prints "sent N answered N failed N timeouts N" and
- * exits 0 if every query got a good reply, 1 otherwise.  Bad replies are
+ * least one answer RR.  With -s the queries carry EDNS (payload 1232) with
+ * that Client Subnet option (RFC 7871), as tests/tools/dnsq -s builds it,
+ * and every reply must have an additional record (the OPT); without -s
+ * they carry no EDNS at all.  Prints "sent N answered N failed N timeouts
+ * N" and exits 0 if every query got a good reply, 1 otherwise.  Bad replies are
  * described on stderr (the first few).
  */
 #include <errno.h>
@@ -32,16 +36,20 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: qloop [-d seconds] [-r rate] [-w ms] "
-	                "[-e rcode] [-a] addr port name type\n");
+	                "[-e rcode] [-a] [-s addr/prefix] addr port name "
+	                "type\n");
 	exit(1);
 }
 
-/* What is wrong with reply `r` to query `q`, or NULL if nothing. */
+/*
+ * What is wrong with reply `r` to query `q`, whose question ends at `qend`
+ * (an OPT record may follow it), or NULL if nothing.
+ */
 static const char *
-check_reply(const struct pkt *q, const uint8_t *r, size_t n,
+check_reply(const struct pkt *q, size_t qend, const uint8_t *r, size_t n,
             unsigned want_rcode, bool want_answer)
 {
-	if (n < q->len)
+	if (n < qend)
 		return "short reply";
 	if (!(r[2] & 0x80))
 		return "QR clear";
@@ -50,10 +58,12 @@ check_reply(const struct pkt *q, const uint8_t *r, size_t n,
 	if ((r[3] & 15u) != want_rcode)
 		return "unexpected rcode";
 	if (pkt_get_u16(r + 4) != 1 ||
-	    memcmp(r + PKT_HDR_LEN, q->b + PKT_HDR_LEN, q->len - PKT_HDR_LEN))
+	    memcmp(r + PKT_HDR_LEN, q->b + PKT_HDR_LEN, qend - PKT_HDR_LEN))
 		return "question not echoed";
 	if (want_answer && pkt_get_u16(r + 6) == 0)
 		return "empty answer";
+	if (qend < q->len && pkt_get_u16(r + 10) == 0)
+		return "no OPT in the reply to an EDNS query";
 	return NULL;
 }
 
@@ -63,14 +73,17 @@ main(int argc, char **argv)
 	unsigned seconds = 3, rate = 2000, wait_ms = 1000, want_rcode = 0;
 	unsigned long sent = 0, answered = 0, failed = 0, timeouts = 0;
 	bool want_answer = false;
-	struct pkt q;
+	struct pkt q, opts;
+	bool edns = false;
+	size_t qend;
 	uint8_t r[65536];
 	uint64_t start, end, gap;
 	ldns_rdf *qname;
 	ldns_rr_type qtype;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "d:r:w:e:a")) != -1) {
+	pkt_init(&opts);
+	while ((c = getopt(argc, argv, "d:r:w:e:as:")) != -1) {
 		switch (c) {
 		case 'd':
 			seconds = (unsigned)atoi(optarg);
@@ -87,6 +100,11 @@ main(int argc, char **argv)
 		case 'a':
 			want_answer = true;
 			break;
+		case 's':
+			if (edns || pkt_ecs(&opts, optarg))
+				usage();
+			edns = true;
+			break;
 		default:
 			usage();
 		}
@@ -98,10 +116,15 @@ main(int argc, char **argv)
 	if (qname == NULL || qtype == 0 || ldns_rdf_size(qname) > 255)
 		usage();
 	pkt_init(&q);
-	pkt_header(&q, 0, 0, 1, 0, 0, 0);
+	pkt_header(&q, 0, 0, 1, 0, 0, edns ? 1 : 0);
 	pkt_question(&q, ldns_rdf_data(qname), ldns_rdf_size(qname), qtype,
 	             LDNS_RR_CLASS_IN);
 	ldns_rdf_deep_free(qname);
+	qend = q.len;
+	if (edns)
+		pkt_opt(&q, 1232, PKT_EDNS_TTL(0, false), opts.b, opts.len);
+	if (q.full || opts.full)
+		usage();
 
 	fd = sock_connect("qloop", argv[optind], argv[optind + 1], false);
 	if (fd < 0)
@@ -135,7 +158,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		answered++;
-		why = check_reply(&q, r, (size_t)n, want_rcode, want_answer);
+		why = check_reply(&q, qend, r, (size_t)n, want_rcode,
+		                  want_answer);
 		if (why != NULL) {
 			failed++;
 			if (failed <= MAXREPORT)
