@@ -341,6 +341,8 @@ geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
 	unsigned errors0 = err->count;
 
 	(void)zone_ttl; /* geo answers default to a short TTL of their own */
+	if (env->broken)
+		return NULL; /* the cause is reported once, not per name */
 	if (env->edges == NULL) {
 		ycfg_error(doc, node, err,
 		           "%s: a geo name needs the edge inventory: set "

@@ -5,6 +5,7 @@
 #ifndef DNSD_GEO_NAME_H
 #define DNSD_GEO_NAME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <yaml.h>
 
@@ -21,6 +22,7 @@ struct geo_env {
 	const struct edge_set *edges; /* NULL: no inventory configured */
 	const struct geo_mmdb *db;    /* NULL: no database configured */
 	struct geo_site *sites;       /* edges as ranking sees them */
+	bool broken; /* the inventory or database failed (reported once) */
 };
 
 /* Backup edges ranked beyond those answered, for when edges fail. */

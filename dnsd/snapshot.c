@@ -2,6 +2,7 @@
 /* dnsd/snapshot.c: load, reference and free a snapshot. */
 #include "dnsd/snapshot.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +50,13 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	struct geo_env env = {0};
 	struct edge_set *edges = NULL;
 	struct geo_mmdb *mmdb = NULL;
+	bool broken = false;
 	if (conf->edges != NULL &&
 	    (edges = edges_load(conf->edges, err)) == NULL)
-		rc = -1;
+		broken = true;
 	if (conf->geo_database != NULL) {
 		if ((mmdb = geo_mmdb_open(conf->geo_database, err)) == NULL) {
-			rc = -1;
+			broken = true;
 		} else {
 			char what[256];
 			geo_mmdb_describe(mmdb, what, sizeof(what));
@@ -63,6 +65,9 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	}
 	env.edges = edges;
 	env.db = mmdb;
+	env.broken = broken;
+	if (broken)
+		rc = -1;
 	if (edges != NULL) {
 		env.sites = xcalloc(edges->n, sizeof(*env.sites));
 		for (size_t i = 0; i < edges->n; i++) {

@@ -6,12 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ldns/ldns.h>
 
+#include "common/edges.h"
 #include "common/errbuf.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/geo_name.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/zone_compile.h"
@@ -73,6 +78,28 @@ static const char child_yaml[] =
     "  \"@\": {SOA: ns h 1 1h 1h 1w 1m, NS: ns, DNAME: example.com.}\n"
     "  ns: {A: 192.0.2.54}\n";
 
+/*
+ * A geo name with overrides for both families, an edge without IPv6 and a
+ * CNAME to it: any ECS option in the input reaches the geo tree.  There is
+ * no database, so everything else gets the default.
+ */
+static const char edges_yaml[] =
+    "edges:\n"
+    "  a: {location: [51.5, -0.1], addresses: [192.0.2.1, \"2001:db8::1\"]}\n"
+    "  b: {location: [35.7, 139.7], addresses: [192.0.2.2]}\n"
+    "  c: {location: [-33.9, 151.2], addresses: [192.0.2.3, "
+    "\"2001:db8::3\"]}\n";
+static const char geo_yaml[] = "  gcname: {CNAME: cdn}\n"
+                               "geo:\n"
+                               "  cdn:\n"
+                               "    answers: 2\n"
+                               "    default: [b, a]\n"
+                               "    overrides:\n"
+                               "      \"10.0.0.0/8\": [a]\n"
+                               "      \"10.1.0.0/16\": [b]\n"
+                               "      \"2001:db8::/32\": [c, a]\n"
+                               "      \"2002::/16\": [b]\n";
+
 static struct dnsd_conf conf = {.udp_payload = 1232};
 static struct snapshot snap;
 
@@ -106,7 +133,7 @@ fixture(void)
 {
 	static bool done;
 	struct errbuf err;
-	char text[sizeof(zone_yaml) + 60 * 64];
+	char text[sizeof(zone_yaml) + 60 * 64 + sizeof(geo_yaml)];
 	size_t len;
 
 	if (done)
@@ -116,8 +143,31 @@ fixture(void)
 		len += (size_t)snprintf(
 		    text + len, sizeof(text) - len,
 		    "      - '\"record %02u of a large RRset, padding\"'\n", i);
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", geo_yaml);
 	errbuf_init(&err);
+
+	/* The edge inventory is a file: write one, load it, remove it. */
+	char path[] = "/tmp/fuzz_query_edges.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd == -1 || write(fd, edges_yaml, sizeof(edges_yaml) - 1) !=
+	                    (ssize_t)(sizeof(edges_yaml) - 1))
+		abort();
+	close(fd);
+	static struct geo_env env;
+	snap.edges = edges_load(path, &err);
+	unlink(path);
+	if (snap.edges == NULL) {
+		fprintf(stderr, "fuzz_query fixture: %s", errbuf_text(&err));
+		abort();
+	}
+	env.edges = snap.edges;
+	env.sites = calloc(snap.edges->n, sizeof(*env.sites));
+	for (size_t i = 0; env.sites != NULL && i < snap.edges->n; i++) {
+		env.sites[i].at.lat = snap.edges->edge[i].lat;
+		env.sites[i].at.lon = snap.edges->edge[i].lon;
+	}
 	struct zonedb_builder *b = zonedb_builder_new();
+	zonedb_builder_set_env(b, &env);
 	load(b, "fuzz.yaml", text, len, &err);
 	load(b, "child.yaml", child_yaml, sizeof(child_yaml) - 1, &err);
 	snap.db = zonedb_builder_finish(b, &err);
@@ -163,11 +213,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dnsd_stats st;
 	size_t len;
 
+	/* geo names without ECS are placed by these (in 10/8 and 2001:db8) */
+	struct sockaddr_in v4 = {.sin_family = AF_INET,
+	                         .sin_addr.s_addr = htonl(0x0a010203)};
+	struct sockaddr_in6 v6 = {
+	    .sin6_family = AF_INET6,
+	    .sin6_addr.s6_addr = {0x20, 0x01, 0x0d, 0xb8}};
+
 	memset(&st, 0, sizeof(st));
-	len = answer_query(s, data, size, false, resp, ANSWER_UDP_MAX, &st);
+	len = answer_query_from(s, data, size, false,
+	                        (const struct sockaddr *)&v4, resp,
+	                        ANSWER_UDP_MAX, &st);
 	/* UDP never exceeds what we advertise (RFC 6891 §6.2.5) */
 	check(data, size, resp, len, conf.udp_payload);
-	len = answer_query(s, data, size, true, resp, ANSWER_TCP_MAX, &st);
+	len =
+	    answer_query_from(s, data, size, true, (const struct sockaddr *)&v6,
+	                      resp, ANSWER_TCP_MAX, &st);
 	check(data, size, resp, len, ANSWER_TCP_MAX);
 	return 0;
 }
