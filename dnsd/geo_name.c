@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +14,7 @@
 #include "common/edges.h"
 #include "common/errbuf.h"
 #include "common/log.h"
+#include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
 #include "geo/geo_addr.h"
@@ -28,6 +31,7 @@ struct geo_yaml {
 	yaml_node_t *pool;
 	yaml_node_t *dflt;
 	yaml_node_t *overrides;
+	yaml_node_t *overrides_file;
 	yaml_node_t *map;
 };
 
@@ -39,6 +43,7 @@ static const struct ycfg_key geo_keys[] = {
     {"pool", YCFG_NODE, offsetof(struct geo_yaml, pool)},
     {"default", YCFG_NODE, offsetof(struct geo_yaml, dflt)},
     {"overrides", YCFG_NODE, offsetof(struct geo_yaml, overrides)},
+    {"overrides_file", YCFG_NODE, offsetof(struct geo_yaml, overrides_file)},
     {"map", YCFG_NODE, offsetof(struct geo_yaml, map)},
     YCFG_END,
 };
@@ -55,6 +60,8 @@ struct load {
 	size_t nregions;
 	struct geo_override *overrides;
 	size_t noverrides;
+	char *files[1]; /* overrides_file path, alive while loading */
+	size_t nfiles;
 };
 
 /* An edge name or a list of them (in preference order). */
@@ -139,6 +146,16 @@ parse_cidr(const char *s, uint8_t key[16], unsigned *plen)
 	return 0;
 }
 
+/* Room for one more override; the caller counts it in when it is valid. */
+static struct geo_override *
+add_override(struct load *l)
+{
+	l->overrides = xreallocarray(l->overrides, l->noverrides + 1,
+	                             sizeof(*l->overrides));
+	memset(&l->overrides[l->noverrides], 0, sizeof(*l->overrides));
+	return &l->overrides[l->noverrides];
+}
+
 static int
 load_overrides(struct load *l, const yaml_node_t *node)
 {
@@ -147,12 +164,8 @@ load_overrides(struct load *l, const yaml_node_t *node)
 
 	if (ycfg_map_check(l->doc, node, "overrides", l->err) == -1)
 		return -1;
-	size_t n = 0;
-	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);)
-		n++;
-	l->overrides = xcalloc(n + 1, sizeof(*l->overrides));
 	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);) {
-		struct geo_override *o = &l->overrides[l->noverrides];
+		struct geo_override *o = add_override(l);
 		if (parse_cidr(ycfg_scalar(k), o->key, &o->plen) == -1) {
 			ycfg_error(
 			    l->doc, k, l->err,
@@ -162,6 +175,7 @@ load_overrides(struct load *l, const yaml_node_t *node)
 			rc = -1;
 			continue;
 		}
+		o->file = ycfg_doc_file(l->doc);
 		o->line = ycfg_line(k);
 		o->col = ycfg_col(k);
 		if (parse_list(l, v, ycfg_scalar(k), &o->list) == -1) {
@@ -170,6 +184,104 @@ load_overrides(struct load *l, const yaml_node_t *node)
 		}
 		l->noverrides++;
 	}
+	return rc;
+}
+
+/*
+ * overrides_file: a text file of "NETWORK EDGE [EDGE...]" lines ('#'
+ * starts a comment), for operator lists too long for the zone file.
+ * Errors point into that file.
+ */
+static int
+load_overrides_file(struct load *l, const yaml_node_t *node)
+{
+	const char *rel = ycfg_scalar(node);
+	int rc = 0;
+
+	if (rel == NULL) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: overrides_file: expected a path", l->owner);
+		return -1;
+	}
+	char *path = path_relative(ycfg_doc_file(l->doc), rel);
+	l->files[l->nfiles++] = path; /* freed with the other load state */
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: overrides_file: cannot open %s: %s", l->owner,
+		           path, strerror(errno));
+		return -1;
+	}
+	char line[1024];
+	for (unsigned lineno = 1; fgets(line, sizeof(line), f); lineno++) {
+		char *save = NULL, *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		char *net = strtok_r(line, " \t\r\n", &save);
+		if (net == NULL)
+			continue;
+		struct geo_override *o = add_override(l);
+		unsigned col = (unsigned)(net - line) + 1;
+		if (parse_cidr(net, o->key, &o->plen) == -1) {
+			errbuf_add(
+			    l->err, path, lineno, col,
+			    "\"%s\" is not a network (ADDRESS/LENGTH with "
+			    "no bits set past LENGTH)",
+			    net);
+			rc = -1;
+			continue;
+		}
+		o->file = l->files[l->nfiles - 1];
+		o->line = lineno;
+		o->col = col;
+		for (char *e;
+		     (e = strtok_r(NULL, " \t\r\n,", &save)) != NULL;) {
+			int idx = edges_find(l->env->edges, e);
+			if (idx < 0 || o->list.n == GEO_MAX_RANK) {
+				errbuf_add(l->err, path, lineno,
+				           (unsigned)(e - line) + 1,
+				           idx < 0
+				               ? "no edge called \"%s\""
+				               : "\"%s\": more than 16 edges",
+				           e);
+				rc = -1;
+				break;
+			}
+			o->list.edge[o->list.n++] = (uint16_t)idx;
+		}
+		if (o->list.n == 0 && rc == 0) {
+			errbuf_add(l->err, path, lineno, col,
+			           "%s: no edges after the network", net);
+			rc = -1;
+		}
+		if (rc == 0)
+			l->noverrides++;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* The same network twice (inline or in the file) is a mistake. */
+static int
+check_duplicate_overrides(struct load *l)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < l->noverrides; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct geo_override *a = &l->overrides[i];
+			const struct geo_override *b = &l->overrides[j];
+			if (a->plen != b->plen ||
+			    memcmp(a->key, b->key, sizeof(a->key)) != 0)
+				continue;
+			errbuf_add(
+			    l->err, a->file, a->line, a->col,
+			    "%s: overrides: network listed twice (first at "
+			    "%s:%u:%u)",
+			    l->owner, b->file, b->line, b->col);
+			rc = -1;
+			break;
+		}
 	return rc;
 }
 
@@ -374,12 +486,17 @@ geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
 	}
 	if (gy.overrides != NULL)
 		load_overrides(&l, gy.overrides);
+	if (gy.overrides_file != NULL)
+		load_overrides_file(&l, gy.overrides_file);
+	check_duplicate_overrides(&l);
 	if (gy.map != NULL)
 		load_map(&l, gy.map);
 	if (err->count == errors0)
 		g = compile(&l, &gy, all, npool, &dflt, err);
 	free(l.regions);
 	free(l.overrides);
+	for (size_t i = 0; i < l.nfiles; i++)
+		free(l.files[i]);
 	return g;
 }
 

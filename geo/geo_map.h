@@ -41,6 +41,7 @@ struct geo_override {
 	uint8_t key[16]; /* tree layout: IPv4 as ::a.b.c.d */
 	unsigned plen;   /* tree layout: an IPv4 /24 is 120 */
 	struct geo_list list;
+	const char *file;   /* where it was written (borrowed) */
 	unsigned line, col; /* where it was written */
 };
 
