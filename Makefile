@@ -15,12 +15,13 @@ O          ?= build$(if $(SAN),-san)
 
 # Debian packages: what building and running needs, and what the tests add.
 RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
-              libevent-dev libyaml-dev bind9-dnsutils perl \
+              libevent-dev libyaml-dev libssl-dev bind9-dnsutils perl \
               libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format
 
-DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads
+DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads \
+              libevent_openssl openssl
 TEST_PC    := cmocka
 CSTD       := -std=c11 -D_GNU_SOURCE
 WARN       := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -50,7 +51,8 @@ dnsd_SRCS   :=
 UNIT_TESTS  :=
 FUZZ_TARGETS :=
 BINS        :=
-include common/module.mk geo/module.mk dnsd/module.mk
+eh_SRCS     :=
+include common/module.mk geo/module.mk dnsd/module.mk edge-health/module.mk
 include tests/module.mk
 
 objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
@@ -71,6 +73,7 @@ $(O)/obj/%.o: %.c
 $(O)/libcommon.a: $(call objs,$(common_SRCS))
 $(O)/libgeo.a:    $(call objs,$(geo_SRCS))
 $(O)/libdnsd.a:   $(call objs,$(dnsd_SRCS))
+$(O)/libeh.a:     $(call objs,$(eh_SRCS))
 $(O)/%.a:
 	@mkdir -p $(@D)
 	rm -f $@
