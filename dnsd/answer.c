@@ -11,6 +11,7 @@
 #include "common/edges.h"
 #include "dnsd/edns.h"
 #include "dnsd/geo_name.h"
+#include "dnsd/health.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
@@ -35,6 +36,7 @@ struct resp {
 	const struct snapshot *snap;
 	const struct query *q;
 	const struct sockaddr *from;
+	const uint8_t *usable; /* per edge: may be answered; NULL: all */
 	bool tcp;
 	uint8_t
 	    ecs_scope; /* RFC 7871 §7.2.1: 0 unless the answer is tailored */
@@ -316,8 +318,14 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 		if (qtype == T_ANY && pass == 1 && !r->tcp && any)
 			break; /* UDP: one RRset, the A, if there is one */
 		uint16_t pick[GEO_MAX_RANK];
-		unsigned n = geo_name_pick(
-		    g, ch, type == T_A ? AF_INET : AF_INET6, pick);
+		enum geo_pick res;
+		unsigned n =
+		    geo_name_pick(g, ch, type == T_A ? AF_INET : AF_INET6,
+		                  r->usable, pick, &res);
+		if (res == GEO_PICK_SERVFAIL) {
+			r->rcode = RC_SERVFAIL; /* the all-down policy */
+			return true;
+		}
 		for (unsigned i = 0; i < n; i++) {
 			const struct edge *e = &g->edges->edge[pick[i]];
 			unsigned naddr = type == T_A ? e->nv4 : e->nv6;
@@ -542,14 +550,15 @@ size_t
 answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
              bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
 {
-	return answer_query_from(snap, query, qlen, tcp, NULL, resp, respcap,
-	                         st);
+	return answer_query_from(snap, NULL, query, qlen, tcp, NULL, resp,
+	                         respcap, st);
 }
 
 size_t
-answer_query_from(const struct snapshot *snap, const uint8_t *query,
-                  size_t qlen, bool tcp, const struct sockaddr *from,
-                  uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+answer_query_from(const struct snapshot *snap, const struct health_view *view,
+                  const uint8_t *query, size_t qlen, bool tcp,
+                  const struct sockaddr *from, uint8_t *resp, size_t respcap,
+                  struct dnsd_stats *st)
 {
 	struct query q;
 	struct resp r;
@@ -582,6 +591,10 @@ answer_query_from(const struct snapshot *snap, const uint8_t *query,
 	r.snap = snap;
 	r.q = &q;
 	r.from = from;
+	/* A view computed for another load does not fit our edge indexes. */
+	if (view != NULL && snap->edges != NULL &&
+	    view->generation == snap->generation && view->n == snap->edges->n)
+		r.usable = view->usable;
 	r.tcp = tcp;
 
 	unsigned opcode = (q.flags >> 11) & 0xF;
@@ -654,6 +667,12 @@ answer_query_from(const struct snapshot *snap, const uint8_t *query,
 		}
 	}
 
+	if (r.rcode == RC_SERVFAIL) {
+		/* nothing but the question: not an answer to cache */
+		wbuf_rollback(&r.w, after_question);
+		r.an = r.ns = r.ar = 0;
+		r.aa = false;
+	}
 	if (r.tc) {
 		/* RFC 2181 §9: the client retries over TCP; send the minimum */
 		wbuf_rollback(&r.w, after_question);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct dnsd_stats;
+struct health_view;
 struct snapshot;
 struct sockaddr;
 
@@ -30,11 +31,13 @@ struct sockaddr;
  */
 /*
  * The same, for a query that came from `from` (AF_INET or AF_INET6; NULL
- * when unknown): geo names are answered for the EDNS Client Subnet when
- * the query has one, else for this address.  answer_query() is this with
- * `from` NULL.
+ * when unknown), with edge health `view` (NULL: every edge usable): geo
+ * names are answered for the EDNS Client Subnet when the query has one,
+ * else for this address, with the first usable edges.  answer_query() is
+ * this with `view` and `from` NULL.
  */
-size_t answer_query_from(const struct snapshot *snap, const uint8_t *query,
+size_t answer_query_from(const struct snapshot *snap,
+                         const struct health_view *view, const uint8_t *query,
                          size_t qlen, bool tcp, const struct sockaddr *from,
                          uint8_t *resp, size_t respcap, struct dnsd_stats *st);
 

@@ -19,6 +19,7 @@ static const struct dnsd_conf conf_defaults = {
     .udp_payload = 1232, /* DNS flag day 2020: no IP fragmentation */
     .tcp_idle_timeout_ms = 10000,
     .tcp_max_clients = 256,
+    .stale_after_ms = 30000,
 };
 
 struct conf_top {
@@ -26,6 +27,16 @@ struct conf_top {
 	struct ycfg_strlist zones;
 	char *edges;
 	char *geo_database;
+	char *control;
+	char *state_file;
+	yaml_node_t *health;
+};
+
+struct conf_health {
+	char *socket;
+	char *udp;
+	char *key_file;
+	unsigned stale_after_ms;
 };
 
 struct conf_server {
@@ -43,6 +54,18 @@ static const struct ycfg_key top_keys[] = {
     {"zones", YCFG_STRLIST, offsetof(struct conf_top, zones), .req = true},
     {"edges", YCFG_STR, offsetof(struct conf_top, edges)},
     {"geo_database", YCFG_STR, offsetof(struct conf_top, geo_database)},
+    {"control", YCFG_STR, offsetof(struct conf_top, control)},
+    {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
+    {"health", YCFG_NODE, offsetof(struct conf_top, health)},
+    YCFG_END,
+};
+
+static const struct ycfg_key health_keys[] = {
+    {"socket", YCFG_STR, offsetof(struct conf_health, socket)},
+    {"udp", YCFG_STR, offsetof(struct conf_health, udp)},
+    {"key_file", YCFG_STR, offsetof(struct conf_health, key_file)},
+    {"stale_after", YCFG_DURATION, offsetof(struct conf_health, stale_after_ms),
+     .min = 1000, .max = 86400u * 1000},
     YCFG_END,
 };
 
@@ -134,6 +157,10 @@ conf_load(const char *path, struct errbuf *err)
 	ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top, err);
 	if (top.server != NULL)
 		ycfg_walk(doc, top.server, "server", server_keys, &srv, err);
+	struct conf_health hl = {.stale_after_ms =
+	                             conf_defaults.stale_after_ms};
+	if (top.health != NULL)
+		ycfg_walk(doc, top.health, "health", health_keys, &hl, err);
 
 	conf = xcalloc(1, sizeof(*conf));
 	*conf = conf_defaults;
@@ -167,6 +194,25 @@ conf_load(const char *path, struct errbuf *err)
 		conf->geo_database = path_relative(path, top.geo_database);
 	free(top.edges);
 	free(top.geo_database);
+	/* Next to the configuration unless placed elsewhere. */
+	conf->control =
+	    path_relative(path, top.control ? top.control : "dnsd.ctl");
+	conf->health_socket =
+	    path_relative(path, hl.socket ? hl.socket : "dnsd-health.sock");
+	if (top.state_file != NULL)
+		conf->state_file = path_relative(path, top.state_file);
+	if (hl.key_file != NULL)
+		conf->health_key_file = path_relative(path, hl.key_file);
+	conf->health_udp = hl.udp;
+	conf->stale_after_ms = hl.stale_after_ms;
+	if (hl.udp != NULL && hl.key_file == NULL && top.health != NULL)
+		ycfg_error(doc, top.health, err,
+		           "health: udp needs key_file: the network feed is "
+		           "authenticated");
+	free(top.control);
+	free(top.state_file);
+	free(hl.socket);
+	free(hl.key_file);
 	for (size_t i = 0; i < conf->zones.n; i++) {
 		char *p = path_relative(path, conf->zones.v[i]);
 		free(conf->zones.v[i]);
@@ -189,5 +235,10 @@ conf_free(struct dnsd_conf *conf)
 	ycfg_strlist_fini(&conf->zones);
 	free(conf->edges);
 	free(conf->geo_database);
+	free(conf->control);
+	free(conf->state_file);
+	free(conf->health_socket);
+	free(conf->health_udp);
+	free(conf->health_key_file);
 	free(conf);
 }

@@ -30,6 +30,12 @@ struct dnsd_conf {
 	struct ycfg_strlist zones; /* zone files, relative to `path` */
 	char *edges;               /* edge inventory, or NULL */
 	char *geo_database;        /* MaxMind database, or NULL */
+	char *control;             /* control socket (dnsdctl) */
+	char *state_file;          /* operator overrides kept across restarts */
+	char *health_socket;       /* feed from a local edge-health (Unix) */
+	char *health_udp; /* feed from remote probers: ADDR:PORT, or NULL */
+	char *health_key_file;   /* shared key for the UDP feed */
+	unsigned stale_after_ms; /* feed silent this long: edges count as up */
 };
 
 /*

@@ -33,6 +33,7 @@ struct geo_yaml {
 	yaml_node_t *overrides;
 	yaml_node_t *overrides_file;
 	yaml_node_t *map;
+	yaml_node_t *all_down;
 };
 
 static const struct ycfg_key geo_keys[] = {
@@ -45,6 +46,7 @@ static const struct ycfg_key geo_keys[] = {
     {"overrides", YCFG_NODE, offsetof(struct geo_yaml, overrides)},
     {"overrides_file", YCFG_NODE, offsetof(struct geo_yaml, overrides_file)},
     {"map", YCFG_NODE, offsetof(struct geo_yaml, map)},
+    {"all_down", YCFG_NODE, offsetof(struct geo_yaml, all_down)},
     YCFG_END,
 };
 
@@ -60,6 +62,8 @@ struct load {
 	size_t nregions;
 	struct geo_override *overrides;
 	size_t noverrides;
+	enum geo_all_down all_down;
+	struct geo_list last_resort;
 	char *files[1]; /* overrides_file path, alive while loading */
 	size_t nfiles;
 };
@@ -401,6 +405,39 @@ load_map(struct load *l, const yaml_node_t *node)
 	return rc;
 }
 
+/* all_down: fail_open | nodata | servfail | EDGE or [EDGE, ...] */
+static int
+load_all_down(struct load *l, const yaml_node_t *node)
+{
+	static const struct {
+		const char *name;
+		enum geo_all_down policy;
+	} names[] = {
+	    {"fail_open", GEO_ALL_DOWN_FAIL_OPEN},
+	    {"nodata", GEO_ALL_DOWN_NODATA},
+	    {"servfail", GEO_ALL_DOWN_SERVFAIL},
+	};
+	const char *s = ycfg_scalar(node);
+
+	for (size_t i = 0; s != NULL && i < sizeof(names) / sizeof(names[0]);
+	     i++) {
+		if (strcmp(s, names[i].name) == 0) {
+			l->all_down = names[i].policy;
+			return 0;
+		}
+	}
+	/* Anything else names the last-resort edges. */
+	if (s != NULL && edges_find(l->env->edges, s) < 0) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: all_down: expected fail_open, nodata, servfail "
+		           "or last-resort edges, not \"%s\"",
+		           l->owner, s);
+		return -1;
+	}
+	l->all_down = GEO_ALL_DOWN_LAST_RESORT;
+	return parse_list(l, node, "all_down", &l->last_resort);
+}
+
 /* The parsed policy, compiled against the database. */
 static struct geo_name *
 compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
@@ -431,6 +468,8 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	g->answers = gy->answers;
 	g->map = map;
 	g->edges = l->env->edges;
+	g->all_down = l->all_down;
+	g->last_resort = l->last_resort;
 	log_info("geo %s: %zu choices, %zu networks after merging, %zu KiB, "
 	         "compiled in %ld ms",
 	         l->owner, map->nchoices, geo_tree_leaves(map->tree),
@@ -491,6 +530,8 @@ geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
 	check_duplicate_overrides(&l);
 	if (gy.map != NULL)
 		load_map(&l, gy.map);
+	if (gy.all_down != NULL)
+		load_all_down(&l, gy.all_down);
 	if (err->count == errors0)
 		g = compile(&l, &gy, all, npool, &dflt, err);
 	free(l.regions);
@@ -510,17 +551,58 @@ geo_name_free(struct geo_name *g)
 	free(g);
 }
 
-unsigned
-geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
-              int family, uint16_t *out)
+/* The first g->answers edges of `list` with a `family` address (and, with
+ * `usable`, usable ones only). */
+static unsigned
+take(const struct geo_name *g, const struct geo_list *list, int family,
+     const uint8_t *usable, uint16_t *out)
 {
 	unsigned n = 0;
 
-	for (uint16_t i = 0; i < choice->list.n && n < g->answers; i++) {
-		const struct edge *e = &g->edges->edge[choice->list.edge[i]];
-		if ((family == AF_INET ? e->nv4 : e->nv6) > 0)
-			out[n++] = choice->list.edge[i];
+	for (uint16_t i = 0; i < list->n && n < g->answers; i++) {
+		uint16_t idx = list->edge[i];
+		const struct edge *e = &g->edges->edge[idx];
+		if ((family == AF_INET ? e->nv4 : e->nv6) == 0)
+			continue;
+		if (usable != NULL && !usable[idx])
+			continue;
+		out[n++] = idx;
 	}
+	return n;
+}
+
+unsigned
+geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
+              int family, const uint8_t *usable, uint16_t *out,
+              enum geo_pick *res)
+{
+	unsigned n = take(g, &choice->list, family, usable, out);
+
+	*res = GEO_PICK_OK;
+	if (n > 0 || usable == NULL)
+		goto done;
+	/* Nothing usable: were there edges of this family at all? */
+	if (take(g, &choice->list, family, NULL, out) == 0)
+		goto done;
+	switch (g->all_down) {
+	case GEO_ALL_DOWN_FAIL_OPEN:
+		/* Route 53 and gdnsd do the same: better a maybe-down edge
+		 * than no answer at all. */
+		n = take(g, &choice->list, family, NULL, out);
+		break;
+	case GEO_ALL_DOWN_LAST_RESORT:
+		n = take(g, &g->last_resort, family, NULL, out);
+		break;
+	case GEO_ALL_DOWN_SERVFAIL:
+		*res = GEO_PICK_SERVFAIL;
+		return 0;
+	case GEO_ALL_DOWN_NODATA:
+	default:
+		break;
+	}
+done:
+	if (n == 0)
+		*res = GEO_PICK_NODATA;
 	return n;
 }
 

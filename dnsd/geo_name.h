@@ -25,6 +25,21 @@ struct geo_env {
 	bool broken; /* the inventory or database failed (reported once) */
 };
 
+/* What a geo name answers when every edge a client could get is down. */
+enum geo_all_down {
+	GEO_ALL_DOWN_FAIL_OPEN,   /* as if all were up: the nearest (default) */
+	GEO_ALL_DOWN_NODATA,      /* no address */
+	GEO_ALL_DOWN_SERVFAIL,    /* let the resolver try elsewhere */
+	GEO_ALL_DOWN_LAST_RESORT, /* fixed edges, whatever their health */
+};
+
+/* The outcome of geo_name_pick(). */
+enum geo_pick {
+	GEO_PICK_OK,       /* out[] holds the edges to answer with */
+	GEO_PICK_NODATA,   /* no edge has an address of this family */
+	GEO_PICK_SERVFAIL, /* all down, and the policy says SERVFAIL */
+};
+
 /* Backup edges ranked beyond those answered, for when edges fail. */
 #define GEO_NAME_BACKUPS 3
 
@@ -32,6 +47,8 @@ struct geo_name {
 	char *owner;      /* "cdn.example.net", for logs and tools */
 	uint32_t ttl;     /* of its A/AAAA answers */
 	unsigned answers; /* edges per answer */
+	enum geo_all_down all_down;
+	struct geo_list last_resort; /* GEO_ALL_DOWN_LAST_RESORT */
 	struct geo_map *map;
 	const struct edge_set *edges; /* borrowed from the snapshot */
 };
@@ -60,12 +77,16 @@ const struct geo_choice *geo_name_choose(const struct geo_name *g,
 /*
  * The edges that answer `choice` for addresses of `family` (AF_INET for A,
  * AF_INET6 for AAAA): the first g->answers edges of the ranked list that
- * have such an address.  An edge without IPv6 is skipped for AAAA, so IPv6
- * clients reach the nearest edge that can serve them.  Fills out[] (edge
- * indexes, room for GEO_MAX_RANK) and returns how many.  Hot path.
+ * have such an address and are usable (`usable[edge]` nonzero; NULL means
+ * every edge is).  An edge without IPv6 is skipped for AAAA, so IPv6
+ * clients reach the nearest edge that can serve them.  When every edge of
+ * the list with such an address is down, g->all_down decides.  Fills out[]
+ * (room for GEO_MAX_RANK) and returns how many; *res says what to answer.
+ * Hot path.
  */
 unsigned geo_name_pick(const struct geo_name *g,
                        const struct geo_choice *choice, int family,
-                       uint16_t *out);
+                       const uint8_t *usable, uint16_t *out,
+                       enum geo_pick *res);
 
 #endif

@@ -127,7 +127,8 @@ show(const struct geo_name *g, const struct geo_client *c, bool untailored,
 	static const int fam[2] = {AF_INET, AF_INET6};
 	for (int f = 0; f < 2; f++) {
 		uint16_t pick[GEO_MAX_RANK];
-		unsigned n = geo_name_pick(g, ch, fam[f], pick);
+		enum geo_pick res;
+		unsigned n = geo_name_pick(g, ch, fam[f], NULL, pick, &res);
 		printf("  %-9s", f == 0 ? "A" : "AAAA");
 		if (n == 0)
 			printf(" (none: NODATA)");

@@ -16,8 +16,8 @@ struct event_base;
 
 /* Operator overrides (dnsdctl), kept across restarts in the state file. */
 enum health_override {
-	HEALTH_AUTO,	   /* follow the probes */
-	HEALTH_DRAIN,	   /* no new answers, whatever the probes say */
+	HEALTH_AUTO,       /* follow the probes */
+	HEALTH_DRAIN,      /* no new answers, whatever the probes say */
 	HEALTH_FORCE_DOWN, /* treated as down */
 	HEALTH_FORCE_UP,   /* treated as up, whatever the probes say */
 };
@@ -90,8 +90,7 @@ void health_set_edges(struct health *h, const struct edge_set *edges,
  * callback takes a reference on the new view if it keeps it.
  */
 void health_on_change(struct health *h,
-                      void (*fn)(struct health_view *v, void *arg),
-                      void *arg);
+                      void (*fn)(struct health_view *v, void *arg), void *arg);
 
 /* The current view (a reference is NOT taken). */
 struct health_view *health_view(const struct health *h);
@@ -110,10 +109,10 @@ size_t health_list(const struct health *h, struct health_edge_info *out,
 /* Feed statistics, for status and metrics. */
 struct health_feed_stats {
 	uint64_t accepted;
-	uint64_t dropped_old;	   /* (boot, seq) not newer */
-	uint64_t dropped_bad;	   /* undecodable */
-	uint64_t dropped_auth;	   /* missing or wrong mac, or too old */
-	time_t last_message;	   /* 0: never */
+	uint64_t dropped_old;  /* (boot, seq) not newer */
+	uint64_t dropped_bad;  /* undecodable */
+	uint64_t dropped_auth; /* missing or wrong mac, or too old */
+	time_t last_message;   /* 0: never */
 	bool stale;
 };
 void health_feed_stats(const struct health *h, struct health_feed_stats *out);

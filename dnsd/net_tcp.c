@@ -80,7 +80,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, l->query, len);
 		size_t rlen =
-		    answer_query_from(w->snap, l->query, len, true,
+		    answer_query_from(w->snap, w->view, l->query, len, true,
 		                      (const struct sockaddr *)&c->peer,
 		                      l->resp + 2, ANSWER_TCP_MAX, &w->stats);
 		if (rlen == 0)

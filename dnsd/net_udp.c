@@ -89,7 +89,7 @@ udp_round(struct udp_sock *u, int n)
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
 		size_t len = answer_query_from(
-		    w->snap, u->query[i], u->in[i].msg_len, false,
+		    w->snap, w->view, u->query[i], u->in[i].msg_len, false,
 		    (const struct sockaddr *)&u->from[i], u->resp[i],
 		    ANSWER_UDP_MAX, &w->stats);
 		if (len == 0)

@@ -11,6 +11,7 @@
 
 struct event;
 struct event_base;
+struct health_view;
 struct listen_addr;
 struct snapshot;
 struct udp_sock;
@@ -26,8 +27,9 @@ struct worker {
 	pthread_t thread;
 	bool running;
 	struct event_base *base;
-	struct snapshot *snap; /* holds one reference */
-	int wake[2];           /* pipe: snapshot pointers, NULL = stop */
+	struct snapshot *snap;    /* holds one reference */
+	struct health_view *view; /* edge health, or NULL: all usable */
+	int wake[2];              /* pipe: snapshot pointers, NULL = stop */
 	struct event *wake_ev;
 	struct udp_sock **udp;
 	size_t nudp;

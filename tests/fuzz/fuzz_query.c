@@ -221,14 +221,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .sin6_addr.s6_addr = {0x20, 0x01, 0x0d, 0xb8}};
 
 	memset(&st, 0, sizeof(st));
-	len = answer_query_from(s, data, size, false,
+	len = answer_query_from(s, NULL, data, size, false,
 	                        (const struct sockaddr *)&v4, resp,
 	                        ANSWER_UDP_MAX, &st);
 	/* UDP never exceeds what we advertise (RFC 6891 §6.2.5) */
 	check(data, size, resp, len, conf.udp_payload);
-	len =
-	    answer_query_from(s, data, size, true, (const struct sockaddr *)&v6,
-	                      resp, ANSWER_TCP_MAX, &st);
+	len = answer_query_from(s, NULL, data, size, true,
+	                        (const struct sockaddr *)&v6, resp,
+	                        ANSWER_TCP_MAX, &st);
 	check(data, size, resp, len, ANSWER_TCP_MAX);
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "common/errbuf.h"
 #include "dnsd/answer.h"
+#include "dnsd/health.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "tests/lib/pkt.h"
@@ -70,7 +71,10 @@ setup(void **state)
 	                     "  ns: {A: 192.0.2.1}\n"
 	                     "  www: {CNAME: cdn}\n"
 	                     "geo:\n"
-	                     "  cdn: {ttl: 20, default: nrt}\n");
+	                     "  cdn: {ttl: 20, default: nrt}\n"
+	                     "  sf: {all_down: servfail}\n"
+	                     "  nd: {all_down: nodata}\n"
+	                     "  lr: {all_down: [nrt]}\n");
 	write_file("dnsd.yaml", "server: {listen: 127.0.0.1:53}\n"
 	                        "zones: [z.yaml]\n"
 	                        "edges: edges.yaml\n"
@@ -100,6 +104,9 @@ struct res {
 	int scope; /* ECS scope in the OPT, or -1 without ECS */
 };
 
+/* The edge health the next ask() answers with (NULL: all usable). */
+static const struct health_view *view;
+
 static void
 ask(void **state, const char *name, uint16_t qtype, const char *ecs,
     const char *from, bool tcp, struct res *res)
@@ -117,7 +124,7 @@ ask(void **state, const char *name, uint16_t qtype, const char *ecs,
 	if (from != NULL)
 		assert_int_equal(inet_pton(AF_INET, from, &sin.sin_addr), 1);
 	size_t len = answer_query_from(
-	    *state, q.b, q.len, tcp,
+	    *state, view, q.b, q.len, tcp,
 	    from != NULL ? (const struct sockaddr *)&sin : NULL, resp,
 	    tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX, &st);
 	assert_true(len > 0);
@@ -271,6 +278,78 @@ cname_to_a_geo_name_and_other_types(void **state)
 	ldns_pkt_free(r.pkt);
 }
 
+/* A view for the fixture's snapshot: edges sjc, iad, lhr, nrt. */
+static struct health_view *
+make_view(void **state, int sjc, int iad, int lhr, int nrt)
+{
+	const struct snapshot *s = *state;
+	struct health_view *v = calloc(1, sizeof(*v) + 4);
+
+	assert_non_null(v);
+	v->generation = s->generation;
+	v->n = 4;
+	v->usable[0] = (uint8_t)sjc;
+	v->usable[1] = (uint8_t)iad;
+	v->usable[2] = (uint8_t)lhr;
+	v->usable[3] = (uint8_t)nrt;
+	return v;
+}
+
+static void
+a_down_edge_gives_way_to_the_next(void **state)
+{
+	struct health_view *v = make_view(state, 1, 1, 0, 1);
+	struct res r;
+
+	view = v;
+	/* London: lhr is down, iad is next */
+	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.2");
+	ldns_pkt_free(r.pkt);
+	/* a view for another load is ignored: lhr again */
+	v->generation++;
+	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.3");
+	ldns_pkt_free(r.pkt);
+	view = NULL;
+	free(v);
+}
+
+static void
+all_down_policies(void **state)
+{
+	struct health_view *v = make_view(state, 0, 0, 0, 0);
+	struct res r;
+
+	view = v;
+	/* fail_open (the default): as if all were up, the nearest */
+	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.3");
+	ldns_pkt_free(r.pkt);
+	ask(state, "sf.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_SERVFAIL);
+	assert_int_equal(nanswers(&r), 0);
+	assert_false(ldns_pkt_aa(r.pkt));
+	ldns_pkt_free(r.pkt);
+	ask(state, "nd.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_int_equal(ldns_pkt_get_rcode(r.pkt), LDNS_RCODE_NOERROR);
+	assert_int_equal(nanswers(&r), 0);
+	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_authority(r.pkt)), 1);
+	ldns_pkt_free(r.pkt);
+	/* the last resort answers whatever its health */
+	ask(state, "lr.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
+	    false, &r);
+	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.4");
+	ldns_pkt_free(r.pkt);
+	view = NULL;
+	free(v);
+}
+
 int
 main(void)
 {
@@ -281,6 +360,8 @@ main(void)
 	    cmocka_unit_test(source_address_without_ecs),
 	    cmocka_unit_test(ecs_source_zero_is_the_default_for_everyone),
 	    cmocka_unit_test(cname_to_a_geo_name_and_other_types),
+	    cmocka_unit_test(a_down_edge_gives_way_to_the_next),
+	    cmocka_unit_test(all_down_policies),
 	};
 	return cmocka_run_group_tests_name("answer_geo", tests, setup,
 	                                   teardown);
