@@ -29,10 +29,10 @@
  * Edge names are those of the inventory; an edge missing from a message
  * is unknown to that prober.
  */
-#define HMSG_VERSION   1
-#define HMSG_MAX       65000 /* bytes: one datagram */
+#define HMSG_VERSION 1
+#define HMSG_MAX 65000 /* bytes: one datagram */
 #define HMSG_EDGES_MAX 1500
-#define HMSG_KEY_MAX   64    /* bytes of shared key */
+#define HMSG_KEY_MAX 64 /* bytes of shared key */
 
 enum hmsg_state { HMSG_UP = 1, HMSG_DOWN = 2 };
 
@@ -42,9 +42,9 @@ struct hmsg_edge {
 };
 
 struct hmsg {
-	uint64_t boot;	      /* random, new on every edge-health start */
-	uint64_t seq;	      /* +1 per message within a boot */
-	uint64_t time;	      /* sender's clock, Unix seconds */
+	uint64_t boot;        /* random, new on every edge-health start */
+	uint64_t seq;         /* +1 per message within a boot */
+	uint64_t time;        /* sender's clock, Unix seconds */
 	uint32_t interval_ms; /* sender's probe interval */
 	size_t n;
 	struct hmsg_edge edge[HMSG_EDGES_MAX];
@@ -63,8 +63,8 @@ int hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen,
  * no key a mac line is ignored.  Returns 0, or -1 with *why set to a short
  * static reason ("bad mac", "line 7: unknown state", ...).
  */
-int hmsg_decode(const char *in, size_t len, const uint8_t *key,
-                size_t keylen, struct hmsg *out, const char **why);
+int hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
+                struct hmsg *out, const char **why);
 
 /*
  * Read a shared key file: the key is the file's bytes up to the first

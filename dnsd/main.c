@@ -7,13 +7,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "common/errbuf.h"
+#include "common/hmsg.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
+#include "dnsd/control.h"
+#include "dnsd/health.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/worker.h"
@@ -29,6 +34,9 @@ struct dnsd {
 	struct worker **workers;
 	unsigned nworkers;
 	struct event_base *base;
+	struct health *health;   /* the feed, overrides, the view */
+	struct control *control; /* dnsdctl's socket */
+	time_t started;
 };
 
 static void
@@ -77,33 +85,105 @@ count_zones(const struct snapshot *s, size_t *records)
 		*records += s->db->zones[i].nrecords;
 }
 
-static void
-reload(struct dnsd *d)
+/*
+ * Load the configuration again beside the running one and swap it in.
+ * Returns 0, or -1 with the errors in `err` (the old data keeps serving).
+ */
+static int
+reload(struct dnsd *d, struct errbuf *err)
 {
-	struct errbuf err;
-
-	errbuf_init(&err);
 	struct snapshot *s =
-	    snapshot_load(d->conf_path, d->snap->generation + 1, &err);
+	    snapshot_load(d->conf_path, d->snap->generation + 1, err);
+
 	if (s == NULL) {
 		log_warn("reload: failed, still serving generation %u:",
 		         d->snap->generation);
-		log_errors(LOG_WARNING, &err);
-		errbuf_fini(&err);
-		return;
+		log_errors(LOG_WARNING, err);
+		return -1;
 	}
-	errbuf_fini(&err);
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_publish(d->workers[i], s);
 	snapshot_unref(d->snap);
 	d->snap = s;
+	/* The edge set may have changed: a new view follows for workers. */
+	health_set_edges(d->health, s->edges, s->generation);
 	size_t records;
 	count_zones(s, &records);
 	log_notice("reload: generation %u: %zu zones, %zu records",
 	           s->generation, s->db->nzones, records);
 	if (d->listen == NULL)
-		log_info("reload: listen addresses and workers change only "
-		         "with a restart");
+		log_info("reload: listen addresses, workers and the sockets of "
+		         "the feed and control change only with a restart");
+	return 0;
+}
+
+/* dnsdctl reload */
+static int
+control_reload(void *arg, char *errs, size_t errlen)
+{
+	struct errbuf err;
+
+	errbuf_init(&err);
+	int rc = reload(arg, &err);
+	snprintf(errs, errlen, "%s", errbuf_text(&err));
+	errbuf_fini(&err);
+	return rc;
+}
+
+/* dnsdctl status */
+static void
+control_status(void *arg, struct evbuffer *out)
+{
+	struct dnsd *d = arg;
+	size_t records;
+
+	count_zones(d->snap, &records);
+	evbuffer_add_printf(out, "version: %s\n", DNSD_VERSION);
+	evbuffer_add_printf(out, "uptime: %lds\n",
+	                    (long)(time(NULL) - d->started));
+	evbuffer_add_printf(out, "generation: %u\n", d->snap->generation);
+	evbuffer_add_printf(out, "zones: %zu\n", d->snap->db->nzones);
+	evbuffer_add_printf(out, "records: %zu\n", records);
+	evbuffer_add_printf(out, "geo names: %zu\n", d->snap->db->ngeo);
+	evbuffer_add_printf(out, "workers: %u\n", d->nworkers);
+}
+
+/* A new health view: every worker switches to it between two packets. */
+static void
+view_changed(struct health_view *v, void *arg)
+{
+	struct dnsd *d = arg;
+
+	for (unsigned i = 0; i < d->nworkers; i++)
+		worker_publish_view(d->workers[i], v);
+}
+
+/* The feed and the control socket, on the main loop.  0 or -1 (logged). */
+static int
+health_start(struct dnsd *d)
+{
+	const struct dnsd_conf *conf = d->snap->conf;
+	uint8_t key[HMSG_KEY_MAX];
+	int keylen = 0;
+	const char *why;
+
+	if (conf->health_key_file != NULL &&
+	    (keylen = hmsg_key_load(conf->health_key_file, key, &why)) < 0) {
+		log_err("health: %s: %s", conf->health_key_file, why);
+		return -1;
+	}
+	d->health = health_new(conf->state_file, conf->stale_after_ms);
+	health_on_change(d->health, view_changed, d);
+	health_set_edges(d->health, d->snap->edges, d->snap->generation);
+	if (health_listen(d->health, d->base, conf->health_socket,
+	                  conf->health_udp, key, (size_t)keylen) == -1)
+		return -1;
+	static struct control_hooks hooks;
+	hooks.reload = control_reload;
+	hooks.status = control_status;
+	hooks.arg = d;
+	d->control = control_new(d->base, conf->control, d->health, &hooks);
+	return d->control != NULL ? 0 : -1;
 }
 
 static void
@@ -113,8 +193,11 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
+		struct errbuf err;
 		log_info("SIGHUP: reloading %s", d->conf_path);
-		reload(d);
+		errbuf_init(&err);
+		reload(d, &err);
+		errbuf_fini(&err);
 		return;
 	}
 	log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -201,6 +284,9 @@ main(int argc, char **argv)
 		if (d.workers[i] == NULL)
 			log_fatal("cannot start: see the errors above");
 	}
+	d.started = time(NULL);
+	if (health_start(&d) == -1)
+		log_fatal("cannot start: see the errors above");
 	for (unsigned i = 0; i < d.nworkers; i++)
 		if (worker_start(d.workers[i]) == -1)
 			log_fatal("cannot start worker %u", i);
@@ -228,6 +314,8 @@ main(int argc, char **argv)
 		worker_free(d.workers[i]);
 	}
 	stats_log(&total);
+	control_free(d.control);
+	health_free(d.health);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_base_free(d.base);

@@ -15,29 +15,52 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
+#include "dnsd/health.h"
 #include "dnsd/net.h"
 #include "dnsd/snapshot.h"
 
 /*
- * The wake pipe carries snapshot pointers.  A pointer is far below
- * PIPE_BUF, so each write arrives whole; NULL asks the loop to stop.
+ * The wake pipe carries these.  A message is far below PIPE_BUF, so each
+ * write arrives whole.  The sender took a reference on the pointer.
  */
+enum wake_type { WAKE_STOP, WAKE_SNAPSHOT, WAKE_VIEW };
+struct wake_msg {
+	enum wake_type type;
+	void *ptr;
+};
+
+/* Drop the reference a queued message holds. */
+static void
+wake_release(const struct wake_msg *m)
+{
+	if (m->type == WAKE_SNAPSHOT)
+		snapshot_unref(m->ptr);
+	else if (m->type == WAKE_VIEW)
+		health_view_unref(m->ptr);
+}
+
 static void
 wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	struct snapshot *s;
+	struct wake_msg m;
 
 	(void)what;
-	while (read(fd, &s, sizeof(s)) == (ssize_t)sizeof(s)) {
-		if (s == NULL) {
+	while (read(fd, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+		/* Between two callbacks: no query is half answered. */
+		if (m.type == WAKE_STOP) {
 			event_base_loopbreak(w->base);
 			return;
 		}
-		/* Between two callbacks: no query is half answered. */
-		struct snapshot *old = w->snap;
-		w->snap = s;
-		snapshot_unref(old);
+		if (m.type == WAKE_SNAPSHOT) {
+			struct snapshot *old = w->snap;
+			w->snap = m.ptr;
+			snapshot_unref(old);
+		} else {
+			struct health_view *old = w->view;
+			w->view = m.ptr;
+			health_view_unref(old);
+		}
 	}
 }
 
@@ -110,16 +133,18 @@ worker_start(struct worker *w)
 }
 
 static void
-wake(struct worker *w, struct snapshot *s)
+wake(struct worker *w, enum wake_type type, void *ptr)
 {
+	struct wake_msg m = {type, ptr};
+
 	/*
 	 * The pipe holds thousands of pointers; a full pipe would mean the
 	 * worker is stuck, and blocking here until it drains is the right
 	 * thing to do then.
 	 */
 	for (;;) {
-		ssize_t n = write(w->wake[1], &s, sizeof(s));
-		if (n == (ssize_t)sizeof(s))
+		ssize_t n = write(w->wake[1], &m, sizeof(m));
+		if (n == (ssize_t)sizeof(m))
 			return;
 		if (n == -1 && errno != EINTR && errno != EAGAIN) {
 			log_err_errno("worker %u: wake", w->id);
@@ -139,22 +164,35 @@ worker_publish(struct worker *w, struct snapshot *snap)
 		snapshot_unref(old);
 		return;
 	}
-	wake(w, snap);
+	wake(w, WAKE_SNAPSHOT, snap);
+}
+
+void
+worker_publish_view(struct worker *w, struct health_view *view)
+{
+	health_view_ref(view);
+	if (!w->running) {
+		struct health_view *old = w->view;
+		w->view = view;
+		health_view_unref(old);
+		return;
+	}
+	wake(w, WAKE_VIEW, view);
 }
 
 void
 worker_stop(struct worker *w)
 {
-	struct snapshot *s;
+	struct wake_msg m;
 
 	if (!w->running)
 		return;
-	wake(w, NULL);
+	wake(w, WAKE_STOP, NULL);
 	pthread_join(w->thread, NULL);
 	w->running = false;
-	/* Snapshots still queued in the pipe were referenced for us. */
-	while (read(w->wake[0], &s, sizeof(s)) == (ssize_t)sizeof(s))
-		snapshot_unref(s);
+	/* What is still queued in the pipe was referenced for us. */
+	while (read(w->wake[0], &m, sizeof(m)) == (ssize_t)sizeof(m))
+		wake_release(&m);
 }
 
 void
@@ -178,5 +216,6 @@ worker_free(struct worker *w)
 	if (w->base != NULL)
 		event_base_free(w->base);
 	snapshot_unref(w->snap);
+	health_view_unref(w->view);
 	free(w);
 }

@@ -58,6 +58,9 @@ int worker_start(struct worker *w);
  */
 void worker_publish(struct worker *w, struct snapshot *snap);
 
+/* The same for a new edge health view (NULL-free; main thread only). */
+void worker_publish_view(struct worker *w, struct health_view *view);
+
 /* Stop the thread and wait for it; its counters are final after this. */
 void worker_stop(struct worker *w);
 

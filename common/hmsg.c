@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/* common/hmsg.c: the health feed message codec (text + HMAC-SHA256). */
+#include "common/hmsg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/compiler.h"
+
+#define HMSG_MAC_LEN 32  /* bytes of HMAC-SHA256 */
+#define HMSG_MAC_LINE 69 /* "mac " + 64 hex digits + '\n' */
+#define HMSG_KEY_MIN 16
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Mac over `len` bytes into `mac`.  Returns 0, or -1 if OpenSSL fails. */
+static int
+compute_mac(const uint8_t *key, size_t keylen, const char *data, size_t len,
+            uint8_t mac[HMSG_MAC_LEN])
+{
+	unsigned int maclen = 0;
+
+	if (keylen > HMSG_KEY_MAX ||
+	    HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
+	         len, mac, &maclen) == NULL ||
+	    maclen != HMSG_MAC_LEN)
+		return -1;
+	return 0;
+}
+
+/* The same rules as the inventory (common/edges.c), on a counted string. */
+static bool
+valid_name(const char *s, size_t len)
+{
+	if (len == 0 || len >= EDGE_NAME_MAX || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
+		    c != '-' && c != '_')
+			return false;
+	}
+	return true;
+}
+
+/* Append with snprintf; *off becomes > cap on overflow, checked once. */
+static void ATTR_PRINTF(4, 5)
+    put(char *out, size_t cap, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= cap) {
+		*off = cap + 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(out + *off, cap - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *off)
+		*off = cap + 1;
+	else
+		*off += (size_t)n;
+}
+
+int
+hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
+            size_t cap)
+{
+	size_t off = 0;
+	uint8_t mac[HMSG_MAC_LEN];
+
+	if (m->n > HMSG_EDGES_MAX)
+		return -1;
+	put(out, cap, &off,
+	    "dnsd-health %d\nboot %016" PRIx64 "\nseq %" PRIu64
+	    "\ntime %" PRIu64 "\ninterval %" PRIu32 "\n",
+	    HMSG_VERSION, m->boot, m->seq, m->time, m->interval_ms);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct hmsg_edge *e = &m->edge[i];
+		size_t nlen = strnlen(e->name, EDGE_NAME_MAX);
+
+		/* Refuse what the decoder would refuse, so a bad struct
+		 * fails here rather than at every receiver. */
+		if (!valid_name(e->name, nlen) ||
+		    (e->state != HMSG_UP && e->state != HMSG_DOWN))
+			return -1;
+		put(out, cap, &off, "%s %s\n", e->name,
+		    e->state == HMSG_UP ? "up" : "down");
+	}
+	if (key != NULL && keylen > 0) {
+		if (off > cap || cap - off <= HMSG_MAC_LINE)
+			return -1;
+		if (compute_mac(key, keylen, out, off, mac) == -1)
+			return -1;
+		memcpy(out + off, "mac ", 4);
+		off += 4;
+		for (size_t i = 0; i < HMSG_MAC_LEN; i++) {
+			out[off++] = hexdig[mac[i] >> 4];
+			out[off++] = hexdig[mac[i] & 0xf];
+		}
+		out[off++] = '\n';
+		out[off] = '\0';
+	}
+	if (off >= cap || off > HMSG_MAX)
+		return -1;
+	return (int)off;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly `len` hex digits into a u64 (len <= 16). */
+static int
+parse_hex64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len != 16)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		int d = hexval(s[i]);
+		if (d < 0)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Plain decimal, no sign, no leading zeros, at most `max`. */
+static int
+parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		uint64_t d = (uint64_t)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "line N: what", in a per-thread buffer so *why stays valid until the
+ * next decode on this thread without allocating. */
+static const char *
+line_why(unsigned line, const char *what)
+{
+	static _Thread_local char buf[64];
+
+	snprintf(buf, sizeof(buf), "line %u: %s", line, what);
+	return buf;
+}
+
+/* The fixed header lines, in order: "key value". */
+enum {
+	HDR_MAGIC,
+	HDR_BOOT,
+	HDR_SEQ,
+	HDR_TIME,
+	HDR_INTERVAL,
+	HDR_DONE,
+};
+static const char *const hdr_key[] = {"dnsd-health", "boot", "seq", "time",
+                                      "interval"};
+
+int
+hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
+            struct hmsg *out, const char **why)
+{
+	const char *why_local;
+	size_t pos = 0;
+	unsigned line = 0;
+	int hdr = HDR_MAGIC;
+	bool have_mac = false;
+	size_t mac_at = 0;
+	uint8_t want[HMSG_MAC_LEN], got[HMSG_MAC_LEN];
+
+	if (why == NULL)
+		why = &why_local;
+	out->n = 0;
+	if (len > HMSG_MAX) {
+		*why = "message too long";
+		return -1;
+	}
+	if (len == 0) {
+		*why = "empty message";
+		return -1;
+	}
+	if (memchr(in, '\0', len) != NULL) {
+		*why = "NUL byte";
+		return -1;
+	}
+	while (pos < len) {
+		const char *s = in + pos, *nl, *sp;
+		size_t llen, klen, vlen;
+		const char *v;
+		uint64_t num;
+
+		line++;
+		nl = memchr(s, '\n', len - pos);
+		if (nl == NULL) {
+			*why = line_why(line, "no newline at end");
+			return -1;
+		}
+		llen = (size_t)(nl - s);
+		if (have_mac) {
+			*why = line_why(line, "data after mac");
+			return -1;
+		}
+		sp = memchr(s, ' ', llen);
+		if (sp == NULL) {
+			*why = line_why(line, "no space");
+			return -1;
+		}
+		klen = (size_t)(sp - s);
+		v = sp + 1;
+		vlen = llen - klen - 1;
+		if (memchr(v, ' ', vlen) != NULL) {
+			*why = line_why(line, "too many fields");
+			return -1;
+		}
+		if (hdr < HDR_DONE) {
+			if (klen != strlen(hdr_key[hdr]) ||
+			    memcmp(s, hdr_key[hdr], klen) != 0) {
+				*why =
+				    line_why(line, hdr == HDR_MAGIC
+				                       ? "not a health message"
+				                       : "unexpected line");
+				return -1;
+			}
+			switch (hdr) {
+			case HDR_MAGIC:
+				if (vlen != 1 || v[0] != '0' + HMSG_VERSION) {
+					*why = line_why(line,
+					                "unsupported version");
+					return -1;
+				}
+				break;
+			case HDR_BOOT:
+				if (parse_hex64(v, vlen, &out->boot) == -1) {
+					*why = line_why(line, "bad boot id");
+					return -1;
+				}
+				break;
+			case HDR_SEQ:
+			case HDR_TIME:
+				if (parse_dec(v, vlen, UINT64_MAX, &num) ==
+				    -1) {
+					*why = line_why(line, "bad number");
+					return -1;
+				}
+				if (hdr == HDR_SEQ)
+					out->seq = num;
+				else
+					out->time = num;
+				break;
+			default: /* HDR_INTERVAL */
+				if (parse_dec(v, vlen, UINT32_MAX, &num) ==
+				    -1) {
+					*why = line_why(line, "bad number");
+					return -1;
+				}
+				out->interval_ms = (uint32_t)num;
+				break;
+			}
+			hdr++;
+		} else if (klen == 3 && memcmp(s, "mac", 3) == 0) {
+			if (vlen != 2 * HMSG_MAC_LEN) {
+				*why = line_why(line, "bad mac line");
+				return -1;
+			}
+			for (size_t i = 0; i < HMSG_MAC_LEN; i++) {
+				int hi = hexval(v[2 * i]);
+				int lo = hexval(v[2 * i + 1]);
+				if (hi < 0 || lo < 0) {
+					*why = line_why(line, "bad mac line");
+					return -1;
+				}
+				got[i] = (uint8_t)(hi << 4 | lo);
+			}
+			have_mac = true;
+			mac_at = pos;
+		} else {
+			struct hmsg_edge *e;
+			uint8_t st;
+
+			if (!valid_name(s, klen)) {
+				*why = line_why(line, "bad edge name");
+				return -1;
+			}
+			if (vlen == 2 && memcmp(v, "up", 2) == 0) {
+				st = HMSG_UP;
+			} else if (vlen == 4 && memcmp(v, "down", 4) == 0) {
+				st = HMSG_DOWN;
+			} else {
+				*why = line_why(line, "unknown state");
+				return -1;
+			}
+			/* Quadratic, but bounded: 1500 edges at most, and a
+			 * length check first makes most comparisons cheap. */
+			for (size_t i = 0; i < out->n; i++) {
+				if (strlen(out->edge[i].name) == klen &&
+				    memcmp(out->edge[i].name, s, klen) == 0) {
+					*why = line_why(line, "duplicate edge");
+					return -1;
+				}
+			}
+			if (out->n >= HMSG_EDGES_MAX) {
+				*why = line_why(line, "too many edges");
+				return -1;
+			}
+			e = &out->edge[out->n++];
+			memcpy(e->name, s, klen);
+			e->name[klen] = '\0';
+			e->state = st;
+		}
+		pos += llen + 1;
+	}
+	if (hdr < HDR_DONE) {
+		*why = "truncated header";
+		return -1;
+	}
+	if (key != NULL && keylen > 0) {
+		if (!have_mac) {
+			*why = "missing mac";
+			return -1;
+		}
+		if (compute_mac(key, keylen, in, mac_at, want) == -1) {
+			*why = "mac failed";
+			return -1;
+		}
+		if (CRYPTO_memcmp(want, got, HMSG_MAC_LEN) != 0) {
+			*why = "bad mac";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+hmsg_key_load(const char *path, uint8_t *key, const char **why)
+{
+	/* One byte more than a key may be, and one for its newline, is
+	 * enough to tell "too long" from "fits". */
+	char buf[HMSG_KEY_MAX + 2];
+	size_t len = 0, klen;
+	const char *nl;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*why = errno == ENOENT ? "no such file" : "cannot open";
+		return -1;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			close(fd);
+			*why = "cannot read";
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	nl = memchr(buf, '\n', len);
+	klen = nl != NULL ? (size_t)(nl - buf) : len;
+	if (klen > HMSG_KEY_MAX) {
+		*why = "key too long";
+		return -1;
+	}
+	if (klen < HMSG_KEY_MIN) {
+		*why = "key too short (16 bytes at least)";
+		return -1;
+	}
+	memcpy(key, buf, klen);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return (int)klen;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/dnsdctl.c: the operator's client for dnsd's control socket. */
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/errbuf.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "dnsd/conf.h"
+#include "dnsd/control.h"
+
+/* Exit statuses: scripts tell "the server said no" from "no server". */
+#define CTL_EXIT_OK 0
+#define CTL_EXIT_ERROR 1   /* the response did not end in "ok" */
+#define CTL_EXIT_CONNECT 2 /* no server, or bad usage */
+
+/* A reload compiles every zone: give the server time to answer. */
+#define CTL_DEFAULT_TIMEOUT 30
+
+/* Responses are a few lines per edge; anything this big is not ours. */
+#define CTL_RESPONSE_MAX (16 * 1024 * 1024)
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	        "NAME\n"
+	        "    dnsdctl - control a running dnsd\n"
+	        "\n"
+	        "SYNOPSIS\n"
+	        "    dnsdctl -c FILE [-s SOCKET] [-t SECONDS] COMMAND [ARGS]\n"
+	        "    dnsdctl -s SOCKET [-t SECONDS] COMMAND [ARGS]\n"
+	        "    dnsdctl -h\n"
+	        "\n"
+	        "DESCRIPTION\n"
+	        "    Sends one command to dnsd over its control socket and\n"
+	        "    prints the response.  The socket is the `control:' key\n"
+	        "    of the server configuration (relative to that file;\n"
+	        "    default dnsd.ctl next to it).  Only the owner and group\n"
+	        "    of the socket (mode 0660) may use it.\n"
+	        "\n"
+	        "COMMANDS\n"
+	        "    edges             the edges: state reported by the\n"
+	        "                      probes (up, down, unknown), the\n"
+	        "                      operator override, whether dnsd\n"
+	        "                      answers with the edge (EFFECTIVE),\n"
+	        "                      the last report and the last change,\n"
+	        "                      and the health feed's age\n"
+	        "    drain NAME        give no new answers with edge NAME\n"
+	        "    force-down NAME   treat NAME as down, whatever the\n"
+	        "                      probes say\n"
+	        "    force-up NAME     treat NAME as up, whatever the probes\n"
+	        "                      say\n"
+	        "    auto NAME         clear the override: follow the probes\n"
+	        "    reload            reload the configuration, zones, edges\n"
+	        "                      and geo database; on failure the old\n"
+	        "                      ones stay in service\n"
+	        "    status            server status and health feed summary\n"
+	        "    Overrides are kept across restarts of dnsd.\n"
+	        "\n"
+	        "OPTIONS\n"
+	        "    -c FILE     the server configuration (e.g.\n"
+	        "                zones/dnsd.yaml): where the socket is\n"
+	        "    -s SOCKET   the control socket, overriding -c\n"
+	        "    -t SECONDS  wait at most this long for the response\n"
+	        "                (default %d)\n"
+	        "    -h          this help\n"
+	        "\n"
+	        "EXIT STATUS\n"
+	        "    0  the response ended in \"ok\"\n"
+	        "    1  the response ended in \"error: ...\" (or was cut)\n"
+	        "    2  bad usage, unreadable configuration, or dnsd could\n"
+	        "       not be reached\n",
+	        CTL_DEFAULT_TIMEOUT);
+}
+
+/* The socket named by the configuration file; new, or NULL (printed). */
+static char *
+socket_from_conf(const char *file)
+{
+	struct errbuf err;
+
+	errbuf_init(&err);
+	struct dnsd_conf *conf = conf_load(file, &err);
+	char *path = NULL;
+	if (conf == NULL || conf->control == NULL) {
+		fprintf(stderr,
+		        "dnsdctl: %s: cannot read the configuration\n%s", file,
+		        errbuf_text(&err));
+	} else {
+		/*
+		 * A configuration with errors elsewhere still names the
+		 * socket of the server running an older, valid one.
+		 */
+		if (err.count > 0)
+			fprintf(stderr,
+			        "dnsdctl: %s has errors (dnsd -n shows "
+			        "them); using %s\n",
+			        file, conf->control);
+		path = xstrdup(conf->control);
+	}
+	conf_free(conf);
+	errbuf_fini(&err);
+	return path;
+}
+
+/* Connected stream socket to `path`, or -1 (printed). */
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr,
+		        "dnsdctl: cannot connect to %s: path too long\n", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 ||
+	    connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		fprintf(stderr, "dnsdctl: cannot connect to %s: %s\n", path,
+		        strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* All of `buf`; 0, or -1 with errno set. */
+static int
+send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read until the server closes; new NUL-terminated text in *out, its
+ * length in *len.  0, or -1 (printed) on timeout or error.
+ */
+static int
+read_all(int fd, const char *path, int timeout_s, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+
+	for (;;) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (pr == -1 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			fprintf(stderr, "dnsdctl: %s: %s\n", path,
+			        pr == 0 ? "no response in time"
+			                : strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (cap - n < 1024) {
+			if (cap >= CTL_RESPONSE_MAX) {
+				fprintf(stderr,
+				        "dnsdctl: %s: response too large\n",
+				        path);
+				free(buf);
+				return -1;
+			}
+			cap *= 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		ssize_t r = recv(fd, buf + n, cap - n - 1, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && errno != ECONNRESET) {
+			fprintf(stderr, "dnsdctl: %s: read: %s\n", path,
+			        strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Is the last line of `text` exactly "ok"? */
+static bool
+ends_ok(const char *text, size_t len)
+{
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	size_t start = len;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	return len - start == 2 && memcmp(text + start, "ok", 2) == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf_file = NULL, *sock = NULL;
+	int timeout_s = CTL_DEFAULT_TIMEOUT;
+	int opt;
+
+	/* "+": stop at the command, so its arguments are never options */
+	while ((opt = getopt(argc, argv, "+c:s:t:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_file = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 't': {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || t < 1 ||
+			    t > 86400) {
+				fprintf(stderr,
+				        "dnsdctl: -t: seconds, 1..86400\n");
+				return CTL_EXIT_CONNECT;
+			}
+			timeout_s = (int)t;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		default:
+			usage(stderr);
+			return CTL_EXIT_CONNECT;
+		}
+	}
+	if (optind >= argc || (conf_file == NULL && sock == NULL)) {
+		usage(stderr);
+		return CTL_EXIT_CONNECT;
+	}
+	log_init("dnsdctl", true, LOG_WARNING);
+
+	/* The request: the words joined by one space, then "\n". */
+	size_t reqlen = 0;
+	for (int i = optind; i < argc; i++) {
+		if (strpbrk(argv[i], "\r\n") != NULL) {
+			fprintf(stderr, "dnsdctl: arguments cannot contain "
+			                "line breaks\n");
+			return CTL_EXIT_CONNECT;
+		}
+		reqlen += strlen(argv[i]) + 1;
+	}
+	if (reqlen > CONTROL_LINE_MAX + 1) {
+		fprintf(stderr,
+		        "dnsdctl: the command is longer than %d octets\n",
+		        CONTROL_LINE_MAX);
+		return CTL_EXIT_CONNECT;
+	}
+	char *req = xmalloc(reqlen + 1);
+	size_t off = 0;
+	for (int i = optind; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		memcpy(req + off, argv[i], l);
+		off += l;
+		req[off++] = i + 1 < argc ? ' ' : '\n';
+	}
+	req[off] = '\0';
+
+	char *path = sock != NULL ? xstrdup(sock) : socket_from_conf(conf_file);
+	if (path == NULL) {
+		free(req);
+		return CTL_EXIT_CONNECT;
+	}
+	int fd = connect_to(path);
+	if (fd == -1) {
+		free(req);
+		free(path);
+		return CTL_EXIT_CONNECT;
+	}
+	/*
+	 * A send error is not final: a busy server answers and closes
+	 * before reading, and that answer is still in our receive queue.
+	 */
+	if (send_all(fd, req, off) == 0)
+		shutdown(fd, SHUT_WR);
+	free(req);
+
+	char *resp;
+	size_t len;
+	int rc = read_all(fd, path, timeout_s, &resp, &len);
+	close(fd);
+	if (rc == -1) {
+		free(path);
+		return CTL_EXIT_ERROR;
+	}
+	if (len == 0) {
+		fprintf(stderr, "dnsdctl: %s: closed without a response\n",
+		        path);
+		free(resp);
+		free(path);
+		return CTL_EXIT_ERROR;
+	}
+	fwrite(resp, 1, len, stdout);
+	if (resp[len - 1] != '\n')
+		fputc('\n', stdout);
+	bool ok = ends_ok(resp, len);
+	free(resp);
+	free(path);
+	if (fflush(stdout) == EOF)
+		return CTL_EXIT_ERROR;
+	return ok ? CTL_EXIT_OK : CTL_EXIT_ERROR;
+}
