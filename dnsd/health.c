@@ -773,6 +773,10 @@ void
 health_set_edges(struct health *h, const struct edge_set *edges,
                  unsigned generation)
 {
+	/* A configuration without an inventory has no edges to judge. */
+	static const struct edge_set none;
+	if (edges == NULL)
+		edges = &none;
 	bool same =
 	    h->inv_set && h->generation == generation && h->ninv == edges->n;
 

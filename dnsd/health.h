@@ -79,7 +79,7 @@ int health_listen(struct health *h, struct event_base *base,
 
 /*
  * Tell the health state which edges the current snapshot has (after every
- * load); the next view is computed for them and `generation`.
+ * load; NULL: none); the next view is computed for them and `generation`.
  */
 void health_set_edges(struct health *h, const struct edge_set *edges,
                       unsigned generation);
