@@ -1,8 +1,9 @@
 # Makefile: dnsd (and, as they come, edge-health and the tools). GNU make.
 #
 #   make          build everything into build/bin/
-#   make run      install missing Debian packages, build, serve zones/ on
-#                 127.0.0.1:5353 in the foreground
+#   make run      install missing Debian packages, build, and run the
+#                 example: dnsd on 127.0.0.1:5353, edge-health, and local
+#                 stand-in edges, in the foreground until Ctrl-C
 #   make check    install missing packages, build, run every test
 #   make check SAN=address,undefined CC=clang     the same under sanitizers
 
@@ -103,8 +104,8 @@ deps-check:
 
 # ---- the two commands of the README ---------------------------------------
 run: deps
-	$(MAKE) all
-	$(O)/bin/dnsd -c zones/dnsd.yaml
+	$(MAKE) all $(O)/tests/fake_edge
+	sh zones/run-example.sh $(O)
 
 check: deps-check
 	$(MAKE) check-only

@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/* edge-health/conf.c: zones/edge-health.yaml -> struct eh_conf. */
+#include "edge-health/conf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "common/edges.h"
+#include "common/errbuf.h"
+#include "common/hmsg.h"
+#include "common/path.h"
+#include "common/xalloc.h"
+#include "common/ycfg.h"
+
+/* Defaults in one place; `defaults:` in the file overrides them. */
+static const struct eh_timing timing_defaults = {
+    .interval_ms = EH_INTERVAL_MS,
+    .timeout_ms = EH_TIMEOUT_MS,
+    .fall = EH_FALL,
+    .rise = EH_RISE,
+    .jitter_pct = EH_JITTER_PCT,
+};
+
+struct conf_top {
+	char *edges;
+	yaml_node_t *defaults;
+	yaml_node_t *checks;
+	yaml_node_t *feeds;
+	char *state_file;
+};
+
+static const struct ycfg_key top_keys[] = {
+    {"edges", YCFG_STR, offsetof(struct conf_top, edges), .req = true},
+    {"defaults", YCFG_NODE, offsetof(struct conf_top, defaults)},
+    {"checks", YCFG_NODE, offsetof(struct conf_top, checks), .req = true},
+    {"feeds", YCFG_NODE, offsetof(struct conf_top, feeds)},
+    {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
+    YCFG_END,
+};
+
+/* Timing keys, shared by `defaults` and per-edge overrides. */
+#define TIMING_KEYS(type, base)                                                \
+	{"interval", YCFG_DURATION, offsetof(type, base.interval_ms),          \
+	 .min = 10, .max = 3600 * 1000},                                       \
+	    {"timeout", YCFG_DURATION, offsetof(type, base.timeout_ms),        \
+	     .min = 10, .max = 3600 * 1000},                                   \
+	    {"fall", YCFG_UINT, offsetof(type, base.fall), .min = 1,           \
+	     .max = 1000},                                                     \
+	    {"rise", YCFG_UINT, offsetof(type, base.rise), .min = 1,           \
+	     .max = 1000},                                                     \
+	{                                                                      \
+		"jitter", YCFG_UINT, offsetof(type, base.jitter_pct),          \
+		    .min = 0, .max = 50                                        \
+	}
+
+struct conf_defaults {
+	struct eh_timing t;
+};
+
+static const struct ycfg_key defaults_keys[] = {
+    TIMING_KEYS(struct conf_defaults, t),
+    YCFG_END,
+};
+
+/* The mapping form of an edge: timing overrides plus `checks`. */
+struct conf_edge {
+	struct eh_timing t;
+	yaml_node_t *checks;
+};
+
+static const struct ycfg_key edge_keys[] = {
+    TIMING_KEYS(struct conf_edge, t),
+    {"checks", YCFG_NODE, offsetof(struct conf_edge, checks), .req = true},
+    YCFG_END,
+};
+
+static const char *const check_types[] = {"tcp", "http", "https", NULL};
+
+struct conf_check {
+	int type;
+	char *address;
+	char *path;
+	char *host;
+	struct ycfg_strlist status;
+	char *body;
+	unsigned max_body;
+	bool verify;
+};
+
+static const struct ycfg_key check_keys[] = {
+    {"type", YCFG_ENUM, offsetof(struct conf_check, type), .req = true,
+     .enums = check_types},
+    {"address", YCFG_STR, offsetof(struct conf_check, address), .req = true},
+    {"path", YCFG_STR, offsetof(struct conf_check, path)},
+    {"host", YCFG_STR, offsetof(struct conf_check, host)},
+    {"status", YCFG_STRLIST, offsetof(struct conf_check, status)},
+    {"body", YCFG_STR, offsetof(struct conf_check, body)},
+    {"max_body", YCFG_UINT, offsetof(struct conf_check, max_body), .min = 1,
+     .max = 64 * 1024 * 1024},
+    {"verify", YCFG_BOOL, offsetof(struct conf_check, verify)},
+    YCFG_END,
+};
+
+struct conf_feed {
+	char *unix_path;
+	char *udp;
+	char *key_file;
+};
+
+static const struct ycfg_key feed_keys[] = {
+    {"unix", YCFG_STR, offsetof(struct conf_feed, unix_path)},
+    {"udp", YCFG_STR, offsetof(struct conf_feed, udp)},
+    {"key_file", YCFG_STR, offsetof(struct conf_feed, key_file)},
+    YCFG_END,
+};
+
+const char *
+eh_conf_check_name(enum eh_check_type type)
+{
+	return check_types[type];
+}
+
+int
+eh_conf_parse_addr(const char *text, struct sockaddr_storage *ss,
+                   socklen_t *len, char *host, size_t hostcap, uint16_t *port)
+{
+	char h[EH_ADDR_TEXT];
+	const char *p;
+
+	memset(ss, 0, sizeof(*ss));
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (close == NULL || close[1] != ':')
+			return -1;
+		if ((size_t)(close - text - 1) >= sizeof(h))
+			return -1;
+		snprintf(h, sizeof(h), "%.*s", (int)(close - text - 1),
+		         text + 1);
+		p = close + 2;
+	} else {
+		/* Exactly one colon: a bare IPv6 address has no port. */
+		const char *colon = strchr(text, ':');
+		if (colon == NULL || colon != strrchr(text, ':'))
+			return -1;
+		if ((size_t)(colon - text) >= sizeof(h))
+			return -1;
+		snprintf(h, sizeof(h), "%.*s", (int)(colon - text), text);
+		p = colon + 1;
+	}
+	uint64_t v;
+	if (ycfg_parse_uint(p, 1, 65535, &v) == -1)
+		return -1;
+
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (text[0] != '[' && inet_pton(AF_INET, h, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)v);
+		*len = sizeof(*sin);
+	} else if (text[0] == '[' &&
+	           inet_pton(AF_INET6, h, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)v);
+		*len = sizeof(*sin6);
+	} else {
+		return -1;
+	}
+	if (host != NULL)
+		snprintf(host, hostcap, "%s", h);
+	if (port != NULL)
+		*port = (uint16_t)v;
+	return 0;
+}
+
+/* The value of `key` in `map`, for positions of later errors, or `map`. */
+static const yaml_node_t *
+map_value(const struct ycfg_doc *doc, const yaml_node_t *map, const char *key)
+{
+	size_t i = 0;
+	yaml_node_t *k, *v;
+
+	while (ycfg_map_next(doc, map, &i, &k, &v))
+		if (ycfg_scalar(k) != NULL && strcmp(ycfg_scalar(k), key) == 0)
+			return v;
+	return map;
+}
+
+/* Keys that only make sense for http/https, to reject them on tcp. */
+static void
+check_tcp_extras(const struct ycfg_doc *doc, const yaml_node_t *map,
+                 const char *what, struct errbuf *err)
+{
+	size_t i = 0;
+	yaml_node_t *k, *v;
+
+	while (ycfg_map_next(doc, map, &i, &k, &v)) {
+		const char *s = ycfg_scalar(k);
+		if (s != NULL && strcmp(s, "type") != 0 &&
+		    strcmp(s, "address") != 0)
+			ycfg_error(doc, k, err,
+			           "%s: %s: only for http and https checks",
+			           what, s);
+	}
+}
+
+static void
+load_check(const struct ycfg_doc *doc, const struct edge *e,
+           const yaml_node_t *node, struct eh_edge *out, struct errbuf *err)
+{
+	struct conf_check c = {
+	    .type = -1, .max_body = EH_MAX_BODY, .verify = true};
+	char what[EDGE_NAME_MAX + 16];
+	unsigned errors0 = err->count;
+
+	snprintf(what, sizeof(what), "checks: %s", e->name);
+	if (!ycfg_is_map(node)) {
+		ycfg_error(doc, node, err,
+		           "%s: a check is a mapping such as "
+		           "{type: tcp, address: \"127.0.0.1:80\"}",
+		           what);
+		return;
+	}
+	ycfg_walk(doc, node, what, check_keys, &c, err);
+	if (c.type == EH_CHECK_TCP)
+		check_tcp_extras(doc, node, what, err);
+
+	struct eh_check ck = {.type = (enum eh_check_type)c.type,
+	                      .max_body = c.max_body,
+	                      .verify = c.verify};
+	if (c.address != NULL &&
+	    eh_conf_parse_addr(c.address, &ck.addr, &ck.addrlen, ck.host_ip,
+	                       sizeof(ck.host_ip), &ck.port) == -1) {
+		ycfg_error(doc, map_value(doc, node, "address"), err,
+		           "%s: address: \"%s\" is not ADDR:PORT (use "
+		           "[ADDR]:PORT for IPv6)",
+		           what, c.address);
+	}
+	if (c.address != NULL)
+		snprintf(ck.addr_text, sizeof(ck.addr_text), "%s", c.address);
+	if (c.path != NULL && c.path[0] != '/')
+		ycfg_error(doc, map_value(doc, node, "path"), err,
+		           "%s: path: must start with \"/\"", what);
+	ck.status = xcalloc(c.status.n + 1, sizeof(*ck.status));
+	for (size_t i = 0; i < c.status.n; i++) {
+		uint64_t v;
+		if (ycfg_parse_uint(c.status.v[i], 100, 599, &v) == -1) {
+			errbuf_add(err, ycfg_doc_file(doc), c.status.line[i],
+			           c.status.col[i],
+			           "%s: status: \"%s\" is not an HTTP status "
+			           "(100..599)",
+			           what, c.status.v[i]);
+			continue;
+		}
+		ck.status[ck.nstatus++] = (unsigned)v;
+	}
+	if (c.status.n == 0)
+		ck.status[ck.nstatus++] = 200;
+	ck.path = c.path != NULL ? c.path : xstrdup("/");
+	ck.host = c.host != NULL ? c.host : xstrdup(e->name);
+	ck.body = c.body;
+	free(c.address);
+	ycfg_strlist_fini(&c.status);
+	if (err->count != errors0) {
+		free(ck.path);
+		free(ck.host);
+		free(ck.body);
+		free(ck.status);
+		return;
+	}
+	out->check =
+	    xreallocarray(out->check, out->ncheck + 1, sizeof(*out->check));
+	out->check[out->ncheck++] = ck;
+}
+
+static void
+load_edge(const struct ycfg_doc *doc, const struct eh_conf *conf,
+          const struct edge *e, const yaml_node_t *node, struct eh_conf *out,
+          struct errbuf *err)
+{
+	struct conf_edge ce = {.t = conf->defaults};
+	const yaml_node_t *list = node;
+	char what[EDGE_NAME_MAX + 16];
+
+	snprintf(what, sizeof(what), "checks: %s", e->name);
+	/* Two forms: a list of checks, or a mapping with timing overrides
+	 * and `checks`: the short form covers the common case. */
+	if (ycfg_is_map(node)) {
+		ycfg_walk(doc, node, what, edge_keys, &ce, err);
+		list = ce.checks;
+		if (list == NULL)
+			return;
+	}
+	if (!ycfg_is_seq(list)) {
+		ycfg_error(doc, list, err, "%s: expected a list of checks",
+		           what);
+		return;
+	}
+	/* Only where this edge changed the timing: a bad `defaults` is
+	 * reported once, there. */
+	bool own = ce.t.timeout_ms != conf->defaults.timeout_ms ||
+	           ce.t.interval_ms != conf->defaults.interval_ms;
+	if (own && ce.t.timeout_ms > ce.t.interval_ms)
+		ycfg_error(
+		    doc, node, err,
+		    "%s: timeout (%u ms) is longer than interval (%u ms)", what,
+		    ce.t.timeout_ms, ce.t.interval_ms);
+
+	struct eh_edge ed = {.t = ce.t};
+	snprintf(ed.name, sizeof(ed.name), "%s", e->name);
+	size_t i = 0;
+	yaml_node_t *item;
+	while (ycfg_seq_next(doc, list, &i, &item))
+		load_check(doc, e, item, &ed, err);
+	if (ed.ncheck == 0 && i == 0)
+		ycfg_error(doc, list, err, "%s: no checks", what);
+	out->edge =
+	    xreallocarray(out->edge, out->nedge + 1, sizeof(*out->edge));
+	out->edge[out->nedge++] = ed;
+}
+
+static void
+load_feed(const struct ycfg_doc *doc, const char *path, const yaml_node_t *node,
+          struct eh_conf *out, struct errbuf *err)
+{
+	struct conf_feed cf = {0};
+	struct eh_feed f = {0};
+	unsigned errors0 = err->count;
+
+	if (!ycfg_is_map(node)) {
+		ycfg_error(doc, node, err,
+		           "feeds: a feed is a mapping: {unix: PATH} or "
+		           "{udp: ADDR:PORT, key_file: PATH}");
+		return;
+	}
+	ycfg_walk(doc, node, "feeds", feed_keys, &cf, err);
+	if ((cf.unix_path != NULL) == (cf.udp != NULL)) {
+		ycfg_error(doc, node, err,
+		           "feeds: give exactly one of unix and udp");
+	} else if (cf.unix_path != NULL) {
+		char *p = path_relative(path, cf.unix_path);
+		struct sockaddr_un *sun = (struct sockaddr_un *)&f.addr;
+		f.kind = EH_FEED_UNIX;
+		if (strlen(p) >= sizeof(sun->sun_path)) {
+			ycfg_error(doc, node, err,
+			           "feeds: unix: path longer than %zu bytes",
+			           sizeof(sun->sun_path) - 1);
+		} else {
+			sun->sun_family = AF_UNIX;
+			memcpy(sun->sun_path, p, strlen(p) + 1);
+			f.addrlen = sizeof(*sun);
+		}
+		snprintf(f.text, sizeof(f.text), "unix:%s", p);
+		free(p);
+		if (cf.key_file != NULL)
+			ycfg_error(doc, node, err,
+			           "feeds: key_file: only for udp feeds");
+	} else {
+		f.kind = EH_FEED_UDP;
+		if (eh_conf_parse_addr(cf.udp, &f.addr, &f.addrlen, NULL, 0,
+		                       NULL) == -1)
+			ycfg_error(doc, node, err,
+			           "feeds: udp: \"%s\" is not ADDR:PORT (use "
+			           "[ADDR]:PORT for IPv6)",
+			           cf.udp);
+		snprintf(f.text, sizeof(f.text), "udp:%s", cf.udp);
+		/* A key is required: anyone who can send UDP to dnsd could
+		 * otherwise mark every edge down. */
+		if (cf.key_file == NULL) {
+			ycfg_error(doc, node, err,
+			           "feeds: udp: key_file is required");
+		} else {
+			char *kp = path_relative(path, cf.key_file);
+			const char *why = "";
+			int n = hmsg_key_load(kp, f.key, &why);
+			if (n < 0)
+				ycfg_error(doc, node, err,
+				           "feeds: key_file: %s: %s", kp, why);
+			else
+				f.keylen = (size_t)n;
+			free(kp);
+		}
+	}
+	free(cf.unix_path);
+	free(cf.udp);
+	free(cf.key_file);
+	if (err->count != errors0)
+		return;
+	out->feed =
+	    xreallocarray(out->feed, out->nfeed + 1, sizeof(*out->feed));
+	out->feed[out->nfeed++] = f;
+}
+
+struct eh_conf *
+eh_conf_load(const char *path, struct errbuf *err)
+{
+	struct ycfg_doc *doc = ycfg_load_file(path, err);
+	struct conf_top top = {0};
+	struct edge_set *edges = NULL;
+	unsigned errors0 = err->count;
+
+	if (doc == NULL)
+		return NULL;
+	struct eh_conf *conf = xcalloc(1, sizeof(*conf));
+	conf->path = xstrdup(path);
+	conf->defaults = timing_defaults;
+
+	/* Errors are collected in `err`; carry on to find them all. */
+	ycfg_walk(doc, ycfg_doc_root(doc), "top level", top_keys, &top, err);
+	if (top.defaults != NULL) {
+		struct conf_defaults d = {.t = timing_defaults};
+		if (ycfg_is_map(top.defaults))
+			ycfg_walk(doc, top.defaults, "defaults", defaults_keys,
+			          &d, err);
+		else
+			ycfg_error(doc, top.defaults, err,
+			           "defaults: expected a mapping");
+		conf->defaults = d.t;
+		if (d.t.timeout_ms > d.t.interval_ms)
+			ycfg_error(doc, top.defaults, err,
+			           "defaults: timeout (%u ms) is longer than "
+			           "interval (%u ms)",
+			           d.t.timeout_ms, d.t.interval_ms);
+	}
+	if (top.edges != NULL) {
+		conf->edges_path = path_relative(path, top.edges);
+		edges = edges_load(conf->edges_path, err);
+	}
+	if (top.checks != NULL && !ycfg_is_map(top.checks)) {
+		ycfg_error(doc, top.checks, err,
+		           "checks: expected a mapping of edge names");
+	} else if (top.checks != NULL && edges != NULL &&
+	           ycfg_map_check(doc, top.checks, "checks", err) == 0) {
+		size_t i = 0;
+		yaml_node_t *k, *v;
+		while (ycfg_map_next(doc, top.checks, &i, &k, &v)) {
+			const char *name = ycfg_scalar(k);
+			int idx = name ? edges_find(edges, name) : -1;
+			if (idx < 0) {
+				ycfg_error(
+				    doc, k, err,
+				    "checks: unknown edge \"%s\" (not in "
+				    "%s)",
+				    name ? name : "", conf->edges_path);
+				continue;
+			}
+			load_edge(doc, conf, &edges->edge[idx], v, conf, err);
+		}
+	}
+	if (top.feeds != NULL) {
+		size_t i = 0;
+		yaml_node_t *item;
+		if (!ycfg_is_seq(top.feeds))
+			ycfg_error(doc, top.feeds, err,
+			           "feeds: expected a list of feeds");
+		else
+			while (ycfg_seq_next(doc, top.feeds, &i, &item))
+				load_feed(doc, path, item, conf, err);
+	}
+	if (conf->nedge > HMSG_EDGES_MAX)
+		errbuf_add(err, path, 0, 0,
+		           "checks: %zu edges, at most %d fit one feed message",
+		           conf->nedge, HMSG_EDGES_MAX);
+	if (top.state_file != NULL)
+		conf->state_file = path_relative(path, top.state_file);
+	free(top.state_file);
+	free(top.edges);
+	edges_free(edges);
+	ycfg_doc_free(doc);
+	if (err->count != errors0) {
+		eh_conf_free(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+void
+eh_conf_free(struct eh_conf *conf)
+{
+	if (conf == NULL)
+		return;
+	for (size_t i = 0; i < conf->nedge; i++) {
+		struct eh_edge *e = &conf->edge[i];
+		for (size_t j = 0; j < e->ncheck; j++) {
+			free(e->check[j].path);
+			free(e->check[j].host);
+			free(e->check[j].status);
+			free(e->check[j].body);
+		}
+		free(e->check);
+	}
+	free(conf->edge);
+	free(conf->feed);
+	free(conf->edges_path);
+	free(conf->state_file);
+	free(conf->path);
+	free(conf);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* edge-health/probe_tcp.c: the tcp check: a connection is accepted. */
+#include "edge-health/probe.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+static void
+probe_tcp_stop(struct probe *p)
+{
+	if (p->impl != NULL)
+		bufferevent_free(p->impl);
+	p->impl = NULL;
+}
+
+/* "Connection refused" -> "connection refused": log-message grammar. */
+static void
+lower_first(char *s)
+{
+	if (s[0] != '\0')
+		s[0] = (char)tolower((unsigned char)s[0]);
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct probe *p = arg;
+	char why[PROBE_REASON_MAX];
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		probe_tcp_stop(p);
+		p->done(p, true, "");
+		return;
+	}
+	int e = EVUTIL_SOCKET_ERROR();
+	snprintf(why, sizeof(why), "tcp: %s",
+	         e != 0 ? evutil_socket_error_to_string(e) : "connect failed");
+	lower_first(why + 5);
+	probe_tcp_stop(p);
+	p->done(p, false, why);
+}
+
+static int
+probe_tcp_start(struct probe *p, char *why, size_t whylen)
+{
+	/* Deferred callbacks: a connect that fails at once must not call
+	 * p->done from within start. */
+	struct bufferevent *bev = bufferevent_socket_new(
+	    p->env->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (bev == NULL) {
+		snprintf(why, whylen, "tcp: cannot create a socket");
+		return -1;
+	}
+	bufferevent_setcb(bev, NULL, NULL, event_cb, p);
+	p->impl = bev;
+	if (bufferevent_socket_connect(bev,
+	                               (const struct sockaddr *)&p->check->addr,
+	                               (int)p->check->addrlen) == -1) {
+		int e = EVUTIL_SOCKET_ERROR();
+		snprintf(why, whylen, "tcp: %s",
+		         evutil_socket_error_to_string(e));
+		lower_first(why + 5);
+		probe_tcp_stop(p);
+		return -1;
+	}
+	return 0;
+}
+
+const struct probe_ops probe_tcp_ops = {
+    .name = "tcp",
+    .start = probe_tcp_start,
+    .stop = probe_tcp_stop,
+};
+
+const struct probe_ops *
+probe_ops_for(enum eh_check_type type)
+{
+	return type == EH_CHECK_TCP ? &probe_tcp_ops : &probe_http_ops;
+}

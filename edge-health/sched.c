@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* edge-health/sched.c: rounds of probes per edge, timeouts, jitter. */
+#include "edge-health/sched.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "common/hmsg.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "edge-health/conf.h"
+#include "edge-health/probe.h"
+
+/* One probed edge at run time. */
+struct edge_run {
+	struct sched *s;
+	size_t idx;
+	const struct eh_edge *e;
+	struct eh_state st;
+	struct probe *probe;   /* one per check */
+	struct event *next;    /* starts the next round */
+	struct event *timeout; /* ends a round that takes too long */
+	uint64_t round;        /* rounds started */
+	uint64_t started_ms;   /* start of the current or last round */
+	size_t pending;        /* checks of this round still running */
+	bool starting;         /* inside start_round(): do not finish yet */
+	bool ok;
+	char reason[STATE_REASON_MAX]; /* first failure of the round */
+};
+
+struct sched {
+	struct event_base *base;
+	const struct eh_conf *conf;
+	struct probe_env env;
+	uint64_t rng;
+	struct edge_run *run;
+	size_t n;
+	sched_change_fn *fn;
+	void *arg;
+};
+
+uint64_t
+sched_rand(uint64_t *rng)
+{
+	/* splitmix64: tiny, and good enough to spread timers. */
+	uint64_t z = (*rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+unsigned
+sched_delay_ms(unsigned interval_ms, unsigned jitter_pct, uint64_t round,
+               uint64_t *rng)
+{
+	if (round == 0)
+		return 0;
+	if (interval_ms == 0)
+		return 0;
+	if (round == 1)
+		return interval_ms / 2 +
+		       (unsigned)(sched_rand(rng) % interval_ms);
+	uint64_t span = (uint64_t)interval_ms * jitter_pct / 100;
+	if (span == 0)
+		return interval_ms;
+	/* Uniform in [interval - span, interval + span]. */
+	uint64_t off = sched_rand(rng) % (2 * span + 1);
+	return (unsigned)(interval_ms - span + off);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+ms_to_tv(uint64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
+}
+
+/* Keep the first failure of a round: with several checks it is the one
+ * an operator reads in the transition log. */
+static void
+round_fail(struct edge_run *r, const struct eh_check *c, const char *why)
+{
+	if (!r->ok)
+		return;
+	r->ok = false;
+	/* Truncation is fine: the reason is for people. */
+	if (snprintf(r->reason, sizeof(r->reason), "%s (%s): %s", r->e->name,
+	             c->addr_text, why) < 0)
+		r->reason[0] = '\0';
+}
+
+static void
+finish_round(struct edge_run *r)
+{
+	struct sched *s = r->s;
+	uint64_t now = now_ms();
+
+	event_del(r->timeout);
+	if (!r->ok)
+		log_debug("probe %s", r->reason);
+	enum state_change ch = state_update(&r->st, r->e->t.rise, r->e->t.fall,
+	                                    r->ok, r->reason, now);
+	if (ch == STATE_WENT_DOWN)
+		log_notice("probe %s: down after %u failed rounds",
+		           r->st.reason, r->e->t.fall);
+	else if (ch == STATE_WENT_UP)
+		log_notice("probe %s: up after %u good rounds", r->e->name,
+		           r->e->t.rise);
+
+	/* The next round is timed from this one's start, so a slow edge
+	 * does not drift; never earlier than now. */
+	unsigned delay = sched_delay_ms(r->e->t.interval_ms, r->e->t.jitter_pct,
+	                                r->round, &s->rng);
+	uint64_t due = r->started_ms + delay;
+	struct timeval tv;
+	ms_to_tv(due > now ? due - now : 0, &tv);
+	event_add(r->next, &tv);
+	if (ch != STATE_SAME && s->fn != NULL)
+		s->fn(s->arg, r->idx, ch);
+}
+
+static void
+probe_done(struct probe *p, bool ok, const char *reason)
+{
+	struct edge_run *r = p->arg;
+
+	if (!ok)
+		round_fail(r, p->check, reason);
+	if (r->pending > 0)
+		r->pending--;
+	if (r->pending == 0 && !r->starting)
+		finish_round(r);
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct edge_run *r = arg;
+	char why[64];
+
+	(void)fd;
+	(void)what;
+	snprintf(why, sizeof(why), "timeout after %u ms", r->e->t.timeout_ms);
+	for (size_t i = 0; i < r->e->ncheck; i++) {
+		struct probe *p = &r->probe[i];
+		if (p->impl == NULL)
+			continue;
+		p->ops->stop(p);
+		round_fail(r, p->check, why);
+	}
+	r->pending = 0;
+	finish_round(r);
+}
+
+static void
+start_round(evutil_socket_t fd, short what, void *arg)
+{
+	struct edge_run *r = arg;
+	char why[PROBE_REASON_MAX];
+
+	(void)fd;
+	(void)what;
+	r->round++;
+	r->started_ms = now_ms();
+	r->ok = true;
+	r->reason[0] = '\0';
+	r->pending = r->e->ncheck;
+	r->starting = true;
+	for (size_t i = 0; i < r->e->ncheck; i++) {
+		struct probe *p = &r->probe[i];
+		if (p->ops->start(p, why, sizeof(why)) == -1) {
+			round_fail(r, p->check, why);
+			r->pending--;
+		}
+	}
+	r->starting = false;
+	struct timeval tv;
+	ms_to_tv(r->e->t.timeout_ms, &tv);
+	event_add(r->timeout, &tv);
+	if (r->pending == 0)
+		finish_round(r);
+}
+
+static const struct edge_run *
+find_run(const struct sched *s, const char *name)
+{
+	for (size_t i = 0; s != NULL && i < s->n; i++)
+		if (strcmp(s->run[i].e->name, name) == 0)
+			return &s->run[i];
+	return NULL;
+}
+
+struct sched *
+sched_new(struct event_base *base, const struct eh_conf *conf,
+          const struct sched *old, uint64_t seed, sched_change_fn *fn,
+          void *arg)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	uint64_t now = now_ms();
+
+	s->base = base;
+	s->conf = conf;
+	s->rng = seed;
+	s->fn = fn;
+	s->arg = arg;
+	if (probe_env_init(&s->env, base) == -1) {
+		free(s);
+		return NULL;
+	}
+	s->run = xcalloc(conf->nedge + 1, sizeof(*s->run));
+	s->n = conf->nedge;
+	for (size_t i = 0; i < s->n; i++) {
+		struct edge_run *r = &s->run[i];
+		r->s = s;
+		r->idx = i;
+		r->e = &conf->edge[i];
+		/* A reload keeps what was learnt, counters included, so it
+		 * neither flaps an edge nor delays a pending transition. */
+		const struct edge_run *o = find_run(old, r->e->name);
+		if (o != NULL)
+			r->st = o->st;
+		else
+			state_init(&r->st, now);
+		r->probe = xcalloc(r->e->ncheck, sizeof(*r->probe));
+		for (size_t j = 0; j < r->e->ncheck; j++) {
+			r->probe[j].ops = probe_ops_for(r->e->check[j].type);
+			r->probe[j].env = &s->env;
+			r->probe[j].check = &r->e->check[j];
+			r->probe[j].done = probe_done;
+			r->probe[j].arg = r;
+		}
+		r->next = evtimer_new(base, start_round, r);
+		r->timeout = evtimer_new(base, timeout_cb, r);
+		if (r->next == NULL || r->timeout == NULL) {
+			log_err("sched: cannot create timers");
+			sched_free(s);
+			return NULL;
+		}
+		/* Round 0: at once (sched_delay_ms(.., 0, ..) is 0). */
+		struct timeval tv = {0, 0};
+		event_add(r->next, &tv);
+	}
+	return s;
+}
+
+void
+sched_free(struct sched *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		struct edge_run *r = &s->run[i];
+		for (size_t j = 0; r->probe != NULL && j < r->e->ncheck; j++)
+			r->probe[j].ops->stop(&r->probe[j]);
+		if (r->next != NULL)
+			event_free(r->next);
+		if (r->timeout != NULL)
+			event_free(r->timeout);
+		free(r->probe);
+	}
+	free(s->run);
+	probe_env_fini(&s->env);
+	free(s);
+}
+
+size_t
+sched_restore(struct sched *s, const struct hmsg *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->edge[i].state != HMSG_DOWN)
+			continue;
+		for (size_t j = 0; j < s->n; j++) {
+			struct edge_run *r = &s->run[j];
+			if (strcmp(r->e->name, m->edge[i].name) != 0)
+				continue;
+			r->st.up = false;
+			r->st.fails = r->e->t.fall;
+			r->st.oks = 0;
+			snprintf(r->st.reason, sizeof(r->st.reason),
+			         "%s: down in the state file", r->e->name);
+			n++;
+		}
+	}
+	return n;
+}
+
+void
+sched_snapshot(const struct sched *s, struct hmsg *m)
+{
+	m->n = 0;
+	for (size_t i = 0; i < s->n && m->n < HMSG_EDGES_MAX; i++) {
+		struct hmsg_edge *he = &m->edge[m->n++];
+		snprintf(he->name, sizeof(he->name), "%s", s->run[i].e->name);
+		he->state = s->run[i].st.up ? HMSG_UP : HMSG_DOWN;
+	}
+}
