@@ -59,6 +59,10 @@ usage(FILE *out)
 	    "  -v            verbose: log debug messages too\n"
 	    "  -h            this help\n"
 	    "\n"
+	    "Edge health arrives from edge-health on the configured feed\n"
+	    "socket; operators steer edges with dnsdctl through the control\n"
+	    "socket (both set in FILE, see zones/README.md).\n"
+	    "\n"
 	    "Signals: SIGHUP reloads the configuration and zones (a broken\n"
 	    "file is reported and the running data keeps serving); SIGTERM\n"
 	    "and SIGINT stop.\n");
