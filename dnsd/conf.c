@@ -37,7 +37,10 @@ struct conf_health {
 	char *udp;
 	char *key_file;
 	unsigned stale_after_ms;
+	int stale_policy; /* index into stale_policies */
 };
+
+static const char *const stale_policies[] = {"up", "keep", NULL};
 
 struct conf_server {
 	struct ycfg_strlist listen;
@@ -66,6 +69,8 @@ static const struct ycfg_key health_keys[] = {
     {"key_file", YCFG_STR, offsetof(struct conf_health, key_file)},
     {"stale_after", YCFG_DURATION, offsetof(struct conf_health, stale_after_ms),
      .min = 1000, .max = 86400u * 1000},
+    {"stale_policy", YCFG_ENUM, offsetof(struct conf_health, stale_policy),
+     .enums = stale_policies},
     YCFG_END,
 };
 
@@ -205,6 +210,7 @@ conf_load(const char *path, struct errbuf *err)
 		conf->health_key_file = path_relative(path, hl.key_file);
 	conf->health_udp = hl.udp;
 	conf->stale_after_ms = hl.stale_after_ms;
+	conf->stale_keep = hl.stale_policy == 1;
 	if (hl.udp != NULL && hl.key_file == NULL && top.health != NULL)
 		ycfg_error(doc, top.health, err,
 		           "health: udp needs key_file: the network feed is "

@@ -35,7 +35,8 @@ struct dnsd_conf {
 	char *health_socket;       /* feed from a local edge-health (Unix) */
 	char *health_udp; /* feed from remote probers: ADDR:PORT, or NULL */
 	char *health_key_file;   /* shared key for the UDP feed */
-	unsigned stale_after_ms; /* feed silent this long: edges count as up */
+	unsigned stale_after_ms; /* feed silent this long: the stale policy */
+	bool stale_keep;         /* stale policy "keep" (else "up") */
 };
 
 /*

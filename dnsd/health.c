@@ -48,6 +48,7 @@ struct entry {
 struct health {
 	char *state_file;
 	unsigned stale_after_ms;
+	bool stale_keep; /* stale feed: keep the last reports (not "all up") */
 
 	/* Sorted by name, so a 1500-edge message is 1500 bsearches. */
 	struct entry *ent;
@@ -228,7 +229,7 @@ usable_of(const struct health *h, const struct entry *e)
 
 	if (e == NULL)
 		return true;
-	p = h->stats.stale ? HEALTH_UNKNOWN : e->probed;
+	p = h->stats.stale && !h->stale_keep ? HEALTH_UNKNOWN : e->probed;
 	return e->ov == HEALTH_FORCE_UP ||
 	       (e->ov == HEALTH_AUTO && p != HEALTH_DOWN);
 }
@@ -437,6 +438,14 @@ health_new(const char *state_file, unsigned stale_after_ms)
 }
 
 void
+health_set_stale_keep(struct health *h, bool keep)
+{
+	h->stale_keep = keep;
+	if (h->stats.stale)
+		recompute(h, CAUSE_STALE);
+}
+
+void
 health_free(struct health *h)
 {
 	if (h == NULL)
@@ -593,8 +602,9 @@ stale_cb(evutil_socket_t fd, short what, void *arg)
 	if (h->stats.stale || idle < h->stale_after_ms)
 		return;
 	h->stats.stale = true;
-	log_warn("health: feed stale for %llus, treating edges as up",
-	         (unsigned long long)(idle / 1000));
+	log_warn("health: feed stale for %.1fs, %s", (double)idle / 1000,
+	         h->stale_keep ? "keeping the last reported states"
+	                       : "treating edges as up");
 	recompute(h, CAUSE_STALE);
 }
 
@@ -848,7 +858,8 @@ health_list(const struct health *h, struct health_edge_info *out, size_t max)
 		                : usable_of(h, e);
 		if (e == NULL)
 			continue;
-		o->probed = h->stats.stale ? HEALTH_UNKNOWN : e->probed;
+		o->probed = h->stats.stale && !h->stale_keep ? HEALTH_UNKNOWN
+		                                             : e->probed;
 		o->override = e->ov;
 		o->last_report = e->last_report;
 		o->last_change = e->last_change;

@@ -68,6 +68,13 @@ struct health *health_new(const char *state_file, unsigned stale_after_ms);
 void health_free(struct health *h); /* NULL is a no-op */
 
 /*
+ * The stale policy: by default (keep false) a stale feed makes every edge
+ * count as up (fail open); with keep, the last reported states stay in
+ * force until the feed speaks again.
+ */
+void health_set_stale_keep(struct health *h, bool keep);
+
+/*
  * Listen for the feed on `base`: a Unix datagram socket at `unix_path`
  * (mode 0660), and, if `udp` is not NULL, a UDP socket (ADDR:PORT) whose
  * messages must carry a valid mac with `key`.  Returns 0, or -1 after

@@ -177,6 +177,7 @@ health_start(struct dnsd *d)
 		return -1;
 	}
 	d->health = health_new(conf->state_file, conf->stale_after_ms);
+	health_set_stale_keep(d->health, conf->stale_keep);
 	health_on_change(d->health, view_changed, d);
 	health_set_edges(d->health, d->snap->edges, d->snap->generation);
 	if (health_listen(d->health, d->base, conf->health_socket,

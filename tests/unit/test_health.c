@@ -429,6 +429,32 @@ stale(void **state)
 	freeedges(set);
 }
 
+/* The "keep" stale policy: the last reports stay in force. */
+static void
+stale_keep(void **state)
+{
+	struct fix *f = *state;
+	struct edge_set *set = mkedges(three, 3);
+	struct health_feed_stats st;
+	struct health_edge_info info[3];
+
+	fix_start(f, 300, false);
+	health_set_stale_keep(f->h, true);
+	health_set_edges(f->h, set, 1);
+	send_unix(f, 1, 1, "lhr up fra down ams down");
+	assert_usable(f, 1, 0, 0);
+	pump(f, 550);
+	health_feed_stats(f->h, &st);
+	assert_true(st.stale);
+	assert_usable(f, 1, 0, 0);
+	health_list(f->h, info, 3);
+	assert_int_equal(info[1].probed, HEALTH_DOWN);
+	/* switching to the default policy while stale: all up at once */
+	health_set_stale_keep(f->h, false);
+	assert_usable(f, 1, 1, 1);
+	freeedges(set);
+}
+
 static void
 never_heard_goes_stale(void **state)
 {
@@ -701,6 +727,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(dedupe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(udp_auth, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stale, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stale_keep, setup, teardown),
 	    cmocka_unit_test_setup_teardown(never_heard_goes_stale, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(overrides, setup, teardown),
