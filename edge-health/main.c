@@ -308,14 +308,18 @@ main(int argc, char **argv)
 	event_base_dispatch(eh.base);
 
 	save_state(&eh);
-	sched_free(eh.sched);
-	/* Let deferred frees (finished HTTP connections) run. */
-	event_base_loop(eh.base, EVLOOP_NONBLOCK);
-	uint64_t failures = feed_failures(eh.feed);
-	feed_free(eh.feed);
+	/*
+	 * Nothing may call back into what is freed next: take the timer and
+	 * the signals off the loop first, then stop the probes, then let the
+	 * deferred frees (finished HTTP connections) run.
+	 */
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(eh.tick);
+	sched_free(eh.sched);
+	event_base_loop(eh.base, EVLOOP_NONBLOCK);
+	uint64_t failures = feed_failures(eh.feed);
+	feed_free(eh.feed);
 	event_base_free(eh.base);
 	eh_conf_free(eh.conf);
 	free(eh.msg);
