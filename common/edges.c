@@ -35,17 +35,14 @@ static const struct ycfg_key edge_keys[] = {
 static const char *const continents[] = {"AF", "AN", "AS", "EU",
                                          "NA", "OC", "SA", NULL};
 
-/* Names travel in zone files, health feeds and metrics: keep them plain. */
-static bool
-valid_name(const char *s)
+bool
+edges_name_valid(const char *s, size_t len)
 {
-	size_t len = strlen(s);
-
 	if (len == 0 || len >= EDGE_NAME_MAX || s[0] == '-')
 		return false;
-	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) &&
-		    !isdigit((unsigned char)*s) && *s != '-' && *s != '_')
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '-' && s[i] != '_')
 			return false;
 	return true;
 }
@@ -193,7 +190,7 @@ load_edge(const struct ycfg_doc *doc, const yaml_node_t *k,
 
 	e->line = ycfg_line(k);
 	e->col = ycfg_col(k);
-	if (!valid_name(name))
+	if (!edges_name_valid(name, strlen(name)))
 		ycfg_error(doc, k, err,
 		           "edges: \"%s\" is not a valid edge name (lower-case "
 		           "letters, digits, '-' and '_', at most %d)",

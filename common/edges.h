@@ -42,6 +42,14 @@ struct edge_set *edges_load(const char *path, struct errbuf *err);
 
 void edges_free(struct edge_set *set); /* NULL is a no-op */
 
+/*
+ * true if the `len` bytes at `s` are a valid edge name: 1..31 of lower-case
+ * letters, digits, '-' and '_', not starting with '-'.  Names travel in
+ * zone files, health feeds, state files and metrics, so every reader
+ * checks them with this one rule.
+ */
+bool edges_name_valid(const char *s, size_t len);
+
 /* Index of the edge called `name`, or -1. */
 int edges_find(const struct edge_set *set, const char *name);
 

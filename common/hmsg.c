@@ -37,21 +37,6 @@ compute_mac(const uint8_t *key, size_t keylen, const char *data, size_t len,
 	return 0;
 }
 
-/* The same rules as the inventory (common/edges.c), on a counted string. */
-static bool
-valid_name(const char *s, size_t len)
-{
-	if (len == 0 || len >= EDGE_NAME_MAX || s[0] == '-')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
-		    c != '-' && c != '_')
-			return false;
-	}
-	return true;
-}
-
 /* Append with snprintf; *off becomes > cap on overflow, checked once. */
 static void ATTR_PRINTF(4, 5)
     put(char *out, size_t cap, size_t *off, const char *fmt, ...)
@@ -91,7 +76,7 @@ hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
 
 		/* Refuse what the decoder would refuse, so a bad struct
 		 * fails here rather than at every receiver. */
-		if (!valid_name(e->name, nlen) ||
+		if (!edges_name_valid(e->name, nlen) ||
 		    (e->state != HMSG_UP && e->state != HMSG_DOWN))
 			return -1;
 		put(out, cap, &off, "%s %s\n", e->name,
@@ -310,7 +295,7 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 			struct hmsg_edge *e;
 			uint8_t st;
 
-			if (!valid_name(s, klen)) {
+			if (!edges_name_valid(s, klen)) {
 				*why = line_why(line, "bad edge name");
 				return -1;
 			}

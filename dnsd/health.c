@@ -134,21 +134,6 @@ health_override_parse(const char *s, enum health_override *out)
 	return -1;
 }
 
-/* Same rules as common/edges.c: the state file is operator-editable. */
-static bool
-valid_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len >= EDGE_NAME_MAX || s[0] == '-')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') &&
-		    *s != '-' && *s != '_')
-			return false;
-	return true;
-}
-
 /* Index of `name` in the sorted entries, or where it would go (*found). */
 static size_t
 entry_pos(const struct health *h, const char *name, bool *found)
@@ -346,7 +331,7 @@ state_load(struct health *h)
 			break;
 		}
 		*sp++ = '\0';
-		if (!valid_name(line)) {
+		if (!edges_name_valid(line, strlen(line))) {
 			why = "bad edge name";
 			break;
 		}
