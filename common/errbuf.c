@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/xalloc.h"
 
 /* Prototypes carry the format attributes, so -Wformat checks our calls. */
@@ -184,4 +185,17 @@ errbuf_first(const struct errbuf *err, char *out, size_t outlen)
 		n = outlen - 1;
 	memcpy(out, s, n);
 	out[n] = '\0';
+}
+
+void
+errbuf_log(const struct errbuf *err, int prio)
+{
+	const char *t = errbuf_text(err);
+
+	while (*t != '\0') {
+		const char *nl = strchr(t, '\n');
+		int len = nl ? (int)(nl - t) : (int)strlen(t);
+		log_msg(prio, "%.*s", len, t);
+		t += len + (nl ? 1 : 0);
+	}
 }

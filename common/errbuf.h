@@ -38,6 +38,9 @@ void errbuf_add(struct errbuf *err, const char *file, unsigned line,
 /* Text of all errors so far ("" if none); valid until the next call. */
 const char *errbuf_text(const struct errbuf *err);
 
+/* Log every error as its own line at `prio` (e.g. after a failed reload). */
+void errbuf_log(const struct errbuf *err, int prio);
+
 /* First error's line without trailing '\n', for one-line log messages. */
 void errbuf_first(const struct errbuf *err, char *out, size_t outlen);
 

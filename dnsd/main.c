@@ -69,19 +69,6 @@ usage(FILE *out)
 }
 
 static void
-log_errors(int prio, const struct errbuf *err)
-{
-	const char *t = errbuf_text(err);
-
-	while (*t != '\0') {
-		const char *nl = strchr(t, '\n');
-		int len = nl ? (int)(nl - t) : (int)strlen(t);
-		log_msg(prio, "%.*s", len, t);
-		t += len + (nl ? 1 : 0);
-	}
-}
-
-static void
 count_zones(const struct snapshot *s, size_t *records)
 {
 	*records = 0;
@@ -102,7 +89,7 @@ reload(struct dnsd *d, struct errbuf *err)
 	if (s == NULL) {
 		log_warn("reload: failed, still serving generation %u:",
 		         d->snap->generation);
-		log_errors(LOG_WARNING, err);
+		errbuf_log(err, LOG_WARNING);
 		return -1;
 	}
 	for (unsigned i = 0; i < d->nworkers; i++)

@@ -60,19 +60,6 @@ usage(FILE *out)
 	        "stop.\n");
 }
 
-static void
-log_errors(int prio, const struct errbuf *err)
-{
-	const char *t = errbuf_text(err);
-
-	while (*t != '\0') {
-		const char *nl = strchr(t, '\n');
-		int len = nl ? (int)(nl - t) : (int)strlen(t);
-		log_msg(prio, "%.*s", len, t);
-		t += len + (nl ? 1 : 0);
-	}
-}
-
 static uint64_t
 random64(void)
 {
@@ -188,7 +175,7 @@ reload(struct eh *eh)
 	struct eh_conf *conf = eh_conf_load(eh->conf_path, &err);
 	if (conf == NULL) {
 		log_warn("reload: failed, keeping the running configuration:");
-		log_errors(LOG_WARNING, &err);
+		errbuf_log(&err, LOG_WARNING);
 		errbuf_fini(&err);
 		return;
 	}
