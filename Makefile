@@ -7,8 +7,15 @@
 #   make check    install missing packages, build, run every test
 #   make check SAN=address,undefined CC=clang     the same under sanitizers
 
+# `make install [DESTDIR=/staging] [PREFIX=/usr]`: the daemons and their
+# tools into SBINDIR, documentation and example configurations into
+# DOCDIR, systemd units into UNITDIR and their users into SYSUSERSDIR.
+# Nothing is written to /etc: copy DOCDIR/examples/*.yaml to /etc/dnsd.
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
+DOCDIR     ?= $(PREFIX)/share/doc/dnsd
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 PKG_CONFIG ?= pkg-config
 WERROR     ?= 1
 SAN        ?=
@@ -19,7 +26,7 @@ RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               libevent-dev libyaml-dev libssl-dev bind9-dnsutils perl \
               libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
-              clang libclang-rt-14-dev clang-format
+              clang libclang-rt-14-dev clang-format systemd
 
 DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads \
               libevent_openssl openssl
@@ -116,9 +123,24 @@ check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS) lint
 		timeout 300 $(O)/tests/$$t tests/fuzz/corpus/$$t; done
 	O=$(O) prove --exec 'timeout 300 sh' tests/integration/[0-9]*.sh
 
+# dnsd, edge-health, dnsdctl and geoq all go to SBINDIR: the tools are
+# the operator's, like nsd-control and knotc.
+# examples/: production-shaped dnsd.yaml and edge-health.yaml (dist/)
+# with the example inventory and zone they name; cp them to /etc/dnsd/.
+EXAMPLES := dist/examples/dnsd.yaml dist/examples/edge-health.yaml \
+            zones/edges.yaml zones/example.net.yaml zones/README.md
+UNITS    := dnsd.service edge-health.service
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	set -e; for u in $(UNITS); do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		    dist/systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+	install -m 0644 dist/sysusers.d/dnsd.conf $(DESTDIR)$(SYSUSERSDIR)/
 
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers

@@ -37,6 +37,7 @@ struct resp {
 	const struct query *q;
 	const struct sockaddr *from;
 	const uint8_t *usable; /* per edge: may be answered; NULL: all */
+	struct dnsd_stats *st;
 	bool tcp;
 	uint8_t
 	    ecs_scope; /* RFC 7871 §7.2.1: 0 unless the answer is tailored */
@@ -290,6 +291,48 @@ put_addr(struct resp *r, const uint8_t *owner, size_t ownerlen, uint16_t type,
 }
 
 /*
+ * Did geo_name_pick() fall back on the all-down policy?  Only when, with
+ * health known, no ranked edge with a `family` address is usable though
+ * some has one (its own test, repeated: at most GEO_MAX_RANK steps).
+ */
+static bool
+all_down(const struct geo_name *g, const struct geo_choice *ch, int family,
+         const uint8_t *usable)
+{
+	bool some = false;
+
+	if (usable == NULL)
+		return false;
+	for (uint16_t i = 0; i < ch->list.n; i++) {
+		uint16_t idx = ch->list.edge[i];
+		const struct edge *e = &g->edges->edge[idx];
+		if ((family == AF_INET ? e->nv4 : e->nv6) == 0)
+			continue;
+		if (usable[idx])
+			return false;
+		some = true;
+	}
+	return some;
+}
+
+/*
+ * The row of the geo counters for `g`: its index in the snapshot's geo
+ * names (a pointer search, as geo names do not know their index), or -1
+ * beyond STATS_GEO_NAMES.
+ */
+static int
+geo_row(const struct resp *r, const struct geo_name *g)
+{
+	const struct zonedb *db = r->snap->db;
+	size_t n = db->ngeo < STATS_GEO_NAMES ? db->ngeo : STATS_GEO_NAMES;
+
+	for (size_t i = 0; i < n; i++)
+		if (db->geo[i] == g)
+			return (int)i;
+	return -1;
+}
+
+/*
  * A geo name: every address of the edges geo_name_pick() takes from the
  * client's ranked list.  Returns false when no edge has an address of the
  * asked family.
@@ -310,6 +353,8 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 	    geo_name_choose(g, client_of(r, &client), &scope);
 
 	r->ecs_scope = (uint8_t)scope;
+	int row = geo_row(r, g);
+	enum stats_geo_reason why = (enum stats_geo_reason)ch->rule;
 	for (int pass = 0; pass < 2; pass++) {
 		/* ANY: A, then (over TCP) AAAA as well (RFC 8482 §4.1) */
 		uint16_t type = pass == 0 ? T_A : T_AAAA;
@@ -319,15 +364,21 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 			break; /* UDP: one RRset, the A, if there is one */
 		uint16_t pick[GEO_MAX_RANK];
 		enum geo_pick res;
+		int family = type == T_A ? AF_INET : AF_INET6;
 		unsigned n =
-		    geo_name_pick(g, ch, type == T_A ? AF_INET : AF_INET6,
-		                  r->usable, pick, &res);
+		    geo_name_pick(g, ch, family, r->usable, pick, &res);
+		if (all_down(g, ch, family, r->usable))
+			why = STATS_GEO_ALL_DOWN;
 		if (res == GEO_PICK_SERVFAIL) {
 			r->rcode = RC_SERVFAIL; /* the all-down policy */
-			return true;
+			break;
 		}
 		for (unsigned i = 0; i < n; i++) {
 			const struct edge *e = &g->edges->edge[pick[i]];
+			if (row >= 0 && pick[i] < STATS_GEO_EDGES)
+				r->st->geo_edge[row][pick[i]]++;
+			else
+				r->st->geo_dropped++;
 			unsigned naddr = type == T_A ? e->nv4 : e->nv6;
 			for (unsigned k = 0; k < naddr; k++)
 				put_addr(r, owner, ownerlen, type, g->ttl,
@@ -336,7 +387,11 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 		}
 		any = any || n > 0;
 	}
-	return any;
+	if (row >= 0 && (unsigned)why < STATS_GEO_REASONS)
+		r->st->geo_reason[row][why]++;
+	else
+		r->st->geo_dropped++;
+	return any || r->rcode == RC_SERVFAIL;
 }
 
 static void
@@ -591,6 +646,7 @@ answer_query_from(const struct snapshot *snap, const struct health_view *view,
 	r.snap = snap;
 	r.q = &q;
 	r.from = from;
+	r.st = st;
 	/* A view computed for another load does not fit our edge indexes. */
 	if (view != NULL && snap->edges != NULL &&
 	    view->generation == snap->generation && view->n == snap->edges->n)
@@ -606,6 +662,8 @@ answer_query_from(const struct snapshot *snap, const struct health_view *view,
 		uint16_t qd = wcur_u16(&c), an = wcur_u16(&c);
 		uint16_t ns = wcur_u16(&c), ar = wcur_u16(&c);
 		r.rcode = parse_query(&c, &q, qd, an, ns, ar);
+		if (q.have_question)
+			st->qtype[stats_qtype(q.qtype)]++;
 		/* RFC 1035 §4.1.1; the OPT stays (RFC 6891 §7) */
 		if (opcode != OP_QUERY)
 			r.rcode = RC_NOTIMP;

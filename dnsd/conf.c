@@ -30,6 +30,9 @@ struct conf_top {
 	char *control;
 	char *state_file;
 	yaml_node_t *health;
+	yaml_node_t *metrics;
+	char *user;
+	bool allow_root;
 };
 
 struct conf_health {
@@ -60,6 +63,9 @@ static const struct ycfg_key top_keys[] = {
     {"control", YCFG_STR, offsetof(struct conf_top, control)},
     {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
     {"health", YCFG_NODE, offsetof(struct conf_top, health)},
+    {"metrics", YCFG_NODE, offsetof(struct conf_top, metrics)},
+    {"user", YCFG_STR, offsetof(struct conf_top, user)},
+    {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
     YCFG_END,
 };
 
@@ -209,12 +215,23 @@ conf_load(const char *path, struct errbuf *err)
 	if (hl.key_file != NULL)
 		conf->health_key_file = path_relative(path, hl.key_file);
 	conf->health_udp = hl.udp;
+	conf->user = top.user; /* owned by conf now */
+	conf->allow_root = top.allow_root;
 	conf->stale_after_ms = hl.stale_after_ms;
 	conf->stale_keep = hl.stale_policy == 1;
 	if (hl.udp != NULL && hl.key_file == NULL && top.health != NULL)
 		ycfg_error(doc, top.health, err,
 		           "health: udp needs key_file: the network feed is "
 		           "authenticated");
+	if (top.metrics != NULL) {
+		/* Prometheus scrapes here (dnsd/metrics.h); absent: off. */
+		const char *m = ycfg_scalar(top.metrics);
+		conf->metrics = xcalloc(1, sizeof(*conf->metrics));
+		if (m == NULL || conf_parse_listen(m, conf->metrics) == -1)
+			ycfg_error(doc, top.metrics, err,
+			           "metrics: expected ADDRESS:PORT (use "
+			           "[ADDRESS]:PORT for IPv6)");
+	}
 	free(top.control);
 	free(top.state_file);
 	free(hl.socket);
@@ -246,5 +263,7 @@ conf_free(struct dnsd_conf *conf)
 	free(conf->health_socket);
 	free(conf->health_udp);
 	free(conf->health_key_file);
+	free(conf->metrics);
+	free(conf->user);
 	free(conf);
 }

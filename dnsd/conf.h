@@ -37,6 +37,9 @@ struct dnsd_conf {
 	char *health_key_file;   /* shared key for the UDP feed */
 	unsigned stale_after_ms; /* feed silent this long: the stale policy */
 	bool stale_keep;         /* stale policy "keep" (else "up") */
+	struct listen_addr *metrics; /* Prometheus endpoint, or NULL: off */
+	char *user;                  /* drop root for this user, or NULL */
+	bool allow_root; /* root without `user` is refused unless set */
 };
 
 /*

@@ -63,6 +63,7 @@ enum command_kind {
 	CMD_OVERRIDE,
 	CMD_RELOAD,
 	CMD_STATUS,
+	CMD_EXPLAIN,
 };
 
 static const struct command {
@@ -77,6 +78,7 @@ static const struct command {
     {"auto", CMD_OVERRIDE, HEALTH_AUTO},
     {"reload", CMD_RELOAD, HEALTH_AUTO},
     {"status", CMD_STATUS, HEALTH_AUTO},
+    {"explain", CMD_EXPLAIN, HEALTH_AUTO},
 };
 
 static void
@@ -329,6 +331,32 @@ cmd_status(struct control *ctl, struct evbuffer *out)
 	reply_ok(out);
 }
 
+/* explain CLIENT NAME [TYPE] [json] */
+static void
+cmd_explain(struct control *ctl, char **word, int nw, struct evbuffer *out)
+{
+	const char *type = NULL;
+	bool json = false;
+	char why[256];
+
+	for (int i = 3; i < nw; i++) {
+		if (strcmp(word[i], "json") == 0)
+			json = true;
+		else
+			type = word[i];
+	}
+	if (ctl->hooks.explain == NULL) {
+		reply_error(out, "explain is not available");
+		return;
+	}
+	if (ctl->hooks.explain(ctl->hooks.arg, word[1], word[2], type, json,
+	                       out, why, sizeof(why)) == -1) {
+		reply_error(out, "%s", why);
+		return;
+	}
+	reply_ok(out);
+}
+
 /* Split at blanks, in place; returns the word count (at most `max`+1). */
 static int
 split_words(char *s, char **word, int max)
@@ -354,7 +382,7 @@ static void
 handle_request(struct control_conn *c, char *line, size_t len)
 {
 	struct evbuffer *out = c->out;
-	char *word[2];
+	char *word[5];
 
 	/* Only printable ASCII: names are echoed back in errors and logs. */
 	for (size_t i = 0; i < len; i++) {
@@ -364,7 +392,7 @@ handle_request(struct control_conn *c, char *line, size_t len)
 			return;
 		}
 	}
-	int nw = split_words(line, word, 2);
+	int nw = split_words(line, word, 5);
 	if (nw == 0) {
 		reply_error(out, "empty request");
 		return;
@@ -374,10 +402,19 @@ handle_request(struct control_conn *c, char *line, size_t len)
 		if (strcmp(word[0], commands[i].name) == 0)
 			cmd = &commands[i];
 	if (cmd == NULL) {
-		reply_error(out,
-		            "unknown command \"%s\" (commands: edges, drain, "
-		            "force-down, force-up, auto, reload, status)",
-		            word[0]);
+		reply_error(
+		    out,
+		    "unknown command \"%s\" (commands: edges, drain, "
+		    "force-down, force-up, auto, reload, status, explain)",
+		    word[0]);
+		return;
+	}
+	if (cmd->kind == CMD_EXPLAIN) {
+		if (nw < 3 || nw > 5)
+			reply_error(out, "usage: explain CLIENT NAME [A|AAAA] "
+			                 "[json]");
+		else
+			cmd_explain(c->ctl, word, nw, out);
 		return;
 	}
 	int want = cmd->kind == CMD_OVERRIDE ? 2 : 1;
@@ -399,6 +436,8 @@ handle_request(struct control_conn *c, char *line, size_t len)
 	case CMD_STATUS:
 		cmd_status(c->ctl, out);
 		break;
+	case CMD_EXPLAIN:
+		break; /* handled above: it takes a variable word count */
 	}
 }
 

@@ -3,6 +3,7 @@
 #ifndef DNSD_CONTROL_H
 #define DNSD_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct evbuffer;
@@ -24,6 +25,9 @@ struct control; /* opaque; owned by the main thread */
  *   force-up NAME     treat NAME as up, whatever the probes say
  *   auto NAME         follow the probes again (clears the override)
  *   reload            reload the configuration (hooks->reload)
+ *   explain CLIENT NAME [A|AAAA] [json]
+ *                     why CLIENT (ADDRESS[/PREFIX]) gets its edges for the
+ *                     geo name NAME (hooks->explain)
  *   status            hooks->status lines, then edge and feed counts
  *
  * Words are separated by spaces or tabs; a trailing "\r" is ignored.
@@ -52,6 +56,13 @@ struct control_hooks {
 	int (*reload)(void *arg, char *errs, size_t errlen);
 	/* Append status lines ("key: value\n") to `out`. */
 	void (*status)(void *arg, struct evbuffer *out);
+	/*
+	 * explain CLIENT NAME [TYPE] [json]: append the explanation to `out`.
+	 * Returns 0, or -1 with a one-line reason in `errs`.
+	 */
+	int (*explain)(void *arg, const char *client, const char *name,
+	               const char *type, bool json, struct evbuffer *out,
+	               char *errs, size_t errlen);
 	void *arg; /* passed to the hooks */
 };
 

@@ -37,7 +37,7 @@ usage(FILE *out)
 	        "\n"
 	        "SYNOPSIS\n"
 	        "    dnsdctl -c FILE [-s SOCKET] [-t SECONDS] COMMAND [ARGS]\n"
-	        "    dnsdctl -s SOCKET [-t SECONDS] COMMAND [ARGS]\n"
+	        "    dnsdctl -s SOCKET [-t SECONDS] [--json] COMMAND [ARGS]\n"
 	        "    dnsdctl -h\n"
 	        "\n"
 	        "DESCRIPTION\n"
@@ -64,15 +64,25 @@ usage(FILE *out)
 	        "                      and geo database; on failure the old\n"
 	        "                      ones stay in service\n"
 	        "    status            server status and health feed summary\n"
+	        "    explain CLIENT NAME [A|AAAA]\n"
+	        "                      why CLIENT (ADDRESS or ADDRESS/PREFIX,\n"
+	        "                      as a resolver's client subnet) gets\n"
+	        "                      its edges for the geo name NAME: the\n"
+	        "                      location, the rule that decided, the\n"
+	        "                      ranked edges with distance and\n"
+	        "                      probed/override/effective state, the\n"
+	        "                      answer, its TTL and ECS scope\n"
 	        "    Overrides are kept across restarts of dnsd.\n"
 	        "\n"
 	        "OPTIONS\n"
 	        "    -c FILE     the server configuration (e.g.\n"
 	        "                zones/dnsd.yaml): where the socket is\n"
 	        "    -s SOCKET   the control socket, overriding -c\n"
+	        "    --json      explain: print one JSON object (the exit\n"
+	        "                code says whether it worked)\n"
 	        "    -t SECONDS  wait at most this long for the response\n"
 	        "                (default %d)\n"
-	        "    -h          this help\n"
+	        "    -h, --help  this help\n"
 	        "\n"
 	        "EXIT STATUS\n"
 	        "    0  the response ended in \"ok\"\n"
@@ -232,8 +242,23 @@ main(int argc, char **argv)
 {
 	const char *conf_file = NULL, *sock = NULL;
 	int timeout_s = CTL_DEFAULT_TIMEOUT;
+	bool json = false;
 	int opt;
 
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	/* --json: machine output (explain), before getopt sees it */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+			memmove(&argv[i], &argv[i + 1],
+			        (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			break;
+		}
+	}
 	/* "+": stop at the command, so its arguments are never options */
 	while ((opt = getopt(argc, argv, "+c:s:t:h")) != -1) {
 		switch (opt) {
@@ -285,6 +310,8 @@ main(int argc, char **argv)
 		        CONTROL_LINE_MAX);
 		return CTL_EXIT_CONNECT;
 	}
+	if (json)
+		reqlen += 5; /* " json" */
 	char *req = xmalloc(reqlen + 1);
 	size_t off = 0;
 	for (int i = optind; i < argc; i++) {
@@ -292,6 +319,10 @@ main(int argc, char **argv)
 		memcpy(req + off, argv[i], l);
 		off += l;
 		req[off++] = i + 1 < argc ? ' ' : '\n';
+	}
+	if (json) {
+		memcpy(req + off - 1, " json\n", 6);
+		off += 5;
 	}
 	req[off] = '\0';
 
@@ -329,10 +360,15 @@ main(int argc, char **argv)
 		free(path);
 		return CTL_EXIT_ERROR;
 	}
-	fwrite(resp, 1, len, stdout);
-	if (resp[len - 1] != '\n')
-		fputc('\n', stdout);
 	bool ok = ends_ok(resp, len);
+	/* --json prints the JSON alone: the status is the exit code. */
+	size_t show = len;
+	if (json && ok) {
+		show = len - (resp[len - 1] == '\n' ? 3 : 2);
+	}
+	fwrite(resp, 1, show, stdout);
+	if (show > 0 && resp[show - 1] != '\n')
+		fputc('\n', stdout);
 	free(resp);
 	free(path);
 	if (fflush(stdout) == EOF)

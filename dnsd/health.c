@@ -343,7 +343,13 @@ state_load(struct health *h)
 			why = "unknown override";
 			break;
 		}
-		snprintf(tmp[ntmp].name, sizeof(tmp[ntmp].name), "%s", line);
+		/* edges_name_valid() above bounds the length: no truncation */
+		size_t nl = strlen(line);
+		if (nl >= sizeof(tmp[ntmp].name)) {
+			why = "name too long";
+			break;
+		}
+		memcpy(tmp[ntmp].name, line, nl + 1);
 		ntmp++;
 	}
 	if (why == NULL && ferror(f))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -15,10 +16,13 @@
 #include "common/errbuf.h"
 #include "common/hmsg.h"
 #include "common/log.h"
+#include "common/privdrop.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
 #include "dnsd/control.h"
+#include "dnsd/explain.h"
 #include "dnsd/health.h"
+#include "dnsd/metrics.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/worker.h"
@@ -36,6 +40,9 @@ struct dnsd {
 	struct event_base *base;
 	struct health *health;   /* the feed, overrides, the view */
 	struct control *control; /* dnsdctl's socket */
+	struct metrics *metrics; /* Prometheus endpoint, or NULL */
+	uint64_t reloads;        /* successful, for metrics */
+	uint64_t reload_failures;
 	time_t started;
 };
 
@@ -44,28 +51,44 @@ usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: dnsd -c FILE [-l ADDR:PORT]... [-n] [-v]\n"
+	    "usage: dnsd -c FILE [-l ADDR:PORT]... [-u USER] [-n] [-v]\n"
 	    "\n"
-	    "Authoritative DNS server for YAML zones.  Runs in the foreground\n"
-	    "and logs to stderr.\n"
+	    "NAME\n"
+	    "  dnsd - authoritative DNS server for YAML zones, with geo and\n"
+	    "  health-aware answers\n"
 	    "\n"
+	    "DESCRIPTION\n"
+	    "  Serves the zones named in FILE on UDP and TCP.  Runs in the\n"
+	    "  foreground and logs to stderr (a service manager supervises\n"
+	    "  it; see dist/systemd/dnsd.service).\n"
+	    "\n"
+	    "OPTIONS\n"
 	    "  -c FILE       server configuration (e.g. zones/dnsd.yaml)\n"
 	    "  -l ADDR:PORT  listen here instead of the configured addresses;\n"
 	    "                repeatable; [ADDR]:PORT for IPv6, e.g. "
 	    "[::1]:5353\n"
+	    "  -u USER       started as root: once the sockets are bound,\n"
+	    "                switch to USER (overrides `user` in FILE).  As\n"
+	    "                root without a user dnsd refuses to start\n"
+	    "                unless FILE sets allow_root: true\n"
 	    "  -n            check: load the configuration and every zone,\n"
 	    "                print every error as file:line:col: message,\n"
 	    "                exit 0 if all is well, else 1\n"
 	    "  -v            verbose: log debug messages too\n"
-	    "  -h            this help\n"
+	    "  -h, --help    this help\n"
 	    "\n"
-	    "Edge health arrives from edge-health on the configured feed\n"
-	    "socket; operators steer edges with dnsdctl through the control\n"
-	    "socket (both set in FILE, see zones/README.md).\n"
+	    "FILES\n"
+	    "  Edge health arrives from edge-health on the configured feed\n"
+	    "  socket; operators steer edges with dnsdctl through the control\n"
+	    "  socket (both set in FILE, every key in zones/README.md).\n"
 	    "\n"
-	    "Signals: SIGHUP reloads the configuration and zones (a broken\n"
-	    "file is reported and the running data keeps serving); SIGTERM\n"
-	    "and SIGINT stop.\n");
+	    "SIGNALS\n"
+	    "  SIGHUP reloads the configuration and zones (a broken file is\n"
+	    "  reported and the running data keeps serving); SIGTERM and\n"
+	    "  SIGINT stop.\n"
+	    "\n"
+	    "EXIT STATUS\n"
+	    "  0 on a clean stop or a good check, 1 on any error.\n");
 }
 
 static void
@@ -90,12 +113,16 @@ reload(struct dnsd *d, struct errbuf *err)
 		log_warn("reload: failed, still serving generation %u:",
 		         d->snap->generation);
 		errbuf_log(err, LOG_WARNING);
+		d->reload_failures++;
 		return -1;
 	}
 	for (unsigned i = 0; i < d->nworkers; i++)
 		worker_publish(d->workers[i], s);
 	snapshot_unref(d->snap);
 	d->snap = s;
+	d->reloads++;
+	/* Geo counters are per geo name index of the new snapshot. */
+	metrics_reset_geo(d->metrics);
 	/* The edge set may have changed: a new view follows for workers. */
 	health_set_edges(d->health, s->edges, s->generation);
 	size_t records;
@@ -139,6 +166,35 @@ control_status(void *arg, struct evbuffer *out)
 	evbuffer_add_printf(out, "workers: %u\n", d->nworkers);
 }
 
+/* dnsdctl explain: the running configuration under the live health. */
+static int
+control_explain(void *arg, const char *client, const char *name,
+                const char *type, bool json, struct evbuffer *out, char *errs,
+                size_t errlen)
+{
+	struct dnsd *d = arg;
+	struct health_edge_info *states =
+	    xcalloc(HMSG_EDGES_MAX, sizeof(*states));
+	size_t n = health_list(d->health, states, HMSG_EDGES_MAX);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = -1;
+
+	if (f != NULL) {
+		rc = explain_write(f, d->snap, health_view(d->health), states,
+		                   n, client, name, type, json, errs, errlen);
+		fclose(f);
+		if (rc == 0)
+			evbuffer_add(out, text, len);
+	} else {
+		snprintf(errs, errlen, "out of memory");
+	}
+	free(text);
+	free(states);
+	return rc;
+}
+
 /* A new health view: every worker switches to it between two packets. */
 static void
 view_changed(struct health_view *v, void *arg)
@@ -173,9 +229,58 @@ health_start(struct dnsd *d)
 	static struct control_hooks hooks;
 	hooks.reload = control_reload;
 	hooks.status = control_status;
+	hooks.explain = control_explain;
 	hooks.arg = d;
 	d->control = control_new(d->base, conf->control, d->health, &hooks);
 	return d->control != NULL ? 0 : -1;
+}
+
+/*
+ * Every socket is bound: give the socket files to the configured user
+ * (-u wins over `user`) and become it.  0 or -1 (logged).
+ */
+static int
+drop_privileges(struct dnsd *d, const char *user)
+{
+	const struct dnsd_conf *conf = d->snap->conf;
+	struct errbuf err;
+	bool root = geteuid() == 0;
+	int rc = 0;
+
+	if (user == NULL)
+		user = conf->user;
+	errbuf_init(&err);
+	if (privdrop_chown(conf->control, user, &err) == -1 ||
+	    privdrop_chown(conf->health_socket, user, &err) == -1 ||
+	    privdrop(user, conf->allow_root, &err) == -1) {
+		errbuf_log(&err, LOG_ERR);
+		rc = -1;
+	} else if (root && user != NULL) {
+		log_info("running as user %s", user);
+	} else if (root) {
+		log_warn("running as root (allow_root: true)");
+	}
+	errbuf_fini(&err);
+	return rc;
+}
+
+/* The Prometheus endpoint, if configured.  0 or -1 (logged). */
+static int
+start_metrics(struct dnsd *d)
+{
+	const struct metrics_source src = {
+	    .workers = d->workers,
+	    .nworkers = d->nworkers,
+	    .health = d->health,
+	    .snap = &d->snap,
+	    .reloads = &d->reloads,
+	    .reload_failures = &d->reload_failures,
+	};
+
+	if (d->snap->conf->metrics == NULL)
+		return 0;
+	d->metrics = metrics_new(d->base, d->snap->conf->metrics, &src);
+	return d->metrics != NULL ? 0 : -1;
 }
 
 static void
@@ -203,12 +308,20 @@ main(int argc, char **argv)
 	struct errbuf err;
 	bool check = false;
 	int level = LOG_INFO, ch;
+	const char *user = NULL; /* -u */
 
 	log_init("dnsd", true, level);
-	while ((ch = getopt(argc, argv, "c:l:nvh")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "c:l:u:nvh")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.conf_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'l':
 			d.listen = xreallocarray(d.listen, d.nlisten + 1,
@@ -279,6 +392,10 @@ main(int argc, char **argv)
 	d.started = time(NULL);
 	if (health_start(&d) == -1)
 		log_fatal("cannot start: see the errors above");
+	if (start_metrics(&d) == -1)
+		log_fatal("cannot start: see the errors above");
+	if (drop_privileges(&d, user) == -1)
+		log_fatal("cannot start: see the errors above");
 	for (unsigned i = 0; i < d.nworkers; i++)
 		if (worker_start(d.workers[i]) == -1)
 			log_fatal("cannot start worker %u", i);
@@ -306,6 +423,7 @@ main(int argc, char **argv)
 		worker_free(d.workers[i]);
 	}
 	stats_log(&total);
+	metrics_free(d.metrics);
 	control_free(d.control);
 	health_free(d.health);
 	for (int i = 0; i < 3; i++)

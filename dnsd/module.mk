@@ -1,6 +1,6 @@
 # dnsd/: libdnsd.a plus dnsd/main.c.
 dnsd_SRCS += dnsd/arena.c dnsd/wire.c dnsd/edns.c dnsd/zonedb.c \
-             dnsd/zone_compile.c dnsd/geo_name.c dnsd/conf.c dnsd/snapshot.c dnsd/answer.c \
+             dnsd/zone_compile.c dnsd/geo_name.c dnsd/explain.c dnsd/conf.c dnsd/snapshot.c dnsd/answer.c \
              dnsd/stats.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c dnsd/worker.c \
              dnsd/health.c
 
@@ -24,3 +24,6 @@ $(O)/bin/dnsdctl: $(O)/obj/dnsd/dnsdctl.o $(O)/libdnsd.a $(O)/libgeo.a \
                   $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
+
+# Prometheus metrics over HTTP (the `metrics` key).
+dnsd_SRCS += dnsd/metrics.c

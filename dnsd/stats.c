@@ -35,3 +35,24 @@ stats_log(const struct dnsd_stats *s)
 	         s->dropped_qr, s->dropped_short, s->tcp_accepted,
 	         s->tcp_rejected, s->tcp_timeouts, s->send_errors);
 }
+
+const char *
+stats_qtype_name(enum stats_qtype t)
+{
+	static const char *const names[STATS_QTYPES] = {
+	    "A",   "AAAA", "NS",  "SOA",   "CNAME", "MX",    "TXT",  "SRV",
+	    "CAA", "DS",   "ANY", "DNAME", "PTR",   "HTTPS", "SVCB", "other",
+	};
+
+	return (unsigned)t < STATS_QTYPES ? names[t] : "other";
+}
+
+const char *
+stats_geo_reason_name(enum stats_geo_reason r)
+{
+	static const char *const names[STATS_GEO_REASONS] = {
+	    "default", "override", "map", "nearest", "all_down",
+	};
+
+	return (unsigned)r < STATS_GEO_REASONS ? names[r] : "unknown";
+}

@@ -8,6 +8,46 @@
 #define STATS_RCODES 24 /* extended rcodes below 24 counted one by one */
 
 /*
+ * Geo answers are counted per geo name (its index in the answering
+ * snapshot's zonedb->geo[]) and edge (inventory index), in a fixed matrix
+ * so the query path never allocates: 32 x 256 x 8 octets = 64 KiB per
+ * worker.  Names or edges beyond the caps go to geo_dropped.
+ */
+#define STATS_GEO_NAMES 32
+#define STATS_GEO_EDGES 256
+
+/* Why a geo name answered as it did (enum geo_rule, then all-down). */
+enum stats_geo_reason {
+	STATS_GEO_DEFAULT,  /* GEO_RULE_DEFAULT */
+	STATS_GEO_OVERRIDE, /* GEO_RULE_OVERRIDE */
+	STATS_GEO_MAP,      /* GEO_RULE_MAP */
+	STATS_GEO_NEAREST,  /* GEO_RULE_NEAREST */
+	STATS_GEO_ALL_DOWN, /* every ranked edge down: the policy answered */
+	STATS_GEO_REASONS
+};
+
+/* Question types counted by name; the rest are STATS_QT_OTHER. */
+enum stats_qtype {
+	STATS_QT_A,
+	STATS_QT_AAAA,
+	STATS_QT_NS,
+	STATS_QT_SOA,
+	STATS_QT_CNAME,
+	STATS_QT_MX,
+	STATS_QT_TXT,
+	STATS_QT_SRV,
+	STATS_QT_CAA,
+	STATS_QT_DS,
+	STATS_QT_ANY,
+	STATS_QT_DNAME,
+	STATS_QT_PTR,
+	STATS_QT_HTTPS,
+	STATS_QT_SVCB,
+	STATS_QT_OTHER,
+	STATS_QTYPES
+};
+
+/*
  * Each worker owns one and is its only writer, so the query path needs no
  * locks or atomics; readers sum them (a torn read of a counter that is
  * being incremented is harmless for statistics on 64-bit platforms).
@@ -25,9 +65,60 @@ struct dnsd_stats {
 	uint64_t tcp_rejected; /* over tcp_max_clients */
 	uint64_t tcp_timeouts; /* closed for idleness */
 	uint64_t send_errors;
+	uint64_t qtype[STATS_QTYPES]; /* parsed questions, by stats_qtype() */
+	uint64_t geo_dropped;         /* geo counts beyond the caps, not kept */
+	uint64_t geo_reason[STATS_GEO_NAMES][STATS_GEO_REASONS];
+	/* A or AAAA RRsets answered for a geo name that held the edge. */
+	uint64_t geo_edge[STATS_GEO_NAMES][STATS_GEO_EDGES];
 };
 
-/* sum += add */
+/* The counter index of a question type.  Hot path. */
+static inline enum stats_qtype
+stats_qtype(uint16_t qtype)
+{
+	switch (qtype) {
+	case 1:
+		return STATS_QT_A;
+	case 28:
+		return STATS_QT_AAAA;
+	case 2:
+		return STATS_QT_NS;
+	case 6:
+		return STATS_QT_SOA;
+	case 5:
+		return STATS_QT_CNAME;
+	case 15:
+		return STATS_QT_MX;
+	case 16:
+		return STATS_QT_TXT;
+	case 33:
+		return STATS_QT_SRV;
+	case 257:
+		return STATS_QT_CAA;
+	case 43:
+		return STATS_QT_DS;
+	case 255:
+		return STATS_QT_ANY;
+	case 39:
+		return STATS_QT_DNAME;
+	case 12:
+		return STATS_QT_PTR;
+	case 65:
+		return STATS_QT_HTTPS;
+	case 64:
+		return STATS_QT_SVCB;
+	default:
+		return STATS_QT_OTHER;
+	}
+}
+
+/* "A", "AAAA", ..., "other". */
+const char *stats_qtype_name(enum stats_qtype t);
+
+/* "override", "map", "nearest", "default", "all_down". */
+const char *stats_geo_reason_name(enum stats_geo_reason r);
+
+/* sum += add (every counter, the geo matrix too) */
 void stats_add(struct dnsd_stats *sum, const struct dnsd_stats *add);
 
 /* Log a one-line summary at info level ("stats: udp N tcp N ..."). */

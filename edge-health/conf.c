@@ -31,6 +31,8 @@ struct conf_top {
 	yaml_node_t *checks;
 	yaml_node_t *feeds;
 	char *state_file;
+	char *user;
+	bool allow_root;
 };
 
 static const struct ycfg_key top_keys[] = {
@@ -39,6 +41,8 @@ static const struct ycfg_key top_keys[] = {
     {"checks", YCFG_NODE, offsetof(struct conf_top, checks), .req = true},
     {"feeds", YCFG_NODE, offsetof(struct conf_top, feeds)},
     {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
+    {"user", YCFG_STR, offsetof(struct conf_top, user)},
+    {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
     YCFG_END,
 };
 
@@ -466,6 +470,8 @@ eh_conf_load(const char *path, struct errbuf *err)
 		           conf->nedge, HMSG_EDGES_MAX);
 	if (top.state_file != NULL)
 		conf->state_file = path_relative(path, top.state_file);
+	conf->user = top.user; /* owned by conf now */
+	conf->allow_root = top.allow_root;
 	free(top.state_file);
 	free(top.edges);
 	edges_free(edges);
@@ -496,6 +502,7 @@ eh_conf_free(struct eh_conf *conf)
 	free(conf->feed);
 	free(conf->edges_path);
 	free(conf->state_file);
+	free(conf->user);
 	free(conf->path);
 	free(conf);
 }

@@ -75,6 +75,8 @@ struct eh_conf {
 	char *path;       /* this file */
 	char *edges_path; /* the inventory, relative paths resolved */
 	char *state_file; /* states kept across restarts, or NULL */
+	char *user;       /* drop root for this user, or NULL */
+	bool allow_root;  /* root without `user` is refused unless set */
 	struct eh_timing defaults;
 	struct eh_edge *edge; /* in file order */
 	size_t nedge;

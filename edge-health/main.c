@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "common/errbuf.h"
 #include "common/hmsg.h"
 #include "common/log.h"
+#include "common/privdrop.h"
 #include "common/xalloc.h"
 #include "edge-health/conf.h"
 #include "edge-health/feed.h"
@@ -40,24 +42,45 @@ struct eh {
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: edge-health -c FILE [-n] [-v]\n"
-	        "\n"
-	        "Probes the CDN's edges and feeds their states to dnsd.  Runs\n"
-	        "in the foreground and logs to stderr.\n"
-	        "\n"
-	        "  -c FILE  configuration (e.g. zones/edge-health.yaml)\n"
-	        "  -n       check: load the configuration and the edge\n"
-	        "           inventory, print every error as\n"
-	        "           file:line:col: message, exit 0 if all is well,\n"
-	        "           else 1\n"
-	        "  -v       verbose: log debug messages too (every failed\n"
-	        "           probe)\n"
-	        "  -h       this help\n"
-	        "\n"
-	        "Signals: SIGHUP reloads the configuration (a broken file is\n"
-	        "reported and the running one is kept); SIGTERM and SIGINT\n"
-	        "stop.\n");
+	fprintf(
+	    out,
+	    "usage: edge-health -c FILE [-u USER] [-n] [-v]\n"
+	    "\n"
+	    "NAME\n"
+	    "  edge-health - probes the CDN's edges and feeds their\n"
+	    "  states to dnsd\n"
+	    "\n"
+	    "DESCRIPTION\n"
+	    "  Probes every edge of FILE (tcp, http, https) with rise/fall\n"
+	    "  anti-flap and sends full snapshots to each feed (dnsd's Unix\n"
+	    "  socket, or UDP with a shared key).  Runs in the foreground\n"
+	    "  and logs to stderr (see dist/systemd/edge-health.service).\n"
+	    "\n"
+	    "OPTIONS\n"
+	    "  -c FILE     configuration (e.g. zones/edge-health.yaml)\n"
+	    "  -u USER     started as root: before the first probe, switch\n"
+	    "              to USER (overrides `user` in FILE).  As root\n"
+	    "              without a user edge-health refuses to start\n"
+	    "              unless FILE sets allow_root: true\n"
+	    "  -n          check: load the configuration and the edge\n"
+	    "              inventory, print every error as\n"
+	    "              file:line:col: message, exit 0 if all is well,\n"
+	    "              else 1\n"
+	    "  -v          verbose: log debug messages too (every failed\n"
+	    "              probe)\n"
+	    "  -h, --help  this help\n"
+	    "\n"
+	    "FILES\n"
+	    "  Every key of FILE is described in zones/README.md; the\n"
+	    "  state_file's folder must be writable by USER.\n"
+	    "\n"
+	    "SIGNALS\n"
+	    "  SIGHUP reloads the configuration (a broken file is\n"
+	    "  reported and the running one is kept); SIGTERM and SIGINT\n"
+	    "  stop.\n"
+	    "\n"
+	    "EXIT STATUS\n"
+	    "  0 on a clean stop or a good check, 1 on any error.\n");
 }
 
 static uint64_t
@@ -200,6 +223,32 @@ reload(struct eh *eh)
 	           conf->nfeed);
 }
 
+/*
+ * The feed sockets exist: become the configured user (-u wins over
+ * `user`) before the first probe.  0 or -1 (logged).
+ */
+static int
+drop_privileges(const struct eh_conf *conf, const char *user)
+{
+	struct errbuf err;
+	bool root = geteuid() == 0;
+	int rc = 0;
+
+	if (user == NULL)
+		user = conf->user;
+	errbuf_init(&err);
+	if (privdrop(user, conf->allow_root, &err) == -1) {
+		errbuf_log(&err, LOG_ERR);
+		rc = -1;
+	} else if (root && user != NULL) {
+		log_info("running as user %s", user);
+	} else if (root) {
+		log_warn("running as root (allow_root: true)");
+	}
+	errbuf_fini(&err);
+	return rc;
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -222,12 +271,20 @@ main(int argc, char **argv)
 	struct errbuf err;
 	bool check = false;
 	int level = LOG_INFO, ch;
+	const char *user = NULL; /* -u */
 
 	log_init("edge-health", true, level);
-	while ((ch = getopt(argc, argv, "c:nvh")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "c:u:nvh")) != -1) {
 		switch (ch) {
 		case 'c':
 			eh.conf_path = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'n':
 			check = true;
@@ -273,6 +330,8 @@ main(int argc, char **argv)
 	eh.boot = random64();
 	eh.msg = xcalloc(1, sizeof(*eh.msg));
 	eh.feed = feed_new(eh.conf);
+	if (drop_privileges(eh.conf, user) == -1)
+		log_fatal("cannot start: see the errors above");
 	eh.sched = sched_new(eh.base, eh.conf, NULL, random64(), changed, &eh);
 	if (eh.sched == NULL)
 		log_fatal("cannot start probing");

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/explain.h: why a client gets the edges it gets, for people (and
+ * scripts): the shared core of `geoq` and `dnsdctl explain`.  Load-path
+ * code: opens the database, allocates, never on the query path. */
+#ifndef DNSD_EXPLAIN_H
+#define DNSD_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct health_edge_info;
+struct health_view;
+struct snapshot;
+
+/*
+ * Explain the answer for `client` ("ADDRESS" or "ADDRESS/PREFIX", as a
+ * resolver's ECS) asking `name` (a geo name of `snap`, e.g.
+ * "cdn.example.net", or NULL for every geo name) for `type` ("A", "AAAA"
+ * or NULL for both): the location the database gives, the rule that
+ * decided, the ranked edges with distance and (with `states`) probed,
+ * override and effective state, the answer as dnsd would give it under
+ * `view` (NULL: every edge usable), its TTL and ECS scope.  Writes text, or
+ * one JSON object with `json`.  Returns 0, or -1 with a one-line reason in
+ * `err` (bad client, no such geo name).
+ */
+int explain_write(FILE *out, const struct snapshot *snap,
+                  const struct health_view *view,
+                  const struct health_edge_info *states, size_t nstates,
+                  const char *client, const char *name, const char *type,
+                  bool json, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/metrics.h: Prometheus metrics over HTTP (text format 0.0.4). */
+#ifndef DNSD_METRICS_H
+#define DNSD_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dnsd/stats.h"
+
+struct event_base;
+struct evbuffer;
+struct health;
+struct health_edge_info;
+struct health_feed_stats;
+struct listen_addr;
+struct snapshot;
+struct worker;
+
+/*
+ * Everything one scrape shows, gathered by the caller; borrowed.  Geo
+ * counters are indexed as in `stats` (geo_names[] in the snapshot's
+ * zonedb->geo[] order, edge_names[] in inventory order); rows and columns
+ * beyond ngeo / nedges are not shown.
+ */
+struct metrics_input {
+	const struct dnsd_stats *stats; /* summed over workers */
+	const char *const *geo_names;
+	size_t ngeo;
+	const char *const *edge_names;
+	size_t nedges;
+	const struct health_edge_info *health; /* NULL when nhealth is 0 */
+	size_t nhealth;
+	const struct health_feed_stats *feed; /* NULL: no feed metrics */
+	time_t now;                           /* for the feed's age */
+	uint64_t reloads;                     /* successful reloads */
+	uint64_t reload_failures;
+	unsigned generation;
+};
+
+/*
+ * Append the text exposition of `in` to `out`.  A pure function: the unit
+ * test entry point.  Label values are escaped (\\, \", \n).
+ */
+void metrics_render(struct evbuffer *out, const struct metrics_input *in);
+
+/*
+ * What the endpoint reads at every scrape, on the main thread: pointers
+ * into main's context, which must outlive the endpoint.  Worker counters
+ * are read while the workers write them, without locks: a torn read of an
+ * aligned uint64_t cannot happen on x86-64 and aarch64, and a counter one
+ * increment behind is fine for statistics.
+ */
+struct metrics_source {
+	struct worker *const *workers;
+	unsigned nworkers;
+	const struct health *health;
+	struct snapshot *const *snap; /* the newest snapshot */
+	const uint64_t *reloads;
+	const uint64_t *reload_failures;
+};
+
+struct metrics;
+
+/*
+ * Serve GET /metrics at `addr` on `base` (404 for other paths).  Returns
+ * new, or NULL after logging why (e.g. address in use).
+ */
+struct metrics *metrics_new(struct event_base *base,
+                            const struct listen_addr *addr,
+                            const struct metrics_source *src);
+
+/*
+ * A new snapshot was published: its geo names may be others, in another
+ * order, so the per-geo counters restart from zero (the scrape subtracts
+ * what was counted until now; Prometheus sees a counter reset).  Answers
+ * a worker gives from the old snapshot until it switches are counted
+ * under the new names' rows: at most a few packets.  NULL is a no-op.
+ */
+void metrics_reset_geo(struct metrics *m);
+
+void metrics_free(struct metrics *m); /* NULL is a no-op */
+
+#endif

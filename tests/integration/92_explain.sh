@@ -1,0 +1,71 @@
+#!/bin/sh
+# 92_explain: dnsdctl explain and geoq: why a client gets its edges —
+# location, rule, ranked edges with health, answer, TTL and scope — as
+# text and JSON, under live operator overrides.
+. "$(dirname "$0")/lib.sh"
+CTL=$T_O/bin/dnsdctl
+GEOQ=$T_O/bin/geoq
+need "$CTL" "$GEOQ"
+
+# The bundled example, in a temp copy (the demo database is built by make).
+check "the demo database exists" test -s "$T_ROOT/zones/geo/demo.mmdb"
+mkdir -p "$T_TMP/ex/geo"
+cp "$T_ROOT"/zones/*.yaml "$T_TMP/ex/" &&
+    cp "$T_ROOT/zones/geo/demo.mmdb" "$T_TMP/ex/geo/" ||
+    bail "cannot copy the example"
+CONF=$T_TMP/ex/dnsd.yaml
+grep -q '^allow_root:' "$CONF" || echo "allow_root: true" >>"$CONF"
+start_dnsd "$CONF" || bail "dnsd does not start"
+
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 cdn.example.net)
+is "$?" 0 "explain: exit 0"
+like "$out" "^location +81\\.2\\.69\\.0/24: EU GB ENG London" \
+    "explain: the location the database gives"
+like "$out" "^  rule +nearest" "explain: the rule"
+like "$out" "^  scope +/24" "explain: the ECS scope"
+like "$out" "^  ttl +30" "explain: the TTL"
+like "$out" "ranked +1\\. lhr +25 km .*effective up" \
+    "explain: lhr first, 25 km, up"
+like "$out" "^ +2\\. fra +631 km" "explain: then fra"
+like "$out" "^  A +192\\.0\\.2\\.11 \\(lhr\\)" "explain: the A answer"
+
+# An operator takes lhr out: explain shows it and the answer moves.
+"$CTL" -c "$CONF" force-down lhr >/dev/null
+is "$?" 0 "force-down lhr"
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 cdn.example.net A)
+like "$out" "1\\. lhr .*override force-down +effective down" \
+    "explain: lhr forced down"
+like "$out" "^  A +192\\.0\\.2\\.12 \\(fra\\)" "explain: the answer is fra"
+unlike "$out" "^  AAAA" "explain A: no AAAA line"
+is "$(q -s 81.2.69.0/24 cdn.example.net A | sed -n 's/^an .* IN A //p')" \
+    192.0.2.12 "the server answers fra too"
+
+out=$("$CTL" -c "$CONF" --json explain 81.2.69.0/24 cdn.example.net)
+is "$?" 0 "--json explain: exit 0"
+like "$out" '^\{"client": "81\.2\.69\.0/24", "location": \{"network": "81\.2\.69\.0/24"' \
+    "--json: one object, starting with the client and location"
+like "$out" '"edge": "lhr", "km": 25, "probed": "unknown", "override": "force-down", "effective": "down"' \
+    "--json: lhr's state"
+like "$out" '"A": \{"rcode": "NOERROR", "all_down": false, "edges": \["fra"\]\}' \
+    "--json: the A answer"
+unlike "$out" "^ok$" "--json: no trailing ok line"
+"$CTL" -c "$CONF" auto lhr >/dev/null
+
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 nope.example.net 2>&1)
+is "$?" 1 "explain an unknown name: exit 1"
+like "$out" "error: nope.example.net: no such geo name" "... and why"
+out=$("$CTL" -c "$CONF" explain 999.1.1.1 cdn.example.net 2>&1)
+is "$?" 1 "explain a bad client: exit 1"
+like "$out" "expected ADDRESS or ADDRESS/PREFIX" "... and why"
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 2>&1)
+is "$?" 1 "explain without a name: exit 1"
+like "$out" "usage: explain CLIENT NAME" "... with the usage"
+
+# geoq: the same explanation offline, as JSON with -j
+out=$("$GEOQ" -c "$CONF" -j 2001:218::/32 cdn.example.net)
+is "$?" 0 "geoq -j: exit 0"
+like "$out" '"rule": "nearest", "scope": 32' "geoq -j: rule and scope"
+like "$out" '"AAAA": \{"rcode": "NOERROR", "all_down": false, "edges": \["nrt"\]\}' \
+    "geoq -j: Tokyo gets nrt"
+stop_dnsd
+done_testing
