@@ -64,6 +64,7 @@ enum command_kind {
 	CMD_RELOAD,
 	CMD_STATUS,
 	CMD_EXPLAIN,
+	CMD_STATS,
 };
 
 static const struct command {
@@ -79,6 +80,7 @@ static const struct command {
     {"reload", CMD_RELOAD, HEALTH_AUTO},
     {"status", CMD_STATUS, HEALTH_AUTO},
     {"explain", CMD_EXPLAIN, HEALTH_AUTO},
+    {"stats", CMD_STATS, HEALTH_AUTO},
 };
 
 static void
@@ -405,7 +407,8 @@ handle_request(struct control_conn *c, char *line, size_t len)
 		reply_error(
 		    out,
 		    "unknown command \"%s\" (commands: edges, drain, "
-		    "force-down, force-up, auto, reload, status, explain)",
+		    "force-down, force-up, auto, reload, status, stats, "
+		    "explain)",
 		    word[0]);
 		return;
 	}
@@ -435,6 +438,14 @@ handle_request(struct control_conn *c, char *line, size_t len)
 		break;
 	case CMD_STATUS:
 		cmd_status(c->ctl, out);
+		break;
+	case CMD_STATS:
+		if (c->ctl->hooks.stats == NULL) {
+			reply_error(out, "stats are not available");
+			break;
+		}
+		c->ctl->hooks.stats(c->ctl->hooks.arg, out);
+		reply_ok(out);
 		break;
 	case CMD_EXPLAIN:
 		break; /* handled above: it takes a variable word count */

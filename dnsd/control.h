@@ -28,6 +28,7 @@ struct control; /* opaque; owned by the main thread */
  *   explain CLIENT NAME [A|AAAA] [json]
  *                     why CLIENT (ADDRESS[/PREFIX]) gets its edges for the
  *                     geo name NAME (hooks->explain)
+ *   stats             the query counters (hooks->stats)
  *   status            hooks->status lines, then edge and feed counts
  *
  * Words are separated by spaces or tabs; a trailing "\r" is ignored.
@@ -56,6 +57,8 @@ struct control_hooks {
 	int (*reload)(void *arg, char *errs, size_t errlen);
 	/* Append status lines ("key: value\n") to `out`. */
 	void (*status)(void *arg, struct evbuffer *out);
+	/* Append the query counters ("name value\n") to `out`. */
+	void (*stats)(void *arg, struct evbuffer *out);
 	/*
 	 * explain CLIENT NAME [TYPE] [json]: append the explanation to `out`.
 	 * Returns 0, or -1 with a one-line reason in `errs`.

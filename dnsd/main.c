@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dnsd/main.c: command line, start-up, signals, reload, shutdown. */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/worker.h"
+#include "dnsd/wire.h"
 #include "dnsd/zonedb.h"
 
 #define DNSD_VERSION "0.1.0"
@@ -160,10 +162,58 @@ control_status(void *arg, struct evbuffer *out)
 	evbuffer_add_printf(out, "uptime: %lds\n",
 	                    (long)(time(NULL) - d->started));
 	evbuffer_add_printf(out, "generation: %u\n", d->snap->generation);
+	char when[32];
+	struct tm tm;
+	gmtime_r(&d->snap->loaded, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	evbuffer_add_printf(out, "loaded: %s\n", when);
+	if (d->snap->geo_db[0] != '\0')
+		evbuffer_add_printf(out, "geo database: %s (%s)\n",
+		                    d->snap->conf->geo_database,
+		                    d->snap->geo_db);
 	evbuffer_add_printf(out, "zones: %zu\n", d->snap->db->nzones);
 	evbuffer_add_printf(out, "records: %zu\n", records);
 	evbuffer_add_printf(out, "geo names: %zu\n", d->snap->db->ngeo);
 	evbuffer_add_printf(out, "workers: %u\n", d->nworkers);
+}
+
+/* dnsdctl stats: every worker's counters, summed (read without locks). */
+static void
+control_stats(void *arg, struct evbuffer *out)
+{
+	struct dnsd *d = arg;
+	struct dnsd_stats *s = xcalloc(1, sizeof(*s)); /* geo arrays: big */
+	static const char *const rcodes[] = {"noerror",  "formerr", "servfail",
+	                                     "nxdomain", "notimp",  "refused"};
+
+	for (unsigned i = 0; i < d->nworkers; i++)
+		stats_add(s, &d->workers[i]->stats);
+	evbuffer_add_printf(out, "queries.udp %" PRIu64 "\n", s->udp);
+	evbuffer_add_printf(out, "queries.tcp %" PRIu64 "\n", s->tcp);
+	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]); i++)
+		evbuffer_add_printf(out, "rcode.%s %" PRIu64 "\n", rcodes[i],
+		                    s->rcode[i]);
+	evbuffer_add_printf(out, "rcode.badvers %" PRIu64 "\n",
+	                    s->rcode[RC_BADVERS]);
+	for (int t = 0; t < STATS_QTYPES; t++)
+		evbuffer_add_printf(out, "qtype.%s %" PRIu64 "\n",
+		                    stats_qtype_name((enum stats_qtype)t),
+		                    s->qtype[t]);
+	evbuffer_add_printf(out, "edns %" PRIu64 "\n", s->edns);
+	evbuffer_add_printf(out, "ecs %" PRIu64 "\n", s->ecs);
+	evbuffer_add_printf(out, "truncated %" PRIu64 "\n", s->truncated);
+	evbuffer_add_printf(out, "dropped.responses %" PRIu64 "\n",
+	                    s->dropped_qr);
+	evbuffer_add_printf(out, "dropped.short %" PRIu64 "\n",
+	                    s->dropped_short);
+	evbuffer_add_printf(out, "tcp.accepted %" PRIu64 "\n", s->tcp_accepted);
+	evbuffer_add_printf(out, "tcp.rejected %" PRIu64 "\n", s->tcp_rejected);
+	evbuffer_add_printf(out, "tcp.timeouts %" PRIu64 "\n", s->tcp_timeouts);
+	evbuffer_add_printf(out, "send_errors %" PRIu64 "\n", s->send_errors);
+	evbuffer_add_printf(
+	    out, "reloads %" PRIu64 "\nreload_failures %" PRIu64 "\n",
+	    d->reloads, d->reload_failures);
+	free(s);
 }
 
 /* dnsdctl explain: the running configuration under the live health. */
@@ -230,6 +280,7 @@ health_start(struct dnsd *d)
 	hooks.reload = control_reload;
 	hooks.status = control_status;
 	hooks.explain = control_explain;
+	hooks.stats = control_stats;
 	hooks.arg = d;
 	d->control = control_new(d->base, conf->control, d->health, &hooks);
 	return d->control != NULL ? 0 : -1;

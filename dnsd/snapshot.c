@@ -51,6 +51,7 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	struct edge_set *edges = NULL;
 	struct geo_mmdb *mmdb = NULL;
 	bool broken = false;
+	char geo_db[256] = "";
 	if (conf->edges != NULL &&
 	    (edges = edges_load(conf->edges, err)) == NULL)
 		broken = true;
@@ -58,9 +59,8 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 		if ((mmdb = geo_mmdb_open(conf->geo_database, err)) == NULL) {
 			broken = true;
 		} else {
-			char what[256];
-			geo_mmdb_describe(mmdb, what, sizeof(what));
-			log_info("geo: %s: %s", conf->geo_database, what);
+			geo_mmdb_describe(mmdb, geo_db, sizeof(geo_db));
+			log_info("geo: %s: %s", conf->geo_database, geo_db);
 		}
 	}
 	env.edges = edges;
@@ -96,6 +96,7 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	s->conf = conf;
 	s->db = db;
 	s->edges = edges;
+	snprintf(s->geo_db, sizeof(s->geo_db), "%s", geo_db);
 	s->generation = generation;
 	s->loaded = time(NULL);
 	s->id_txt_len = txt_rdata(s->id_txt, conf->identity);

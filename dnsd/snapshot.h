@@ -25,6 +25,7 @@ struct snapshot {
 	unsigned id_txt_len; /* 0: refuse id.server / hostname.bind */
 	uint8_t ver_txt[256];
 	unsigned ver_txt_len; /* 0: refuse version.bind / version.server */
+	char geo_db[256];     /* "GeoIP2-City, IPv6, built ..." or "" */
 	atomic_uint refs;
 };
 

@@ -61,6 +61,20 @@ out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 2>&1)
 is "$?" 1 "explain without a name: exit 1"
 like "$out" "usage: explain CLIENT NAME" "... with the usage"
 
+# status and stats
+out=$("$CTL" -c "$CONF" status)
+is "$?" 0 "status: exit 0"
+like "$out" "^loaded: [0-9]{4}-[0-9]{2}-[0-9]{2}T" "status: when loaded"
+like "$out" "^geo database: .*demo\.mmdb \(GeoIP2-City, IPv6, built" \
+    "status: the database, its type and build date"
+like "$out" "^edges: 8, 8 usable" "status: edges"
+q nope.example.net A >/dev/null
+out=$("$CTL" -c "$CONF" stats)
+is "$?" 0 "stats: exit 0"
+like "$out" "^queries\.udp [1-9][0-9]*$" "stats: UDP queries counted"
+like "$out" "^rcode\.nxdomain [1-9][0-9]*$" "stats: the NXDOMAIN counted"
+like "$out" "^qtype\.A [1-9][0-9]*$" "stats: by qtype"
+
 # geoq: the same explanation offline, as JSON with -j
 out=$("$GEOQ" -c "$CONF" -j 2001:218::/32 cdn.example.net)
 is "$?" 0 "geoq -j: exit 0"
