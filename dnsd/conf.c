@@ -53,6 +53,7 @@ struct conf_server {
 	unsigned tcp_max_clients;
 	char *identity;
 	char *version;
+	unsigned query_log;
 };
 
 static const struct ycfg_key top_keys[] = {
@@ -93,6 +94,8 @@ static const struct ycfg_key server_keys[] = {
      offsetof(struct conf_server, tcp_max_clients), .min = 1, .max = 65536},
     {"identity", YCFG_STR, offsetof(struct conf_server, identity)},
     {"version", YCFG_STR, offsetof(struct conf_server, version)},
+    {"query_log", YCFG_UINT, offsetof(struct conf_server, query_log), .min = 0,
+     .max = 1000000000},
     YCFG_END,
 };
 
@@ -181,6 +184,7 @@ conf_load(const char *path, struct errbuf *err)
 	conf->tcp_idle_timeout_ms = srv.tcp_idle_timeout_ms;
 	conf->tcp_max_clients = srv.tcp_max_clients;
 	conf->identity = srv.identity;
+	conf->query_log = srv.query_log;
 	conf->version = srv.version;
 	conf->listen = xcalloc(srv.listen.n + 1, sizeof(*conf->listen));
 	for (size_t i = 0; i < srv.listen.n; i++) {

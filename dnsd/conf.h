@@ -25,6 +25,7 @@ struct dnsd_conf {
 	unsigned udp_payload; /* EDNS size we advertise, 512..4096 */
 	unsigned tcp_idle_timeout_ms;
 	unsigned tcp_max_clients;  /* per worker */
+	unsigned query_log;        /* log 1 query in this many; 0: off */
 	char *identity;            /* NULL: CHAOS id.server refused */
 	char *version;             /* NULL: CHAOS version.bind refused */
 	struct ycfg_strlist zones; /* zone files, relative to `path` */

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "common/compiler.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
@@ -83,6 +84,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		    answer_query_from(w->snap, w->view, l->query, len, true,
 		                      (const struct sockaddr *)&c->peer,
 		                      l->resp + 2, ANSWER_TCP_MAX, &w->stats);
+		if (unlikely(worker_qlog_due(w, w->snap->conf->query_log)))
+			worker_qlog(w, (const struct sockaddr *)&c->peer, true,
+			            l->query, len, l->resp + 2, rlen);
 		if (rlen == 0)
 			continue;
 		l->resp[0] = (uint8_t)(rlen >> 8);

@@ -12,10 +12,12 @@
 
 #include <event2/event.h>
 
+#include "common/compiler.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/snapshot.h"
 #include "dnsd/worker.h"
 
 /* Datagrams per system call; more per wake-up rarely pays off. */
@@ -92,6 +94,10 @@ udp_round(struct udp_sock *u, int n)
 		    w->snap, w->view, u->query[i], u->in[i].msg_len, false,
 		    (const struct sockaddr *)&u->from[i], u->resp[i],
 		    ANSWER_UDP_MAX, &w->stats);
+		if (unlikely(worker_qlog_due(w, w->snap->conf->query_log)))
+			worker_qlog(w, (const struct sockaddr *)&u->from[i],
+			            false, u->query[i], u->in[i].msg_len,
+			            u->resp[i], len);
 		if (len == 0)
 			continue;
 		struct msghdr *o = &u->out[nout].msg_hdr;

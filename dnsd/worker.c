@@ -2,7 +2,9 @@
 /* dnsd/worker.c: one thread, one libevent loop, its own sockets. */
 #include "dnsd/worker.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,6 +20,7 @@
 #include "dnsd/health.h"
 #include "dnsd/net.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/wire.h"
 
 /*
  * The wake pipe carries these.  A message is far below PIPE_BUF, so each
@@ -62,6 +65,58 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 			health_view_unref(old);
 		}
 	}
+}
+
+void
+worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
+            const uint8_t *query, size_t qlen, const uint8_t *resp, size_t rlen)
+{
+	char client[INET6_ADDRSTRLEN] = "-", name[WIRE_NAME_MAX * 4 + 1];
+	struct wname qn;
+	struct wcur c;
+	size_t o = 0;
+
+	if (from != NULL && from->sa_family == AF_INET)
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)(const void *)from)->sin_addr,
+		    client, sizeof(client));
+	else if (from != NULL && from->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)(const void *)from)
+		               ->sin6_addr,
+		          client, sizeof(client));
+	/* The question as sent; a query that does not parse is shown as "-". */
+	wcur_init(&c, query, qlen);
+	wcur_skip(&c, WIRE_HDR_LEN);
+	uint16_t qtype = 0;
+	name[0] = '\0';
+	if (qlen >= WIRE_HDR_LEN && wire_name_read(&c, &qn) == 0) {
+		qtype = wcur_u16(&c);
+		for (unsigned i = 0; i < qn.nlabels; i++) {
+			const uint8_t *l = qn.raw + qn.lab[i];
+			for (unsigned k = 1; k <= l[0]; k++) {
+				uint8_t ch = l[k];
+				o += (size_t)snprintf(
+				    name + o, sizeof(name) - o,
+				    ch > 0x20 && ch < 0x7f && ch != '.' &&
+				            ch != '\\'
+				        ? "%c"
+				        : "\\%03u",
+				    ch);
+			}
+			o += (size_t)snprintf(name + o, sizeof(name) - o, ".");
+		}
+		if (qn.nlabels == 0)
+			snprintf(name, sizeof(name), ".");
+	} else {
+		snprintf(name, sizeof(name), "-");
+	}
+	log_info("query: worker %u: %s %s %s type %u rcode %u answers %u "
+	         "size %zu",
+	         w->id, client, tcp ? "tcp" : "udp", name, qtype,
+	         rlen >= 4 ? resp[3] & 0xF : 0,
+	         rlen >= 8 ? (unsigned)(resp[6] << 8 | resp[7]) : 0, rlen);
 }
 
 struct worker *

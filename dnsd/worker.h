@@ -6,10 +6,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dnsd/stats.h"
 
 struct event;
+struct sockaddr;
 struct event_base;
 struct health_view;
 struct listen_addr;
@@ -36,6 +38,7 @@ struct worker {
 	struct tcp_listener **tcp;
 	size_t ntcp;
 	unsigned tcp_clients;
+	unsigned qlog_left; /* queries until the next sampled log line */
 	struct dnsd_stats stats;
 };
 
@@ -60,6 +63,26 @@ void worker_publish(struct worker *w, struct snapshot *snap);
 
 /* The same for a new edge health view (NULL-free; main thread only). */
 void worker_publish_view(struct worker *w, struct health_view *view);
+
+/*
+ * The sampled query log (server.query_log: one query in N, off when 0).
+ * The query path only counts down; formatting happens here, once per N.
+ */
+static inline bool
+worker_qlog_due(struct worker *w, unsigned every)
+{
+	if (every == 0)
+		return false;
+	if (w->qlog_left > 1) {
+		w->qlog_left--;
+		return false;
+	}
+	w->qlog_left = every; /* the first query is logged, then every Nth */
+	return true;
+}
+void worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
+                 const uint8_t *query, size_t qlen, const uint8_t *resp,
+                 size_t rlen);
 
 /* Stop the thread and wait for it; its counters are final after this. */
 void worker_stop(struct worker *w);
