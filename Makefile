@@ -26,7 +26,7 @@ RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               libevent-dev libyaml-dev libssl-dev bind9-dnsutils perl \
               libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
-              clang libclang-rt-14-dev clang-format systemd
+              clang libclang-rt-14-dev clang-format systemd unbound
 
 DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads \
               libevent_openssl openssl

@@ -33,6 +33,7 @@ struct conf_top {
 	char *state_file;
 	char *user;
 	bool allow_root;
+	char *metrics;
 };
 
 static const struct ycfg_key top_keys[] = {
@@ -43,6 +44,7 @@ static const struct ycfg_key top_keys[] = {
     {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
     {"user", YCFG_STR, offsetof(struct conf_top, user)},
     {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
+    {"metrics", YCFG_STR, offsetof(struct conf_top, metrics)},
     YCFG_END,
 };
 
@@ -472,6 +474,20 @@ eh_conf_load(const char *path, struct errbuf *err)
 		conf->state_file = path_relative(path, top.state_file);
 	conf->user = top.user; /* owned by conf now */
 	conf->allow_root = top.allow_root;
+	if (top.metrics != NULL) {
+		struct eh_listen *l = &conf->metrics_addr;
+		if (eh_conf_parse_addr(top.metrics, &l->addr, &l->addrlen, NULL,
+		                       0, NULL) == -1)
+			ycfg_error(
+			    doc, map_value(doc, ycfg_doc_root(doc), "metrics"),
+			    err,
+			    "metrics: \"%s\": expected ADDR:PORT or "
+			    "[IPV6]:PORT",
+			    top.metrics);
+		snprintf(l->text, sizeof(l->text), "%s", top.metrics);
+		conf->metrics = true;
+	}
+	free(top.metrics);
 	free(top.state_file);
 	free(top.edges);
 	edges_free(edges);

@@ -71,12 +71,21 @@ struct eh_feed {
 	size_t keylen; /* 0: no mac */
 };
 
+/* A listening address (the metrics endpoint). */
+struct eh_listen {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char text[EH_ADDR_TEXT]; /* as written, for logs */
+};
+
 struct eh_conf {
 	char *path;       /* this file */
 	char *edges_path; /* the inventory, relative paths resolved */
 	char *state_file; /* states kept across restarts, or NULL */
 	char *user;       /* drop root for this user, or NULL */
 	bool allow_root;  /* root without `user` is refused unless set */
+	bool metrics;     /* serve Prometheus metrics at metrics_addr */
+	struct eh_listen metrics_addr;
 	struct eh_timing defaults;
 	struct eh_edge *edge; /* in file order */
 	size_t nedge;

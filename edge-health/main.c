@@ -20,6 +20,7 @@
 #include "common/xalloc.h"
 #include "edge-health/conf.h"
 #include "edge-health/feed.h"
+#include "edge-health/metrics.h"
 #include "edge-health/sched.h"
 #include "edge-health/state.h"
 #include "edge-health/statefile.h"
@@ -33,10 +34,13 @@ struct eh {
 	struct sched *sched;
 	struct feed *feed;
 	struct event_base *base;
-	struct event *tick; /* the periodic full snapshot */
-	struct hmsg *msg;   /* large: on the heap */
+	struct event *tick;         /* the periodic full snapshot */
+	struct hmsg *msg;           /* large: on the heap */
+	struct eh_metrics *metrics; /* NULL without `metrics` */
 	uint64_t boot;
 	uint64_t seq;
+	uint64_t feed_messages;        /* snapshots handed to the feed */
+	uint64_t feed_failures_before; /* of the feeds reloads freed */
 };
 
 static void
@@ -118,6 +122,7 @@ report(struct eh *eh)
 		return;
 	snapshot(eh);
 	feed_send(eh->feed, eh->msg);
+	eh->feed_messages++;
 }
 
 static void
@@ -212,7 +217,14 @@ reload(struct eh *eh)
 		return;
 	}
 	sched_free(eh->sched);
+	/* The feed's counter restarts: keep the total growing. */
+	eh->feed_failures_before += feed_failures(eh->feed);
 	feed_free(eh->feed);
+	/* The endpoint stays where it was bound (a restart moves it). */
+	if (conf->metrics != eh->conf->metrics ||
+	    (conf->metrics &&
+	     strcmp(conf->metrics_addr.text, eh->conf->metrics_addr.text) != 0))
+		log_warn("reload: metrics: a change needs a restart");
 	eh_conf_free(eh->conf);
 	eh->sched = s;
 	eh->conf = conf;
@@ -330,6 +342,19 @@ main(int argc, char **argv)
 	eh.boot = random64();
 	eh.msg = xcalloc(1, sizeof(*eh.msg));
 	eh.feed = feed_new(eh.conf);
+	/* Bound before dropping privileges, like the feed sockets. */
+	if (eh.conf->metrics) {
+		const struct eh_metrics_source src = {
+		    .sched = &eh.sched,
+		    .feed = &eh.feed,
+		    .feed_messages = &eh.feed_messages,
+		    .feed_failures_before = &eh.feed_failures_before,
+		};
+		eh.metrics =
+		    eh_metrics_new(eh.base, &eh.conf->metrics_addr, &src);
+		if (eh.metrics == NULL)
+			log_fatal("cannot serve metrics");
+	}
 	if (drop_privileges(eh.conf, user) == -1)
 		log_fatal("cannot start: see the errors above");
 	eh.sched = sched_new(eh.base, eh.conf, NULL, random64(), changed, &eh);
@@ -362,9 +387,10 @@ main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(eh.tick);
+	eh_metrics_free(eh.metrics);
 	sched_free(eh.sched);
 	event_base_loop(eh.base, EVLOOP_NONBLOCK);
-	uint64_t failures = feed_failures(eh.feed);
+	uint64_t failures = eh.feed_failures_before + feed_failures(eh.feed);
 	feed_free(eh.feed);
 	event_base_free(eh.base);
 	eh_conf_free(eh.conf);

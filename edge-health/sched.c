@@ -27,10 +27,12 @@ struct edge_run {
 	struct event *timeout; /* ends a round that takes too long */
 	uint64_t round;        /* rounds started */
 	uint64_t started_ms;   /* start of the current or last round */
+	uint64_t started_us;   /* the same, finer, for the latency */
 	size_t pending;        /* checks of this round still running */
 	bool starting;         /* inside start_round(): do not finish yet */
 	bool ok;
 	char reason[STATE_REASON_MAX]; /* first failure of the round */
+	struct sched_edge_stats stats;
 };
 
 struct sched {
@@ -43,6 +45,27 @@ struct sched {
 	sched_change_fn *fn;
 	void *arg;
 };
+
+const uint64_t sched_latency_us[SCHED_LATENCY_BUCKETS] = {
+    5000,   10000,  25000,   50000,   100000,
+    250000, 500000, 1000000, 2500000, 5000000,
+};
+
+void
+sched_stats_probe(struct sched_edge_stats *st, size_t check, bool ok,
+                  uint64_t us)
+{
+	size_t b = 0;
+
+	if (ok)
+		st->check[check].ok++;
+	else
+		st->check[check].fail++;
+	while (b < SCHED_LATENCY_BUCKETS && us > sched_latency_us[b])
+		b++;
+	st->latency[b]++;
+	st->latency_sum_us += us;
+}
 
 uint64_t
 sched_rand(uint64_t *rng)
@@ -82,6 +105,25 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* One probe of check `i` ended now (or never started: ok is false). */
+static void
+count_probe(struct edge_run *r, size_t i, bool ok)
+{
+	uint64_t now = now_us();
+
+	sched_stats_probe(&r->stats, i, ok,
+	                  now > r->started_us ? now - r->started_us : 0);
+}
+
 static void
 ms_to_tv(uint64_t ms, struct timeval *tv)
 {
@@ -115,6 +157,10 @@ finish_round(struct edge_run *r)
 	enum state_change ch = state_update(&r->st, r->e->t.rise, r->e->t.fall,
 	                                    r->ok, r->reason, now);
 	if (ch == STATE_WENT_DOWN)
+		r->stats.went_down++;
+	else if (ch == STATE_WENT_UP)
+		r->stats.went_up++;
+	if (ch == STATE_WENT_DOWN)
 		log_notice("probe %s: down after %u failed rounds",
 		           r->st.reason, r->e->t.fall);
 	else if (ch == STATE_WENT_UP)
@@ -138,6 +184,7 @@ probe_done(struct probe *p, bool ok, const char *reason)
 {
 	struct edge_run *r = p->arg;
 
+	count_probe(r, (size_t)(p - r->probe), ok);
 	if (!ok)
 		round_fail(r, p->check, reason);
 	if (r->pending > 0)
@@ -160,6 +207,7 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 		if (p->impl == NULL)
 			continue;
 		p->ops->stop(p);
+		count_probe(r, i, false);
 		round_fail(r, p->check, why);
 	}
 	r->pending = 0;
@@ -176,6 +224,7 @@ start_round(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	r->round++;
 	r->started_ms = now_ms();
+	r->started_us = now_us();
 	r->ok = true;
 	r->reason[0] = '\0';
 	r->pending = r->e->ncheck;
@@ -183,6 +232,7 @@ start_round(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < r->e->ncheck; i++) {
 		struct probe *p = &r->probe[i];
 		if (p->ops->start(p, why, sizeof(why)) == -1) {
+			count_probe(r, i, false);
 			round_fail(r, p->check, why);
 			r->pending--;
 		}
@@ -202,6 +252,30 @@ find_run(const struct sched *s, const char *name)
 		if (strcmp(s->run[i].e->name, name) == 0)
 			return &s->run[i];
 	return NULL;
+}
+
+/* Same check: a reload keeps its counters. */
+static bool
+same_check(const struct eh_check *a, const struct eh_check *b)
+{
+	return a->type == b->type && strcmp(a->addr_text, b->addr_text) == 0 &&
+	       (a->path == NULL) == (b->path == NULL) &&
+	       (a->path == NULL || strcmp(a->path, b->path) == 0);
+}
+
+static void
+carry_stats(struct edge_run *r, const struct edge_run *o)
+{
+	struct sched_check_stats *check = r->stats.check;
+
+	r->stats = o->stats;
+	r->stats.check = check;
+	for (size_t i = 0; i < r->e->ncheck; i++)
+		for (size_t j = 0; j < o->e->ncheck; j++)
+			if (same_check(&r->e->check[i], &o->e->check[j])) {
+				check[i] = o->stats.check[j];
+				break;
+			}
 }
 
 struct sched *
@@ -231,10 +305,14 @@ sched_new(struct event_base *base, const struct eh_conf *conf,
 		/* A reload keeps what was learnt, counters included, so it
 		 * neither flaps an edge nor delays a pending transition. */
 		const struct edge_run *o = find_run(old, r->e->name);
-		if (o != NULL)
+		r->stats.check =
+		    xcalloc(r->e->ncheck + 1, sizeof(*r->stats.check));
+		if (o != NULL) {
 			r->st = o->st;
-		else
+			carry_stats(r, o);
+		} else {
 			state_init(&r->st, now);
+		}
 		r->probe = xcalloc(r->e->ncheck, sizeof(*r->probe));
 		for (size_t j = 0; j < r->e->ncheck; j++) {
 			r->probe[j].ops = probe_ops_for(r->e->check[j].type);
@@ -271,6 +349,7 @@ sched_free(struct sched *s)
 		if (r->timeout != NULL)
 			event_free(r->timeout);
 		free(r->probe);
+		free(r->stats.check);
 	}
 	free(s->run);
 	probe_env_fini(&s->env);
@@ -309,4 +388,18 @@ sched_snapshot(const struct sched *s, struct hmsg *m)
 		snprintf(he->name, sizeof(he->name), "%s", s->run[i].e->name);
 		he->state = s->run[i].st.up ? HMSG_UP : HMSG_DOWN;
 	}
+}
+
+size_t
+sched_count(const struct sched *s)
+{
+	return s->n;
+}
+
+void
+sched_edge_info(const struct sched *s, size_t i, struct sched_edge_info *out)
+{
+	out->e = s->run[i].e;
+	out->up = s->run[i].st.up;
+	out->stats = &s->run[i].stats;
 }

@@ -3,6 +3,7 @@
 #ifndef EDGE_HEALTH_SCHED_H
 #define EDGE_HEALTH_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,7 @@
 
 struct event_base;
 struct eh_conf;
+struct eh_edge;
 struct hmsg;
 struct sched;
 
@@ -45,6 +47,53 @@ size_t sched_restore(struct sched *s, const struct hmsg *m);
 
 /* Fill m->edge and m->n with every probed edge's name and state. */
 void sched_snapshot(const struct sched *s, struct hmsg *m);
+
+/*
+ * Upper bounds, in microseconds, of the probe latency histogram's buckets
+ * (edge-health/metrics.c prints them in seconds); one more bucket counts
+ * what is slower than the last bound.
+ */
+#define SCHED_LATENCY_BUCKETS 10
+extern const uint64_t sched_latency_us[SCHED_LATENCY_BUCKETS];
+
+/* Results of one check, counted once per probe. */
+struct sched_check_stats {
+	uint64_t ok;
+	uint64_t fail; /* failed, timed out, or could not start */
+};
+
+/*
+ * The counters of one edge, for metrics.  A reload carries them over for
+ * an edge of the same name (and a check of the same type and address), so
+ * Prometheus sees no reset.
+ */
+struct sched_edge_stats {
+	uint64_t went_up;
+	uint64_t went_down;
+	/* Probes by latency (not cumulative); [SCHED_LATENCY_BUCKETS]: over
+	 * the last bound.  Their sum is the number of probes. */
+	uint64_t latency[SCHED_LATENCY_BUCKETS + 1];
+	uint64_t latency_sum_us;
+	struct sched_check_stats *check; /* one per check of the edge */
+};
+
+/* What metrics read of one edge; every pointer is the sched's. */
+struct sched_edge_info {
+	const struct eh_edge *e; /* name and checks */
+	bool up;
+	const struct sched_edge_stats *stats;
+};
+
+/* Number of probed edges. */
+size_t sched_count(const struct sched *s);
+
+/* Edge `i` (< sched_count) into `out`; valid until the sched is freed. */
+void sched_edge_info(const struct sched *s, size_t i,
+                     struct sched_edge_info *out);
+
+/* Count one probe of `check` that took `us` microseconds (pure). */
+void sched_stats_probe(struct sched_edge_stats *st, size_t check, bool ok,
+                       uint64_t us);
 
 /* ---- pure, for tests ------------------------------------------------- */
 
