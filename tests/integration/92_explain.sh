@@ -75,6 +75,25 @@ like "$out" "^queries\.udp [1-9][0-9]*$" "stats: UDP queries counted"
 like "$out" "^rcode\.nxdomain [1-9][0-9]*$" "stats: the NXDOMAIN counted"
 like "$out" "^qtype\.A [1-9][0-9]*$" "stats: by qtype"
 
+# reload through the control socket: success, then a broken zone whose
+# errors come back with file:line:col while the old data keeps serving
+out=$("$CTL" -c "$CONF" reload)
+is "$?" 0 "reload: exit 0"
+like "$("$CTL" -c "$CONF" status)" "^generation: 2" \
+    "reload: generation 2"
+cp "$T_TMP/ex/example.net.yaml" "$T_TMP/ex/example.net.yaml.good"
+printf 'records:\n  oops: {A: 300.1.2.3}\n' >>"$T_TMP/ex/example.net.yaml"
+out=$("$CTL" -c "$CONF" reload 2>&1)
+is "$?" 1 "a broken reload: exit 1"
+like "$out" "example\.net\.yaml:[0-9]+:[0-9]+: " \
+    "a broken reload: the errors, with file:line:col"
+like "$out" "^error: reload failed" "a broken reload: error line"
+is "$(q www.example.net A | sed -n 's/^an .* IN A //p' | sort | head -1)" \
+    192.0.2.10 "a broken reload: the old data keeps serving"
+like "$("$CTL" -c "$CONF" status)" "^generation: 2" \
+    "a broken reload: still generation 2"
+mv "$T_TMP/ex/example.net.yaml.good" "$T_TMP/ex/example.net.yaml"
+
 # geoq: the same explanation offline, as JSON with -j
 out=$("$GEOQ" -c "$CONF" -j 2001:218::/32 cdn.example.net)
 is "$?" 0 "geoq -j: exit 0"
