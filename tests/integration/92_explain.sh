@@ -61,6 +61,30 @@ out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 2>&1)
 is "$?" 1 "explain without a name: exit 1"
 like "$out" "usage: explain CLIENT NAME" "... with the usage"
 
+# every rule, as explain names it
+rule_of()
+{
+	"$CTL" -c "$CONF" explain "$1" cdn.example.net A |
+	    sed -n 's/^  rule  *//p'
+}
+is "$(rule_of 198.18.0.0/24)" override "explain: the operator override"
+is "$(rule_of 121.98.1.0/24)" map "explain: the region map (NZ: syd)"
+is "$(rule_of 10.1.2.0/24)" default "explain: not located: the default"
+is "$(rule_of 216.160.83.0/24)" nearest "explain: nearest"
+# every edge down: the all_down policy (fail_open) answers
+for e in lhr fra iad sjc gru sin nrt syd; do
+	"$CTL" -c "$CONF" force-down $e >/dev/null
+done
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 cdn.example.net A)
+like "$out" "^  A +192\\.0\\.2\\.11 \\(lhr\\)  \\[all down: the all_down policy answered\\]" \
+    "explain: all down, fail_open answers lhr and says so"
+like "$("$CTL" -c "$CONF" --json explain 81.2.69.0/24 cdn.example.net A)" \
+    '"A": \{"rcode": "NOERROR", "all_down": true, "edges": \["lhr"\]\}' \
+    "--json: all_down true"
+for e in lhr fra iad sjc gru sin nrt syd; do
+	"$CTL" -c "$CONF" auto $e >/dev/null
+done
+
 # status and stats
 out=$("$CTL" -c "$CONF" status)
 is "$?" 0 "status: exit 0"
