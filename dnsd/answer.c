@@ -291,31 +291,6 @@ put_addr(struct resp *r, const uint8_t *owner, size_t ownerlen, uint16_t type,
 }
 
 /*
- * Did geo_name_pick() fall back on the all-down policy?  Only when, with
- * health known, no ranked edge with a `family` address is usable though
- * some has one (its own test, repeated: at most GEO_MAX_RANK steps).
- */
-static bool
-all_down(const struct geo_name *g, const struct geo_choice *ch, int family,
-         const uint8_t *usable)
-{
-	bool some = false;
-
-	if (usable == NULL)
-		return false;
-	for (uint16_t i = 0; i < ch->list.n; i++) {
-		uint16_t idx = ch->list.edge[i];
-		const struct edge *e = &g->edges->edge[idx];
-		if ((family == AF_INET ? e->nv4 : e->nv6) == 0)
-			continue;
-		if (usable[idx])
-			return false;
-		some = true;
-	}
-	return some;
-}
-
-/*
  * The row of the geo counters for `g`: its index in the snapshot's geo
  * names (a pointer search, as geo names do not know their index), or -1
  * beyond STATS_GEO_NAMES.
@@ -367,7 +342,7 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 		int family = type == T_A ? AF_INET : AF_INET6;
 		unsigned n =
 		    geo_name_pick(g, ch, family, r->usable, pick, &res);
-		if (all_down(g, ch, family, r->usable))
+		if (res == GEO_PICK_ALL_DOWN || res == GEO_PICK_SERVFAIL)
 			why = STATS_GEO_ALL_DOWN;
 		if (res == GEO_PICK_SERVFAIL) {
 			r->rcode = RC_SERVFAIL; /* the all-down policy */

@@ -181,13 +181,8 @@ explain_name(const struct ctx *x, const struct geo_name *g,
 		enum geo_pick res;
 		unsigned n =
 		    geo_name_pick(g, ch, fam[f], x->usable, pick, &res);
-		/* Did the all-down policy answer rather than the ranking? */
-		uint16_t alive[GEO_MAX_RANK];
-		enum geo_pick r2;
 		bool all_down =
-		    x->usable != NULL && res != GEO_PICK_NODATA &&
-		    geo_name_pick(g, ch, fam[f], NULL, alive, &r2) > 0 &&
-		    (res == GEO_PICK_SERVFAIL || n == 0 || !x->usable[pick[0]]);
+		    res == GEO_PICK_ALL_DOWN || res == GEO_PICK_SERVFAIL;
 		if (x->json) {
 			fprintf(out,
 			        "%s\"%s\": {\"rcode\": \"%s\", "

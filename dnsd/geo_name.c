@@ -584,6 +584,7 @@ geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
 	/* Nothing usable: were there edges of this family at all? */
 	if (take(g, &choice->list, family, NULL, out) == 0)
 		goto done;
+	*res = GEO_PICK_ALL_DOWN;
 	switch (g->all_down) {
 	case GEO_ALL_DOWN_FAIL_OPEN:
 		/* Route 53 and gdnsd do the same: better a maybe-down edge
@@ -598,10 +599,10 @@ geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
 		return 0;
 	case GEO_ALL_DOWN_NODATA:
 	default:
-		break;
+		return 0; /* the policy's NODATA */
 	}
 done:
-	if (n == 0)
+	if (n == 0 && *res == GEO_PICK_OK)
 		*res = GEO_PICK_NODATA;
 	return n;
 }

@@ -36,6 +36,8 @@ enum geo_all_down {
 /* The outcome of geo_name_pick(). */
 enum geo_pick {
 	GEO_PICK_OK,       /* out[] holds the edges to answer with */
+	GEO_PICK_ALL_DOWN, /* all down: the all_down policy picked out[]
+	                      (none for nodata: answer NODATA) */
 	GEO_PICK_NODATA,   /* no edge has an address of this family */
 	GEO_PICK_SERVFAIL, /* all down, and the policy says SERVFAIL */
 };
