@@ -12,6 +12,7 @@
 #include "dnsd/edns.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/health.h"
+#include "dnsd/prebuilt.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
@@ -42,6 +43,7 @@ struct resp {
 	uint8_t
 	    ecs_scope; /* RFC 7871 §7.2.1: 0 unless the answer is tailored */
 	bool tc;       /* answer or authority did not fit */
+	bool tailored; /* the answer depends on the client (a geo name) */
 	bool aa;
 	unsigned rcode; /* may be extended (BADVERS) */
 	uint16_t an, ns, ar;
@@ -246,10 +248,9 @@ dname_synth(struct resp *r, const struct znode *dn, const uint8_t *name,
  * source prefix of 0, or no address at all.
  */
 static const struct geo_client *
-client_of(const struct resp *r, struct geo_client *c)
+client_of(const struct edns *e, const struct sockaddr *from,
+          struct geo_client *c)
 {
-	const struct edns *e = &r->q->edns;
-
 	if (e->ecs) {
 		if (e->ecs_source == 0)
 			return NULL;
@@ -257,16 +258,16 @@ client_of(const struct resp *r, struct geo_client *c)
 		                e->ecs_addr, e->ecs_source);
 		return c;
 	}
-	if (r->from == NULL)
+	if (from == NULL)
 		return NULL;
-	if (r->from->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)r->from;
+	if (from->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)from;
 		geo_client_make(c, AF_INET, (const uint8_t *)&sin->sin_addr,
 		                32);
 		return c;
 	}
-	if (r->from->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)r->from;
+	if (from->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)from;
 		geo_client_make(c, AF_INET6, sin6->sin6_addr.s6_addr, 128);
 		return c;
 	}
@@ -290,21 +291,35 @@ put_addr(struct resp *r, const uint8_t *owner, size_t ownerlen, uint16_t type,
 		r->an++;
 }
 
-/*
- * The row of the geo counters for `g`: its index in the snapshot's geo
- * names (a pointer search, as geo names do not know their index), or -1
- * beyond STATS_GEO_NAMES.
- */
+/* The row of the geo counters for `g`, or -1 beyond STATS_GEO_NAMES. */
 static int
 geo_row(const struct resp *r, const struct geo_name *g)
 {
-	const struct zonedb *db = r->snap->db;
-	size_t n = db->ngeo < STATS_GEO_NAMES ? db->ngeo : STATS_GEO_NAMES;
+	int row = zonedb_geo_index(r->snap->db, g);
 
-	for (size_t i = 0; i < n; i++)
-		if (db->geo[i] == g)
-			return (int)i;
-	return -1;
+	return row < STATS_GEO_NAMES ? row : -1;
+}
+
+/* Count the edges a geo answer held, in row `row` of the geo counters. */
+static void
+count_geo_edges(struct dnsd_stats *st, int row, const uint16_t *pick,
+                unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (row >= 0 && pick[i] < STATS_GEO_EDGES)
+			st->geo_edge[row][pick[i]]++;
+		else
+			st->geo_dropped++;
+	}
+}
+
+static void
+count_geo_reason(struct dnsd_stats *st, int row, enum stats_geo_reason why)
+{
+	if (row >= 0 && (unsigned)why < STATS_GEO_REASONS)
+		st->geo_reason[row][why]++;
+	else
+		st->geo_dropped++;
 }
 
 /*
@@ -324,10 +339,11 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 	/* Other types are NODATA for everyone: no client lookup, scope 0. */
 	if (qtype != T_A && qtype != T_AAAA && qtype != T_ANY)
 		return false;
-	const struct geo_choice *ch =
-	    geo_name_choose(g, client_of(r, &client), &scope);
+	const struct geo_choice *ch = geo_name_choose(
+	    g, client_of(&r->q->edns, r->from, &client), &scope);
 
 	r->ecs_scope = (uint8_t)scope;
+	r->tailored = true;
 	int row = geo_row(r, g);
 	enum stats_geo_reason why = (enum stats_geo_reason)ch->rule;
 	for (int pass = 0; pass < 2; pass++) {
@@ -348,12 +364,9 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 			r->rcode = RC_SERVFAIL; /* the all-down policy */
 			break;
 		}
+		count_geo_edges(r->st, row, pick, n);
 		for (unsigned i = 0; i < n; i++) {
 			const struct edge *e = &g->edges->edge[pick[i]];
-			if (row >= 0 && pick[i] < STATS_GEO_EDGES)
-				r->st->geo_edge[row][pick[i]]++;
-			else
-				r->st->geo_dropped++;
 			unsigned naddr = type == T_A ? e->nv4 : e->nv6;
 			for (unsigned k = 0; k < naddr; k++)
 				put_addr(r, owner, ownerlen, type, g->ttl,
@@ -362,10 +375,7 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 		}
 		any = any || n > 0;
 	}
-	if (row >= 0 && (unsigned)why < STATS_GEO_REASONS)
-		r->st->geo_reason[row][why]++;
-	else
-		r->st->geo_dropped++;
+	count_geo_reason(r->st, row, why);
 	return any || r->rcode == RC_SERVFAIL;
 }
 
@@ -576,38 +586,196 @@ parse_query(struct wcur *c, struct query *q, uint16_t qd, uint16_t an,
 	return RC_NOERROR;
 }
 
-size_t
-answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
-             bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+static inline void
+set_u16(uint8_t *p, uint16_t v)
 {
-	return answer_query_from(snap, NULL, query, qlen, tcp, NULL, resp,
-	                         respcap, st);
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
 }
 
-size_t
-answer_query_from(const struct snapshot *snap, const struct health_view *view,
-                  const uint8_t *query, size_t qlen, bool tcp,
-                  const struct sockaddr *from, uint8_t *resp, size_t respcap,
-                  struct dnsd_stats *st)
+/* The size a response may take: RFC 6891 §6.2.5, never above ours. */
+static size_t
+size_limit(const struct snapshot *snap, const struct edns *e, bool tcp,
+           size_t respcap)
+{
+	size_t limit = ANSWER_TCP_MAX;
+
+	if (!tcp) {
+		limit = 512;
+		if (e->present) {
+			limit = e->udp_size;
+			if (limit > snap->conf->udp_payload)
+				limit = snap->conf->udp_payload;
+		}
+	}
+	return limit < respcap ? limit : respcap;
+}
+
+/*
+ * The fast path: a plain query (opcode QUERY, one question of class IN
+ * with no compression, at most an OPT record) for a name and type that
+ * prebuilt.c compiled, whose response fits in full.  Returns the
+ * response's length, or 0 having counted nothing, to leave the query to
+ * the full path.  The octets are the full path's (test_prebuilt.c checks).
+ */
+static size_t
+answer_prebuilt(const struct snapshot *snap, const uint8_t *usable,
+                const uint8_t *query, size_t qlen, bool tcp,
+                const struct sockaddr *from, uint8_t *resp, size_t respcap,
+                struct dnsd_stats *st)
+{
+	uint8_t key[WIRE_NAME_MAX];
+	uint32_t h = PREBUILT_HASH_INIT;
+	size_t off = WIRE_HDR_LEN;
+
+	if (qlen < WIRE_HDR_LEN + 5 || (query[2] & 0x78) != 0 ||
+	    query[4] != 0 || query[5] != 1 ||
+	    (query[6] | query[7] | query[8] | query[9] | query[10]) != 0 ||
+	    query[11] > 1)
+		return 0;
+	/* The name, folded to lower case and hashed in one pass. */
+	for (;;) {
+		size_t k = off - WIRE_HDR_LEN;
+		uint8_t l = query[off];
+		if (l > WIRE_LABEL_MAX || k + 1u + l > WIRE_NAME_MAX ||
+		    off + 1u + l >= qlen)
+			return 0; /* a pointer, or malformed: the full path */
+		key[k] = l;
+		h = prebuilt_hash_octet(h, l);
+		for (unsigned i = 1; i <= l; i++) {
+			uint8_t c = query[off + i];
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			key[k + i] = c;
+			h = prebuilt_hash_octet(h, c);
+		}
+		off += 1u + l;
+		if (l == 0)
+			break;
+	}
+	size_t namelen = off - WIRE_HDR_LEN;
+	if (qlen - off < 4 || query[off + 2] != 0 || query[off + 3] != C_IN)
+		return 0;
+	uint16_t qtype = (uint16_t)(query[off] << 8 | query[off + 1]);
+	size_t qend = off + 4;
+	struct edns edns;
+	memset(&edns, 0, sizeof(edns));
+	if (query[11] == 1) {
+		struct wcur c;
+		wcur_init(&c, query, qlen);
+		c.p = query + qend;
+		if (wcur_u8(&c) != 0 || c.bad ||
+		    edns_parse_rr(&c, true, &edns) != 0 || edns.version != 0)
+			return 0;
+	}
+	const struct prebuilt_entry *e = prebuilt_find(
+	    snap->prebuilt, key, namelen, qtype, prebuilt_hash_end(h, qtype));
+	if (e == NULL)
+		return 0;
+
+	size_t limit = size_limit(snap, &edns, tcp, respcap);
+	unsigned nsid_len = snap->id_txt_len ? snap->id_txt_len - 1 : 0;
+	size_t optlen = edns.present ? edns_opt_len(&edns, nsid_len) : 0;
+	size_t len = qend;
+	uint16_t an = e->an;
+	unsigned scope = 0;
+	if (e->geo == NULL) {
+		if (qend + e->taillen + optlen > limit)
+			return 0; /* the full path truncates */
+		memcpy(resp, query, qend);
+		memcpy(resp + qend, e->tail, e->taillen);
+		len += e->taillen;
+	} else {
+		/* answer_geo() for A or AAAA, with the owner a pointer to the
+		 * question, as the full path compresses it. */
+		const struct geo_name *g = e->geo;
+		struct geo_client client;
+		uint16_t pick[GEO_MAX_RANK];
+		enum geo_pick res;
+		bool v4 = qtype == T_A;
+		const struct geo_choice *ch =
+		    geo_name_choose(g, client_of(&edns, from, &client), &scope);
+		unsigned n = geo_name_pick(g, ch, v4 ? AF_INET : AF_INET6,
+		                           usable, pick, &res);
+		if (n == 0 || res == GEO_PICK_SERVFAIL)
+			return 0;
+		size_t alen = v4 ? 4 : 16;
+		unsigned nrr = 0;
+		for (unsigned i = 0; i < n; i++)
+			nrr += v4 ? g->edges->edge[pick[i]].nv4
+			          : g->edges->edge[pick[i]].nv6;
+		if (qend + nrr * (12 + alen) + optlen > limit)
+			return 0;
+		memcpy(resp, query, qend);
+		for (unsigned i = 0; i < n; i++) {
+			const struct edge *ed = &g->edges->edge[pick[i]];
+			unsigned naddr = v4 ? ed->nv4 : ed->nv6;
+			for (unsigned k = 0; k < naddr; k++) {
+				uint8_t *rr = resp + len;
+				rr[0] = 0xC0; /* the question's name */
+				rr[1] = WIRE_HDR_LEN;
+				rr[2] = 0;
+				rr[3] = (uint8_t)qtype;
+				rr[4] = 0;
+				rr[5] = C_IN;
+				rr[6] = (uint8_t)(g->ttl >> 24);
+				rr[7] = (uint8_t)(g->ttl >> 16);
+				rr[8] = (uint8_t)(g->ttl >> 8);
+				rr[9] = (uint8_t)g->ttl;
+				rr[10] = 0;
+				rr[11] = (uint8_t)alen;
+				memcpy(rr + 12, v4 ? ed->v4[k] : ed->v6[k],
+				       alen);
+				len += 12 + alen;
+			}
+		}
+		an = (uint16_t)nrr;
+		count_geo_edges(st, e->geo_row, pick, n);
+		count_geo_reason(st, e->geo_row,
+		                 res == GEO_PICK_ALL_DOWN
+		                     ? STATS_GEO_ALL_DOWN
+		                     : (enum stats_geo_reason)ch->rule);
+	}
+	uint16_t ar = e->ar;
+	if (edns.present) {
+		struct wbuf w;
+		wbuf_init(&w, resp, limit);
+		w.len = len;
+		edns_write_opt(&w, &edns, (uint16_t)snap->conf->udp_payload,
+		               RC_NOERROR, (uint8_t)scope, snap->id_txt + 1,
+		               nsid_len);
+		len = w.len;
+		ar++;
+		st->edns++;
+		if (edns.ecs)
+			st->ecs++;
+	}
+	uint16_t flags =
+	    F_QR | (uint16_t)((query[2] << 8 | query[3]) & (F_RD | F_CD)) |
+	    e->flags;
+	set_u16(resp + 2, flags);
+	set_u16(resp + 6, an);
+	set_u16(resp + 8, e->ns);
+	set_u16(resp + 10, ar);
+	st->qtype[stats_qtype(qtype)]++;
+	st->rcode[RC_NOERROR]++;
+	st->prebuilt++;
+	return len;
+}
+
+/*
+ * The full path: any message.  Sets *tailored when the answer depends on
+ * the client (prebuilt.c keeps only answers that do not).
+ */
+static size_t
+answer_full(const struct snapshot *snap, const uint8_t *usable,
+            const uint8_t *query, size_t qlen, bool tcp,
+            const struct sockaddr *from, uint8_t *resp, size_t respcap,
+            struct dnsd_stats *st, bool *tailored)
 {
 	struct query q;
 	struct resp r;
 	struct wcur c;
-
-	if (tcp)
-		st->tcp++;
-	else
-		st->udp++;
-	/* RFC 1035 §4.1.1: nothing to answer without an ID; never answer
-	 * a response (that way lie packet loops). */
-	if (qlen < 2) {
-		st->dropped_short++;
-		return 0;
-	}
-	if (qlen >= 3 && (query[2] & 0x80)) {
-		st->dropped_qr++;
-		return 0;
-	}
 
 	memset(&q.edns, 0, sizeof(q.edns));
 	q.have_question = false;
@@ -622,10 +790,7 @@ answer_query_from(const struct snapshot *snap, const struct health_view *view,
 	r.q = &q;
 	r.from = from;
 	r.st = st;
-	/* A view computed for another load does not fit our edge indexes. */
-	if (view != NULL && snap->edges != NULL &&
-	    view->generation == snap->generation && view->n == snap->edges->n)
-		r.usable = view->usable;
+	r.usable = usable;
 	r.tcp = tcp;
 
 	unsigned opcode = (q.flags >> 11) & 0xF;
@@ -649,18 +814,7 @@ answer_query_from(const struct snapshot *snap, const struct health_view *view,
 			st->ecs++;
 	}
 
-	/* Size limit: RFC 6891 §6.2.5, never above what we advertise. */
-	size_t limit = ANSWER_TCP_MAX;
-	if (!tcp) {
-		limit = 512;
-		if (q.edns.present) {
-			limit = q.edns.udp_size;
-			if (limit > snap->conf->udp_payload)
-				limit = snap->conf->udp_payload;
-		}
-	}
-	if (limit > respcap)
-		limit = respcap;
+	size_t limit = size_limit(snap, &q.edns, tcp, respcap);
 	unsigned nsid_len = snap->id_txt_len ? snap->id_txt_len - 1 : 0;
 	size_t optlen = q.edns.present ? edns_opt_len(&q.edns, nsid_len) : 0;
 
@@ -733,5 +887,60 @@ answer_query_from(const struct snapshot *snap, const struct health_view *view,
 	wbuf_set_u16(&r.w, 8, r.ns);
 	wbuf_set_u16(&r.w, 10, r.ar);
 	st->rcode[r.rcode < STATS_RCODES ? r.rcode : 0]++;
+	*tailored = r.tailored;
 	return r.w.len;
+}
+
+size_t
+answer_query(const struct snapshot *snap, const uint8_t *query, size_t qlen,
+             bool tcp, uint8_t *resp, size_t respcap, struct dnsd_stats *st)
+{
+	return answer_query_from(snap, NULL, query, qlen, tcp, NULL, resp,
+	                         respcap, st);
+}
+
+size_t
+answer_query_from(const struct snapshot *snap, const struct health_view *view,
+                  const uint8_t *query, size_t qlen, bool tcp,
+                  const struct sockaddr *from, uint8_t *resp, size_t respcap,
+                  struct dnsd_stats *st)
+{
+	const uint8_t *usable = NULL;
+	bool tailored;
+
+	if (tcp)
+		st->tcp++;
+	else
+		st->udp++;
+	/* RFC 1035 §4.1.1: nothing to answer without an ID; never answer
+	 * a response (that way lie packet loops). */
+	if (qlen < 2) {
+		st->dropped_short++;
+		return 0;
+	}
+	if (qlen >= 3 && (query[2] & 0x80)) {
+		st->dropped_qr++;
+		return 0;
+	}
+	/* A view computed for another load does not fit our edge indexes. */
+	if (view != NULL && snap->edges != NULL &&
+	    view->generation == snap->generation && view->n == snap->edges->n)
+		usable = view->usable;
+	if (snap->prebuilt != NULL) {
+		size_t len = answer_prebuilt(snap, usable, query, qlen, tcp,
+		                             from, resp, respcap, st);
+		if (len > 0)
+			return len;
+	}
+	return answer_full(snap, usable, query, qlen, tcp, from, resp, respcap,
+	                   st, &tailored);
+}
+
+size_t
+answer_query_prebuild(const struct snapshot *snap, const uint8_t *query,
+                      size_t qlen, uint8_t *resp, size_t respcap,
+                      struct dnsd_stats *st, bool *tailored)
+{
+	return answer_full(snap, NULL, query, qlen, true, NULL, resp, respcap,
+	                   st, tailored);
 }

@@ -45,4 +45,13 @@ size_t answer_query(const struct snapshot *snap, const uint8_t *query,
                     size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
                     struct dnsd_stats *st);
 
+/*
+ * For prebuilt.c: answer `query` through the full path only, over TCP
+ * (no size limit below `respcap`, no client, every edge usable), and say
+ * whether the answer depends on the client (it reached a geo name).
+ */
+size_t answer_query_prebuild(const struct snapshot *snap, const uint8_t *query,
+                             size_t qlen, uint8_t *resp, size_t respcap,
+                             struct dnsd_stats *st, bool *tailored);
+
 #endif

@@ -202,6 +202,7 @@ control_stats(void *arg, struct evbuffer *out)
 	evbuffer_add_printf(out, "edns %" PRIu64 "\n", s->edns);
 	evbuffer_add_printf(out, "ecs %" PRIu64 "\n", s->ecs);
 	evbuffer_add_printf(out, "truncated %" PRIu64 "\n", s->truncated);
+	evbuffer_add_printf(out, "prebuilt %" PRIu64 "\n", s->prebuilt);
 	evbuffer_add_printf(out, "dropped.responses %" PRIu64 "\n",
 	                    s->dropped_qr);
 	evbuffer_add_printf(out, "dropped.short %" PRIu64 "\n",

@@ -138,6 +138,9 @@ render_queries(struct evbuffer *out, const struct dnsd_stats *s)
 	sample1(out, "dnsd_ecs_queries_total", "ecs", "present", s->ecs);
 	sample1(out, "dnsd_ecs_queries_total", "ecs", "absent",
 	        answered > s->ecs ? answered - s->ecs : 0);
+	head(out, "dnsd_prebuilt_answers_total", "counter",
+	     "Responses served from those compiled at load (the fast path).");
+	sample1(out, "dnsd_prebuilt_answers_total", NULL, NULL, s->prebuilt);
 	head(out, "dnsd_truncated_total", "counter",
 	     "UDP responses sent with TC set.");
 	sample1(out, "dnsd_truncated_total", NULL, NULL, s->truncated);

@@ -1,6 +1,7 @@
 # dnsd/: libdnsd.a plus dnsd/main.c.
 dnsd_SRCS += dnsd/arena.c dnsd/wire.c dnsd/edns.c dnsd/zonedb.c \
              dnsd/zone_compile.c dnsd/geo_name.c dnsd/explain.c dnsd/conf.c dnsd/snapshot.c dnsd/answer.c \
+             dnsd/prebuilt.c \
              dnsd/stats.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c dnsd/worker.c \
              dnsd/health.c
 

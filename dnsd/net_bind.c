@@ -11,6 +11,30 @@
 #include "common/log.h"
 #include "dnsd/conf.h"
 
+/*
+ * UDP socket buffers: a burst of queries (or a worker busy for a moment,
+ * e.g. on a reload) must wait in the socket, not be dropped; the kernel's
+ * default (~200 KiB, about 300 small datagrams) is gone in 2 ms at 150 k
+ * queries/s.  Started as root, dnsd can exceed net.core.rmem_max
+ * (SO_RCVBUFFORCE); otherwise it gets what rmem_max allows.
+ */
+#define UDP_SOCKBUF (4 << 20)
+
+static void
+size_buffers(int fd)
+{
+	int size = UDP_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ==
+	    -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		                 sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) ==
+	    -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size,
+		                 sizeof(size));
+}
+
 int
 net_bind(const struct listen_addr *a, int type)
 {
@@ -33,6 +57,8 @@ net_bind(const struct listen_addr *a, int type)
 		close(fd);
 		return -1;
 	}
+	if (type == SOCK_DGRAM)
+		size_buffers(fd);
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
 		log_err_errno("listen %s: bind", a->text);
 		close(fd);

@@ -12,6 +12,7 @@
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
 #include "dnsd/geo_name.h"
+#include "dnsd/prebuilt.h"
 #include "geo/geo_mmdb.h"
 #include "dnsd/zone_compile.h"
 #include "dnsd/zonedb.h"
@@ -101,6 +102,8 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	s->loaded = time(NULL);
 	s->id_txt_len = txt_rdata(s->id_txt, conf->identity);
 	s->ver_txt_len = txt_rdata(s->ver_txt, conf->version);
+	/* Last: it runs the answer path over the finished snapshot. */
+	s->prebuilt = prebuilt_build(s);
 	atomic_init(&s->refs, 1);
 	return s;
 }
@@ -119,6 +122,7 @@ snapshot_unref(struct snapshot *s)
 	/* acq_rel: the freeing thread sees every other thread's last use. */
 	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	prebuilt_free(s->prebuilt);
 	zonedb_free(s->db);
 	edges_free(s->edges);
 	conf_free(s->conf);

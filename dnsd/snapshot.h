@@ -11,6 +11,7 @@
 struct dnsd_conf;
 struct edge_set;
 struct errbuf;
+struct prebuilt;
 struct zonedb;
 
 struct snapshot {
@@ -24,8 +25,9 @@ struct snapshot {
 	uint8_t id_txt[256];
 	unsigned id_txt_len; /* 0: refuse id.server / hostname.bind */
 	uint8_t ver_txt[256];
-	unsigned ver_txt_len; /* 0: refuse version.bind / version.server */
-	char geo_db[256];     /* "GeoIP2-City, IPv6, built ..." or "" */
+	unsigned ver_txt_len;      /* 0: refuse version.bind / version.server */
+	char geo_db[256];          /* "GeoIP2-City, IPv6, built ..." or "" */
+	struct prebuilt *prebuilt; /* compiled responses, or NULL */
 	atomic_uint refs;
 };
 

@@ -61,6 +61,7 @@ struct dnsd_stats {
 	uint64_t truncated;           /* UDP answers sent with TC */
 	uint64_t edns;                /* queries with an OPT record */
 	uint64_t ecs;                 /* queries with a Client Subnet option */
+	uint64_t prebuilt;            /* answered from compiled responses */
 	uint64_t tcp_accepted;
 	uint64_t tcp_rejected; /* over tcp_max_clients */
 	uint64_t tcp_timeouts; /* closed for idleness */

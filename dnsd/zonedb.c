@@ -804,3 +804,12 @@ znode_rrset(const struct znode *node, uint16_t type)
 			return &node->rrsets[i];
 	return NULL;
 }
+
+int
+zonedb_geo_index(const struct zonedb *db, const struct geo_name *g)
+{
+	for (size_t i = 0; i < db->ngeo; i++)
+		if (db->geo[i] == g)
+			return (int)i;
+	return -1;
+}
