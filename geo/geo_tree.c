@@ -31,6 +31,11 @@
  */
 #define V4_DEPTH 96
 #define V4_STRIDE 16
+/* The second IPv4 step: /16 to /24, one 256-entry block per /16 the
+ * tree splits further (a /24 lookup costs two table reads, not eight
+ * node hops: the misses of a cold walk). */
+#define V4_STRIDE2 8
+#define BLOCK_TAG 0x40000000u /* a v4_ref that is a block number */
 
 struct node {
 	uint32_t child[2];
@@ -63,6 +68,11 @@ struct geo_tree {
 	 * address, the node at depth 112 or the leaf above it, and depth */
 	uint32_t *v4_ref;
 	uint8_t *v4_dep;
+	/* The same per /24, in blocks of 256 for the /16s that v4_ref
+	 * sends here (BLOCK_TAG | block); nblocks of them. */
+	uint32_t *v4b_ref;
+	uint8_t *v4b_dep;
+	size_t nblocks;
 };
 
 static inline unsigned
@@ -211,23 +221,52 @@ compact(const struct node *from, uint32_t ref, struct node *to, size_t *n)
 	return at;
 }
 
-/* Fill the IPv4 table under `ref`, at depth d with IPv4 bits `prefix`. */
+/*
+ * Fill a table of 2^(end - d0) entries (refs, deps) for the subtree `ref`
+ * at depth d, whose bits below d0 are `prefix`: each entry holds the node
+ * at depth `end` or the leaf above it, and that depth.
+ */
 static void
-fill(struct geo_tree *t, uint32_t ref, unsigned d, uint32_t prefix)
+fill(const struct node *node, uint32_t ref, unsigned d, uint32_t prefix,
+     unsigned end, uint32_t *refs, uint8_t *deps)
 {
-	unsigned left = V4_DEPTH + V4_STRIDE - d;
+	unsigned left = end - d;
 
-	/* A leaf above depth 112 answers for all the entries it covers. */
+	/* A leaf above `end` answers for all the entries it covers. */
 	if (IS_LEAF(ref) || left == 0) {
 		for (uint32_t i = prefix << left; i < (prefix + 1) << left;
 		     i++) {
-			t->v4_ref[i] = ref;
-			t->v4_dep[i] = (uint8_t)d;
+			refs[i] = ref;
+			deps[i] = (uint8_t)d;
 		}
 		return;
 	}
-	fill(t, t->node[ref].child[0], d + 1, prefix << 1);
-	fill(t, t->node[ref].child[1], d + 1, prefix << 1 | 1);
+	fill(node, node[ref].child[0], d + 1, prefix << 1, end, refs, deps);
+	fill(node, node[ref].child[1], d + 1, prefix << 1 | 1, end, refs, deps);
+}
+
+/* The /16 -> /24 blocks, for the /16 entries that are still nodes. */
+static void
+fill_blocks(struct geo_tree *t)
+{
+	const unsigned end = V4_DEPTH + V4_STRIDE + V4_STRIDE2;
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < 1u << V4_STRIDE; i++)
+		n += !IS_LEAF(t->v4_ref[i]);
+	if (n == 0)
+		return;
+	t->v4b_ref = xreallocarray(NULL, n << V4_STRIDE2, sizeof(uint32_t));
+	t->v4b_dep = xreallocarray(NULL, n << V4_STRIDE2, 1);
+	for (uint32_t i = 0; i < 1u << V4_STRIDE; i++) {
+		uint32_t ref = t->v4_ref[i];
+		if (IS_LEAF(ref))
+			continue;
+		size_t at = t->nblocks << V4_STRIDE2;
+		fill(t->node, ref, t->v4_dep[i], 0, end, t->v4b_ref + at,
+		     t->v4b_dep + at);
+		t->v4_ref[i] = BLOCK_TAG | (uint32_t)t->nblocks++;
+	}
 }
 
 struct geo_tree *
@@ -242,6 +281,7 @@ geo_tree_finish(struct geo_tree_builder *b)
 		node = xreallocarray(NULL, count, sizeof(*node));
 	t->root = compact(b->node, root, node, &t->n);
 	assert(t->n == count);
+	assert(count < BLOCK_TAG); /* node refs never look like blocks */
 	t->node = node;
 	geo_tree_builder_free(b);
 
@@ -259,7 +299,9 @@ geo_tree_finish(struct geo_tree_builder *b)
 		    xreallocarray(NULL, 1u << V4_STRIDE, sizeof(*t->v4_ref));
 		t->v4_dep =
 		    xreallocarray(NULL, 1u << V4_STRIDE, sizeof(*t->v4_dep));
-		fill(t, ref, d, 0);
+		fill(t->node, ref, d, 0, V4_DEPTH + V4_STRIDE, t->v4_ref,
+		     t->v4_dep);
+		fill_blocks(t);
 	}
 	return t;
 }
@@ -272,6 +314,8 @@ geo_tree_free(struct geo_tree *t)
 	free(t->node);
 	free(t->v4_ref);
 	free(t->v4_dep);
+	free(t->v4b_ref);
+	free(t->v4b_dep);
 	free(t);
 }
 
@@ -294,6 +338,13 @@ geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
 			unsigned i = (unsigned)key[12] << 8 | key[13];
 			ref = t->v4_ref[i];
 			d = t->v4_dep[i];
+			if (!IS_LEAF(ref) && (ref & BLOCK_TAG)) {
+				size_t j = (size_t)(ref & ~BLOCK_TAG)
+				               << V4_STRIDE2 |
+				           key[14];
+				ref = t->v4b_ref[j];
+				d = t->v4b_dep[j];
+			}
 		} else {
 			ref = t->v4;
 			d = t->v4_depth;
@@ -320,8 +371,9 @@ geo_tree_bytes(const struct geo_tree *t)
 	size_t bytes = sizeof(*t) + t->n * sizeof(struct node);
 
 	if (t->v4_ref != NULL)
-		bytes += ((size_t)1 << V4_STRIDE) *
-		         (sizeof(*t->v4_ref) + sizeof(*t->v4_dep));
+		bytes +=
+		    (((size_t)1 << V4_STRIDE) + (t->nblocks << V4_STRIDE2)) *
+		    (sizeof(*t->v4_ref) + sizeof(*t->v4_dep));
 	return bytes;
 }
 

@@ -46,8 +46,9 @@ void geo_tree_free(struct geo_tree *t); /* NULL is a no-op */
 
 /*
  * The value for `key`, and in *depth the length of the merged network that
- * holds it (0..128).  Hot path: no allocation, at most 128 steps; the IPv4
- * part of the walk starts from a node cached at depth 96 when one exists.
+ * holds it (0..128).  Hot path: no allocation, at most 128 steps; an IPv4
+ * walk starts from tables indexed by its first 16 bits, then by the next
+ * 8 (where the tree splits below /16), so a /24 costs two reads.
  */
 uint32_t geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
                          unsigned *depth);
