@@ -27,6 +27,10 @@ RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format systemd unbound
+# make bench: the load generator, the peers it compares against, and
+# what mkqueries.pl reads the synthetic database with.
+BENCH_PKGS := $(RUN_PKGS) dnsperf gdnsd knot knot-module-geoip \
+              libmaxmind-db-reader-perl util-linux procps
 
 DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads \
               libevent_openssl openssl
@@ -109,6 +113,9 @@ deps:
 deps-check:
 	$(call apt_install,$(CHECK_PKGS))
 
+deps-bench:
+	$(call apt_install,$(BENCH_PKGS))
+
 # ---- the two commands of the README ---------------------------------------
 run: deps
 	$(MAKE) all $(O)/tests/fake_edge
@@ -122,6 +129,12 @@ check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS) lint
 	set -e; for t in $(FUZZ_TARGETS); do \
 		timeout 300 $(O)/tests/$$t tests/fuzz/corpus/$$t; done
 	O=$(O) prove --exec 'timeout 300 sh' tests/integration/[0-9]*.sh
+
+# dnsd against gdnsd, Knot and the floor (a UDP echo): tests/bench/run.sh
+# says how; BENCH_SECONDS shortens each run.
+bench: deps-bench
+	$(MAKE) all $(O)/tests/udpecho $(O)/tests/qblast $(O)/tests/freeport
+	sh tests/bench/run.sh $(O)
 
 # dnsd, edge-health, dnsdctl and geoq all go to SBINDIR: the tools are
 # the operator's, like nsd-control and knotc.
@@ -157,8 +170,8 @@ fmt-check:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps deps-check run check check-only install fuzz fuzzers \
-        lint fmt fmt-check clean
+.PHONY: all deps deps-check deps-bench run check check-only bench install \
+        fuzz fuzzers lint fmt fmt-check clean
 .DELETE_ON_ERROR:
 # keep objects built through pattern chains (fuzz targets, tools)
 .PRECIOUS: $(O)/obj/%.o

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: MIT
 # tests/tools/mksynth.pl: a synthetic GeoLite2-City-size .mmdb, for load times.
 #
-# usage: mksynth.pl [-4 NV4] [-6 NV6] [-c CITIES] [-s SEED] [-t TYPE] OUT.mmdb
+# usage: mksynth.pl [-4 NV4] [-6 NV6] [-c CITIES] [-r RECORDS] [-s SEED]
+#                   [-t TYPE] OUT.mmdb
 #
 #   -4 NV4     IPv4 networks (default 3000000)
 #   -6 NV6     IPv6 networks (default 500000)
 #   -c CITIES  distinct city locations (default 50000)
+#   -r RECORDS records per city, differing in postal code and accuracy
+#              (default 4)
 #   -s SEED    seed of the generator (default 1)
 #   -t TYPE    database_type (default GeoLite2-City)
 #
@@ -33,18 +36,20 @@ use Time::HiRes qw(time);
 
 my $prog = 'mksynth.pl';
 my %opt;
-getopts('4:6:c:s:t:', \%opt) && @ARGV == 1
-    or die "usage: $prog [-4 NV4] [-6 NV6] [-c CITIES] [-s SEED] "
+getopts('4:6:c:r:s:t:', \%opt) && @ARGV == 1
+    or die "usage: $prog [-4 NV4] [-6 NV6] [-c CITIES] [-r RECORDS] [-s SEED] "
     . "[-t TYPE] OUT.mmdb\n";
 my $out = $ARGV[0];
 my $nv4 = $opt{4} // 3_000_000;
 my $nv6 = $opt{6} // 500_000;
 my $ncities = $opt{c} // 50_000;
+my $variants = $opt{r} // 4;
 my $seed = $opt{s} // 1;
-for ([ '-4', $nv4 ], [ '-6', $nv6 ], [ '-c', $ncities ], [ '-s', $seed ]) {
+for ([ '-4', $nv4 ], [ '-6', $nv6 ], [ '-c', $ncities ], [ '-r', $variants ],
+    [ '-s', $seed ]) {
 	die "$prog: $_->[0] wants a number\n" unless $_->[1] =~ /\A[0-9]+\z/;
 }
-die "$prog: -c must be at least 1\n" if $ncities < 1;
+die "$prog: -c and -r must be at least 1\n" if $ncities < 1 || $variants < 1;
 
 # xorshift32 (Marsaglia): the same numbers on every perl and platform,
 # unlike rand().  The state must not be 0.
@@ -86,13 +91,25 @@ my %continents = (
 
 my $t0 = time;
 my @countries;
+# Names in GeoLite2's eight languages, as real records carry them (most
+# of a real database's size is these records, not the tree).
+my @langs = qw(de en es fr ja pt-BR ru zh-CN);
+my $geoname_id = 1000000;
+
+sub names {
+	my ($name) = @_;
+	return { map { $_ => ($_ eq 'en' ? $name : "$name ($_)") } @langs };
+}
+
 for my $cont (sort keys %continents) {
 	my ($la0, $la1, $lo0, $lo1, $name, $codes) = @{ $continents{$cont} };
+	my $contrec = { code => $cont, geoname_id => $geoname_id++,
+	    names => names($name) };
 	for my $cc (split ' ', $codes) {
 		push @countries, {
 			cc => $cc, cont => $cont,
 			lat => uni($la0 + 3, $la1 - 3), lon => uni($lo0 + 3, $lo1 - 3),
-			contrec => { code => $cont, names => { en => $name } },
+			contrec => $contrec,
 		};
 	}
 }
@@ -121,12 +138,14 @@ sub pick_country {
 # One country-level record per country, then the cities: each a record of
 # its own, spread over the countries by the same weights.
 for my $c (@countries) {
-	my $country = { iso_code => $c->{cc}, names => { en => $c->{cc} } };
+	my $country = { iso_code => $c->{cc}, geoname_id => $geoname_id++,
+	    names => names("Country $c->{cc}") };
 	$c->{country} = $country;
 	$c->{rec} = {
 		continent => $c->{contrec}, country => $country,
 		registered_country => $country,
-		location => { latitude => $c->{lat}, longitude => $c->{lon} },
+		location => { latitude => $c->{lat}, longitude => $c->{lon},
+		    accuracy_radius => 1000 },
 	};
 	$c->{cities} = [];
 }
@@ -136,16 +155,27 @@ for my $i (1 .. $ncities) {
 	my $lon = $c->{lon} + uni(-3, 3);
 	$lon += 360 if $lon < -180;
 	$lon -= 360 if $lon > 180;
-	push @{ $c->{cities} }, {
+	my $sub = 'S' . (1 + pick(30));
+	my %city = (
 		continent => $c->{contrec}, country => $c->{country},
 		registered_country => $c->{country},
-		subdivisions => [ { iso_code => 'S' . (1 + pick(30)) } ],
-		city => { names => { en => "Synth $c->{cc} $i" } },
+		subdivisions => [ { iso_code => $sub, geoname_id => $geoname_id++,
+		    names => names("Region $c->{cc}-$sub") } ],
+		city => { geoname_id => $geoname_id++,
+		    names => names("Synth $c->{cc} $i") },
+	);
+	# A city's networks differ in postal code and accuracy, as in the
+	# real data: a few records per city.
+	push @{ $c->{cities} }, map { {
+		%city,
+		postal => { code => sprintf('%05d', pick(100000)) },
 		location => {
 			latitude => sprintf('%.4f', $lat) + 0,
 			longitude => sprintf('%.4f', $lon) + 0,
+			accuracy_radius => (5, 10, 20, 50, 100)[ pick(5) ],
+			time_zone => "Synth/$c->{cc}",
 		},
-	};
+	} } 1 .. $variants;
 }
 
 # Runs of networks stay in one country; 10% are located only to the
@@ -169,16 +199,18 @@ sub next_record {
 
 my %type = (
 	city => 'map', code => 'utf8_string', continent => 'map',
-	country => 'map', en => 'utf8_string', iso_code => 'utf8_string',
+	country => 'map', iso_code => 'utf8_string',
 	latitude => 'double', location => 'map', longitude => 'double',
 	names => 'map', registered_country => 'map',
-	subdivisions => [ 'array', 'map' ],
+	subdivisions => [ 'array', 'map' ], geoname_id => 'uint32',
+	accuracy_radius => 'uint16', time_zone => 'utf8_string',
+	postal => 'map', map { $_ => 'utf8_string' } @langs,
 );
 my $tree = MaxMind::DB::Writer::Tree->new(
 	ip_version               => 6,
 	record_size              => 28,
 	database_type            => $opt{t} // 'GeoLite2-City',
-	languages                => ['en'],
+	languages                => \@langs,
 	description              => { en => "mksynth.pl -4 $nv4 -6 $nv6 "
 	    . "-c $ncities -s $seed" },
 	map_key_type_callback    => sub { $type{ $_[0] } },

@@ -1,0 +1,318 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# tests/bench/run.sh: `make bench`, dnsd against its peers and the floor.
+#
+# usage: sh tests/bench/run.sh [BUILD_DIR]      (make bench runs it)
+#
+# Environment: BENCH_SECONDS (default 4) seconds per measured run;
+# BENCH_SERVERS (default "floor dnsd gdnsd knot") which servers to run.
+#
+# One server at a time listens on 127.0.0.1, pinned to CPU 1, with the
+# load generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP
+# echo that does no DNS work), dnsd, gdnsd (plugin_geoip) and Knot DNS
+# (mod-geoip), all with the same synthetic 1.1 M-network GeoIP2-City
+# database, the same ten edges (edges.tsv) and the same example.net zone.
+# Three loads (mkqueries.pl): static `www` A, geo `cdn` A without Client
+# Subnet, `cdn` A with Client Subnet over 25 k subnets; each at 100 k
+# queries/s offered (`@100k`) and at full speed, by two generators: dnsperf
+# (the reference) and tests/tools/qblast (batched, with latency
+# percentiles).  A server's CPU time is the sum of its threads' time on a
+# CPU (/proc/PID/task/*/schedstat) over the run; divided by the answered
+# queries it is the figure that compares servers at the same offered rate.
+# Then: dnsd's start-up time and RSS with the big database, SIGHUPs under
+# full load, and two workers on both CPUs against the peers'.
+# Results: the table on stdout, build/bench/summary.csv and the raw
+# generator outputs in build/bench/.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+O=${1:-build}
+case $O in /*) ;; *) O=$ROOT/$O ;; esac
+B=$O/bench
+SECS=${BENCH_SECONDS:-4}
+SERVERS=${BENCH_SERVERS:-floor dnsd gdnsd knot}
+RATE=100000
+SRV_CPU=1
+GEN_CPU=0
+CSV=$B/summary.csv
+EDGES=$ROOT/tests/bench/edges.tsv
+MMDB=$B/synth-1.1m.mmdb
+
+mkdir -p "$B"
+PIDS=""
+cleanup()
+{
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die()
+{
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ "$(nproc)" -ge 2 ] || die "needs two CPUs (server on one, load on the other)"
+
+# ---- inputs -------------------------------------------------------------
+# The database: 1 M IPv4 + 100 k IPv6 networks, ~200 countries, seed 1.
+if [ ! -s "$MMDB" ] || [ "$ROOT/tests/tools/mksynth.pl" -nt "$MMDB" ]; then
+	echo "bench: building the synthetic database (about 20 s) ..."
+	perl "$ROOT/tests/tools/mksynth.pl" -4 1000000 -6 100000 -c 30000 \
+	    -s 1 "$MMDB"
+fi
+MMDB_MB=$(awk -v b="$(stat -c %s "$MMDB")" 'BEGIN { printf "%.1f", b / 1048576 }')
+perl "$ROOT/tests/bench/mkqueries.pl" "$MMDB" "$B"
+
+# dnsd's configuration: the same zone and edges as the peers'.
+mkdir -p "$B/dnsd"
+{
+	echo "edges:"
+	grep -v '^#' "$EDGES" | while read -r name lat lon v4 v6 cc cont; do
+		echo "  $name: { location: [$lat, $lon], country: $cc," \
+		    "continent: $cont, addresses: [$v4, \"$v6\"] }"
+	done
+} >"$B/dnsd/edges.yaml"
+cat >"$B/dnsd/example.net.yaml" <<'EOF'
+zone: example.net
+ttl: 1h
+records:
+  "@":
+    SOA: ns1 hostmaster 1 1h 10m 1w 5m
+    NS: ns1
+  ns1: { A: 127.0.0.1 }
+  www: { ttl: 5m, A: 192.0.2.80 }
+geo:
+  cdn:
+    ttl: 30s
+    answers: 1
+EOF
+write_dnsd_conf()
+{
+	cat >"$B/dnsd/dnsd.yaml" <<EOF
+server:
+  listen: [127.0.0.1:$1]
+  workers: $2
+zones: [example.net.yaml]
+edges: edges.yaml
+geo_database: $MMDB
+allow_root: true
+EOF
+}
+
+# ---- measuring ------------------------------------------------------------
+# cpu_ns PID: nanoseconds its threads have run, so far.
+cpu_ns()
+{
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+	    awk '{ s += $1 } END { printf "%.0f", s }'
+}
+
+rss_mb()
+{
+	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' /proc/"$1"/status
+}
+
+now()
+{
+	date +%s.%N
+}
+
+# ready PORT: wait (at most 60 s) until `cdn` answers with an address.
+ready()
+{
+	i=0
+	while [ $i -lt 600 ]; do
+		a=$(dig @127.0.0.1 -p "$1" cdn.example.net A +short +tries=1 \
+		    +time=1 2>/dev/null | head -n 1)
+		case $a in [0-9]*.*) return 0 ;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start SERVER PORT WORKERS CPUS: start it, wait until it answers; sets
+# SPID and STARTUP (seconds from exec to the first geo answer).
+start()
+{
+	t0=$(now)
+	case $1 in
+	floor)
+		taskset -c "$4" "$O/tests/udpecho" -t "$3" 127.0.0.1 "$2" &
+		;;
+	dnsd)
+		write_dnsd_conf "$2" "$3"
+		taskset -c "$4" "$O/bin/dnsd" -c "$B/dnsd/dnsd.yaml" \
+		    2>"$B/dnsd.log" &
+		;;
+	gdnsd | knot)
+		rm -rf "$B/$1"
+		mkdir -p "$B/$1"
+		taskset -c "$4" sh "$ROOT/tests/bench/peer-$1.sh" "$B/$1" \
+		    "$MMDB" "$EDGES" "$2" "$3" 2>"$B/$1.log" &
+		;;
+	esac
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	if [ "$1" = floor ]; then
+		# The echo answers a question with itself: no address to wait
+		# for, only the socket.
+		i=0
+		until dig @127.0.0.1 -p "$2" +tries=1 +time=1 cdn.example.net \
+		    >/dev/null 2>&1; do
+			i=$((i + 1))
+			[ $i -lt 100 ] || die "floor did not start"
+		done
+	else
+		ready "$2" || die "$1 did not answer within 60 s (see $B/$1.log)"
+	fi
+	STARTUP=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+}
+
+stop()
+{
+	kill "$SPID" 2>/dev/null || true
+	i=0
+	while kill -0 "$SPID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$SPID" 2>/dev/null || true
+	wait "$SPID" 2>/dev/null || true
+}
+
+# Functions share the shell's variables: theirs carry a prefix (g_, m_).
+#
+# generate GEN LOAD RATE PORT OUT: run one generator (RATE "max" = full
+# speed) and leave "qps lost p50 p99" in $OUT.res.
+generate()
+{
+	q=$B/$2.bin
+	if [ "$1" = dnsperf ]; then
+		if [ "$3" = max ]; then g_rate=""; else g_rate="-Q $3"; fi
+		# shellcheck disable=SC2086
+		taskset -c "$GEN_CPU" dnsperf -B -d "$q" -s 127.0.0.1 -p "$4" \
+		    -l "$SECS" -c 4 -q 200 -t 1 $g_rate >"$5" 2>&1 || true
+		awk '/Queries completed:/ { c = $3 } /Queries lost:/ { l = $3 }
+		    /Queries per second:/ { r = $4 }
+		    END { printf "%s %s - - %s\n", r, l, c }' \
+		    "$5" >"$5.res"
+	else
+		if [ "$3" = max ]; then g_rate=""; else g_rate="-Q $3"; fi
+		# shellcheck disable=SC2086
+		taskset -c "$GEN_CPU" "$O/tests/qblast" -s 127.0.0.1 -p "$4" \
+		    -f "$q" -l "$SECS" -c 4 $g_rate >"$5" 2>&1 || true
+		tr ' ' '\n' <"$5" | awk -F= '{ v[$1] = $2 }
+		    END { printf "%s %s %s %s %s\n", v["qps"], v["lost"],
+		        v["p50_ms"], v["p99_ms"], v["answered"] }' >"$5.res"
+	fi
+}
+
+echo "server,load,generator,qps,lost,cpu_us_per_query,p50_ms,p99_ms,rss_mb,startup_s" >"$CSV"
+
+# measure SERVER LOAD RATE GEN PORT: one run, one CSV row.
+measure()
+{
+	out=$B/$1-$2-$3-$4.out
+	c0=$(cpu_ns "$SPID")
+	generate "$4" "$2" "$3" "$5" "$out"
+	c1=$(cpu_ns "$SPID")
+	read -r qps lost p50 p99 answered <"$out.res" ||
+	    die "$4 against $1 printed nothing usable ($out)"
+	[ -n "$answered" ] && [ "$answered" -gt 0 ] ||
+	    die "$1 answered no $2 query from $4 ($out)"
+	cpu=$(awk -v a="$c0" -v b="$c1" -v n="$answered" \
+	    'BEGIN { printf "%.3f", (b - a) / 1000 / n }')
+	m_load=$2
+	[ "$3" = max ] || m_load="$2@100k"
+	# dnsperf reports no percentiles: empty in the CSV.
+	csv50=$p50 csv99=$p99
+	[ "$p50" != - ] || csv50=""
+	[ "$p99" != - ] || csv99=""
+	echo "$1,$m_load,$4,$qps,$lost,$cpu,$csv50,$csv99,$(rss_mb "$SPID"),$STARTUP" >>"$CSV"
+	printf '  %-6s %-10s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s\n' \
+	    "$1" "$m_load" "$4" "$qps" "$lost" "$cpu" "$p50" "$p99"
+}
+
+# ---- one core each --------------------------------------------------------
+for s in $SERVERS; do
+	port=$("$O/tests/freeport")
+	start "$s" "$port" 1 "$SRV_CPU"
+	echo "bench: $s: started in ${STARTUP}s, RSS $(rss_mb "$SPID") MB" \
+	    "(database $MMDB_MB MB)"
+	for load in static geo ecs; do
+		for rate in "$RATE" max; do
+			for gen in dnsperf qblast; do
+				measure "$s" "$load" "$rate" "$gen" "$port"
+			done
+		done
+	done
+	if [ "$s" = dnsd ]; then
+		# Reloads under full load: the database is compiled again
+		# each time beside the serving one; nothing may be lost.
+		out=$B/dnsd-reload.out
+		(
+			sleep 1
+			for i in 1 2 3; do
+				kill -HUP "$SPID"
+				sleep 1
+			done
+		) &
+		generate qblast ecs max "$port" "$out"
+		wait $!
+		read -r qps lost _ _ answered <"$out.res"
+		n=$(grep -c 'reload.*generation' "$B/dnsd.log" || true)
+		echo "bench: dnsd: 3 SIGHUPs under full load: $answered" \
+		    "answered, $lost lost, $qps qps; $n reloads logged"
+		RELOAD_LOST=$lost
+	fi
+	stop
+done
+
+# ---- two workers, both CPUs -------------------------------------------------
+echo "bench: two workers on both CPUs (unpinned, generator too), ecs, qblast:"
+for s in $SERVERS; do
+	port=$("$O/tests/freeport")
+	for w in 1 2; do
+		start "$s" "$port" "$w" 0,1
+		out=$B/$s-scale$w.out
+		GEN_CPU=0,1 generate qblast ecs max "$port" "$out"
+		read -r qps lost _ _ _ <"$out.res"
+		eval "SCALE_${s}_$w=$qps"
+		stop
+	done
+	eval "q1=\$SCALE_${s}_1 q2=\$SCALE_${s}_2"
+	awk -v s="$s" -v a="$q1" -v b="$q2" 'BEGIN {
+		printf "  %-6s 1 worker %8.0f qps, 2 workers %8.0f qps: x%.2f\n",
+		    s, a, b, b / a }'
+done
+
+# ---- the table ----------------------------------------------------------------
+echo
+echo "CPU us per answered query (same generator, same offered rate):"
+awk -F, -v reload_lost="${RELOAD_LOST:-}" '
+NR == 1 { next }
+{ key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1; lost[$1, key] = $5 }
+END {
+	printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s\n", "load",
+	    "gen", "dnsd", "floor", "gdnsd", "knot", "-floor", "/floor",
+	    "/gdnsd", "/knot"
+	n = split("static@100k static geo@100k geo ecs@100k ecs", L, " ")
+	for (i = 1; i <= n; i++) for (g = 1; g <= 2; g++) {
+		gen = g == 1 ? "dnsperf" : "qblast"
+		k = L[i] SUBSEP gen
+		if (!(k in keys)) continue
+		d = cpu["dnsd", k]; f = cpu["floor", k]
+		gd = cpu["gdnsd", k]; kn = cpu["knot", k]
+		printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s\n", L[i],
+		    gen, d, f, gd, kn,
+		    (d != "" && f != "") ? sprintf("%.2f", d - f) : "-",
+		    (d != "" && f > 0) ? sprintf("%.2f", d / f) : "-",
+		    (d != "" && gd > 0) ? sprintf("%.2f", d / gd) : "-",
+		    (d != "" && kn > 0) ? sprintf("%.2f", d / kn) : "-"
+	}
+}' "$CSV"
+echo
+echo "bench: results in $CSV"
