@@ -291,22 +291,17 @@ put_addr(struct resp *r, const uint8_t *owner, size_t ownerlen, uint16_t type,
 		r->an++;
 }
 
-/* The row of the geo counters for `g`, or -1 beyond STATS_GEO_NAMES. */
-static int
-geo_row(const struct resp *r, const struct geo_name *g)
-{
-	int row = zonedb_geo_index(r->snap->db, g);
-
-	return row < STATS_GEO_NAMES ? row : -1;
-}
-
-/* Count the edges a geo answer held, in row `row` of the geo counters. */
+/*
+ * Count the edges a geo answer held, in row `row` of the geo counters (the
+ * geo name's index, zonedb_geo_index()); beyond the caps, in geo_dropped.
+ */
 static void
 count_geo_edges(struct dnsd_stats *st, int row, const uint16_t *pick,
                 unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (row >= 0 && pick[i] < STATS_GEO_EDGES)
+		if (row >= 0 && row < STATS_GEO_NAMES &&
+		    pick[i] < STATS_GEO_EDGES)
 			st->geo_edge[row][pick[i]]++;
 		else
 			st->geo_dropped++;
@@ -316,7 +311,8 @@ count_geo_edges(struct dnsd_stats *st, int row, const uint16_t *pick,
 static void
 count_geo_reason(struct dnsd_stats *st, int row, enum stats_geo_reason why)
 {
-	if (row >= 0 && (unsigned)why < STATS_GEO_REASONS)
+	if (row >= 0 && row < STATS_GEO_NAMES &&
+	    (unsigned)why < STATS_GEO_REASONS)
 		st->geo_reason[row][why]++;
 	else
 		st->geo_dropped++;
@@ -344,7 +340,7 @@ answer_geo(struct resp *r, const struct znode *hit, const uint8_t *owner,
 
 	r->ecs_scope = (uint8_t)scope;
 	r->tailored = true;
-	int row = geo_row(r, g);
+	int row = zonedb_geo_index(r->snap->db, g);
 	enum stats_geo_reason why = (enum stats_geo_reason)ch->rule;
 	for (int pass = 0; pass < 2; pass++) {
 		/* ANY: A, then (over TCP) AAAA as well (RFC 8482 §4.1) */

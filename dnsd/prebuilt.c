@@ -65,8 +65,6 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 	if (node->geo != NULL && (qtype == T_A || qtype == T_AAAA)) {
 		new.geo = node->geo;
 		new.geo_row = zonedb_geo_index(b->snap->db, node->geo);
-		if (new.geo_row >= STATS_GEO_NAMES)
-			new.geo_row = -1;
 		new.flags = F_AA;
 	} else {
 		size_t qlen = WIRE_HDR_LEN + node->namelen + 4;

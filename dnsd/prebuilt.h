@@ -37,7 +37,7 @@ struct prebuilt_entry {
 	const uint8_t *tail; /* the sections after the question, no OPT */
 	uint16_t taillen;
 	const struct geo_name *geo; /* A/AAAA of a geo name: per client */
-	int geo_row;                /* its row in the geo counters, or -1 */
+	int geo_row; /* its index in the zonedb (geo counters' row) */
 };
 
 struct prebuilt {

@@ -304,7 +304,7 @@ echo
 echo "CPU us per answered query (same generator, same offered rate):"
 awk -F, '
 NR == 1 { next }
-{ key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1; lost[$1, key] = $5 }
+{ key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1 }
 END {
 	printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s\n", "load",
 	    "gen", "dnsd", "floor", "gdnsd", "knot", "-floor", "/floor",
