@@ -187,7 +187,7 @@ control_stats(void *arg, struct evbuffer *out)
 	                                     "nxdomain", "notimp",  "refused"};
 
 	for (unsigned i = 0; i < d->nworkers; i++)
-		stats_add(s, &d->workers[i]->stats);
+		worker_stats_add(s, d->workers[i]);
 	evbuffer_add_printf(out, "queries.udp %" PRIu64 "\n", s->udp);
 	evbuffer_add_printf(out, "queries.tcp %" PRIu64 "\n", s->tcp);
 	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]); i++)
@@ -471,7 +471,7 @@ main(int argc, char **argv)
 	struct dnsd_stats total = {0};
 	for (unsigned i = 0; i < d.nworkers; i++) {
 		worker_stop(d.workers[i]);
-		stats_add(&total, &d.workers[i]->stats);
+		worker_stats_add(&total, d.workers[i]);
 		worker_free(d.workers[i]);
 	}
 	stats_log(&total);

@@ -284,7 +284,7 @@ sum_workers(const struct metrics *m, struct dnsd_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < m->src.nworkers; i++)
-		stats_add(out, &m->src.workers[i]->stats);
+		worker_stats_add(out, m->src.workers[i]);
 }
 
 static void

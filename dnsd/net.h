@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/net.h: UDP and TCP listeners of a worker (libevent). */
+/* dnsd/net.h: UDP and TCP listeners of a worker. */
 #ifndef DNSD_NET_H
 #define DNSD_NET_H
 
+struct dnsd_stats;
+struct health_view;
 struct listen_addr;
+struct snapshot;
 struct worker;
 struct udp_sock;
 struct tcp_listener;
@@ -16,11 +19,33 @@ struct tcp_listener;
 int net_bind(const struct listen_addr *a, int type);
 
 /*
- * Bind a UDP socket on `a` with SO_REUSEPORT, add it to the worker's loop
- * and drain it with recvmmsg/sendmmsg.  Returns new, or NULL after logging.
+ * Bind a UDP socket on `a` with SO_REUSEPORT, answering from the worker's
+ * current snapshot (a reference of its own).  Returns new, or NULL after
+ * logging.
  */
 struct udp_sock *net_udp_new(struct worker *w, const struct listen_addr *a);
-void net_udp_free(struct udp_sock *u); /* NULL is a no-op */
+
+/*
+ * Start the socket's thread: it blocks in recvmmsg and answers each batch
+ * with one sendmmsg.  Signals should be blocked by the caller.  0 or -1.
+ */
+int net_udp_start(struct udp_sock *u);
+
+/* Stop the thread and wait for it; its counters are final after this. */
+void net_udp_stop(struct udp_sock *u);
+
+/*
+ * Hand the thread a new snapshot or health view (it takes a reference);
+ * it switches before its next batch.  Any thread, typically main.
+ */
+void net_udp_publish(struct udp_sock *u, struct snapshot *snap);
+void net_udp_publish_view(struct udp_sock *u, struct health_view *view);
+
+/* Its counters (written by its thread only; read without locks). */
+const struct dnsd_stats *net_udp_stats(const struct udp_sock *u);
+
+/* Stop (if running) and free.  NULL is a no-op. */
+void net_udp_free(struct udp_sock *u);
 
 /*
  * Listen for TCP on `a` (RFC 7766): 2-octet framing, pipelined queries,

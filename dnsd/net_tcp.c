@@ -84,7 +84,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		    answer_query_from(w->snap, w->view, l->query, len, true,
 		                      (const struct sockaddr *)&c->peer,
 		                      l->resp + 2, ANSWER_TCP_MAX, &w->stats);
-		if (unlikely(worker_qlog_due(w, w->snap->conf->query_log)))
+		if (unlikely(worker_qlog_due(&w->qlog_left,
+		                             w->snap->conf->query_log)))
 			worker_qlog(w, (const struct sockaddr *)&c->peer, true,
 			            l->query, len, l->resp + 2, rlen);
 		if (rlen == 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/worker.c: one thread, one libevent loop, its own sockets. */
+/* dnsd/worker.c: a worker's sockets: a thread per UDP socket, and one
+ * libevent loop for TCP. */
 #include "dnsd/worker.h"
 
 #include <arpa/inet.h>
@@ -177,14 +178,18 @@ worker_start(struct worker *w)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (rc == 0) {
+		w->running = true;
+		for (size_t i = 0; i < w->nudp; i++)
+			if (net_udp_start(w->udp[i]) == -1)
+				rc = -1;
+	} else {
 		errno = rc;
 		log_err_errno("worker %u: pthread_create", w->id);
-		return -1;
+		rc = -1;
 	}
-	w->running = true;
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc == 0 ? 0 : -1;
 }
 
 static void
@@ -212,6 +217,8 @@ wake(struct worker *w, enum wake_type type, void *ptr)
 void
 worker_publish(struct worker *w, struct snapshot *snap)
 {
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_publish(w->udp[i], snap);
 	snapshot_ref(snap);
 	if (!w->running) {
 		struct snapshot *old = w->snap;
@@ -225,6 +232,8 @@ worker_publish(struct worker *w, struct snapshot *snap)
 void
 worker_publish_view(struct worker *w, struct health_view *view)
 {
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_publish_view(w->udp[i], view);
 	health_view_ref(view);
 	if (!w->running) {
 		struct health_view *old = w->view;
@@ -240,6 +249,8 @@ worker_stop(struct worker *w)
 {
 	struct wake_msg m;
 
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_stop(w->udp[i]);
 	if (!w->running)
 		return;
 	wake(w, WAKE_STOP, NULL);
@@ -248,6 +259,14 @@ worker_stop(struct worker *w)
 	/* What is still queued in the pipe was referenced for us. */
 	while (read(w->wake[0], &m, sizeof(m)) == (ssize_t)sizeof(m))
 		wake_release(&m);
+}
+
+void
+worker_stats_add(struct dnsd_stats *sum, const struct worker *w)
+{
+	stats_add(sum, &w->stats);
+	for (size_t i = 0; i < w->nudp; i++)
+		stats_add(sum, net_udp_stats(w->udp[i]));
 }
 
 void

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/worker.h: one thread, one libevent loop, its own sockets. */
+/* dnsd/worker.h: a worker's sockets: a thread per UDP socket, and one
+ * libevent loop for TCP. */
 #ifndef DNSD_WORKER_H
 #define DNSD_WORKER_H
 
@@ -10,6 +11,7 @@
 
 #include "dnsd/stats.h"
 
+struct dnsd_stats;
 struct event;
 struct sockaddr;
 struct event_base;
@@ -20,9 +22,10 @@ struct udp_sock;
 struct tcp_listener;
 
 /*
- * A worker answers from `snap`, which only its own thread reads and
- * swaps; the main thread hands it new snapshots through `wake`.  Counters
- * in `stats` are written by the worker only.
+ * A worker's loop answers TCP from `snap`, which only its own thread reads
+ * and swaps; the main thread hands it new snapshots through `wake`.  Each
+ * UDP socket has a thread, a snapshot and counters of its own (net_udp.c).
+ * Counters in `stats` are written by the loop's thread only.
  */
 struct worker {
 	unsigned id;
@@ -38,26 +41,27 @@ struct worker {
 	struct tcp_listener **tcp;
 	size_t ntcp;
 	unsigned tcp_clients;
-	unsigned qlog_left; /* queries until the next sampled log line */
+	unsigned qlog_left; /* TCP queries until the next sampled log line */
 	struct dnsd_stats stats;
 };
 
 /*
  * Create a worker with its own UDP and TCP sockets on every address
  * (SO_REUSEPORT lets each worker bind the same ones; the kernel spreads
- * packets and connections between them).  Takes a reference on `snap`.
+ * packets and connections between them).  Takes references on `snap`.
  * Returns new, or NULL after logging why (e.g. address in use).
  */
 struct worker *worker_new(unsigned id, const struct listen_addr *addrs,
                           size_t naddrs, struct snapshot *snap);
 
-/* Start the worker's thread.  0 or -1. */
+/* Start the worker's threads (loop and UDP).  0 or -1. */
 int worker_start(struct worker *w);
 
 /*
- * Hand the worker a new snapshot; it takes a reference now and switches
- * between two events, so no query sees a half-loaded state and none is
- * lost.  The old snapshot is released by the worker.  Main thread only.
+ * Hand the worker a new snapshot; it takes references now and every
+ * thread switches between two batches or events, so no query sees a
+ * half-loaded state and none is lost.  The old snapshot is released by
+ * the worker's threads.  Main thread only.
  */
 void worker_publish(struct worker *w, struct snapshot *snap);
 
@@ -66,26 +70,30 @@ void worker_publish_view(struct worker *w, struct health_view *view);
 
 /*
  * The sampled query log (server.query_log: one query in N, off when 0).
- * The query path only counts down; formatting happens here, once per N.
+ * The query path only counts down `left` (one per thread); formatting
+ * happens in worker_qlog, once per N.
  */
 static inline bool
-worker_qlog_due(struct worker *w, unsigned every)
+worker_qlog_due(unsigned *left, unsigned every)
 {
 	if (every == 0)
 		return false;
-	if (w->qlog_left > 1) {
-		w->qlog_left--;
+	if (*left > 1) {
+		(*left)--;
 		return false;
 	}
-	w->qlog_left = every; /* the first query is logged, then every Nth */
+	*left = every; /* the first query is logged, then every Nth */
 	return true;
 }
 void worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
                  const uint8_t *query, size_t qlen, const uint8_t *resp,
                  size_t rlen);
 
-/* Stop the thread and wait for it; its counters are final after this. */
+/* Stop the threads and wait for them; counters are final after this. */
 void worker_stop(struct worker *w);
+
+/* Add the worker's counters, its UDP threads' included, to `sum`. */
+void worker_stats_add(struct dnsd_stats *sum, const struct worker *w);
 
 /* Stop (if running) and free.  NULL is a no-op. */
 void worker_free(struct worker *w);
