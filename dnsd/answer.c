@@ -620,8 +620,7 @@ answer_prebuilt(const struct snapshot *snap, const uint8_t *usable,
                 const struct sockaddr *from, uint8_t *resp, size_t respcap,
                 struct dnsd_stats *st)
 {
-	uint8_t key[WIRE_NAME_MAX];
-	uint32_t h = PREBUILT_HASH_INIT;
+	uint8_t key[PREBUILT_KEY_MAX];
 	size_t off = WIRE_HDR_LEN;
 
 	if (qlen < WIRE_HDR_LEN + 5 || (query[2] & 0x78) != 0 ||
@@ -629,27 +628,19 @@ answer_prebuilt(const struct snapshot *snap, const uint8_t *usable,
 	    (query[6] | query[7] | query[8] | query[9] | query[10]) != 0 ||
 	    query[11] > 1)
 		return 0;
-	/* The name, folded to lower case and hashed in one pass. */
+	/* The name's end, from its label lengths; then fold and hash it. */
 	for (;;) {
-		size_t k = off - WIRE_HDR_LEN;
 		uint8_t l = query[off];
-		if (l > WIRE_LABEL_MAX || k + 1u + l > WIRE_NAME_MAX ||
+		if (l > WIRE_LABEL_MAX ||
+		    off - WIRE_HDR_LEN + 1u + l > WIRE_NAME_MAX ||
 		    off + 1u + l >= qlen)
 			return 0; /* a pointer, or malformed: the full path */
-		key[k] = l;
-		h = prebuilt_hash_octet(h, l);
-		for (unsigned i = 1; i <= l; i++) {
-			uint8_t c = query[off + i];
-			if (c >= 'A' && c <= 'Z')
-				c |= 0x20;
-			key[k + i] = c;
-			h = prebuilt_hash_octet(h, c);
-		}
 		off += 1u + l;
 		if (l == 0)
 			break;
 	}
 	size_t namelen = off - WIRE_HDR_LEN;
+	prebuilt_key(key, query + WIRE_HDR_LEN, namelen);
 	if (qlen - off < 4 || query[off + 2] != 0 || query[off + 3] != C_IN)
 		return 0;
 	uint16_t qtype = (uint16_t)(query[off] << 8 | query[off + 1]);
@@ -664,8 +655,9 @@ answer_prebuilt(const struct snapshot *snap, const uint8_t *usable,
 		    edns_parse_rr(&c, true, &edns) != 0 || edns.version != 0)
 			return 0;
 	}
-	const struct prebuilt_entry *e = prebuilt_find(
-	    snap->prebuilt, key, namelen, qtype, prebuilt_hash_end(h, qtype));
+	const struct prebuilt_entry *e =
+	    prebuilt_find(snap->prebuilt, key, namelen, qtype,
+	                  prebuilt_hash(key, namelen, qtype));
 	if (e == NULL)
 		return 0;
 
@@ -734,13 +726,9 @@ answer_prebuilt(const struct snapshot *snap, const uint8_t *usable,
 	}
 	uint16_t ar = e->ar;
 	if (edns.present) {
-		struct wbuf w;
-		wbuf_init(&w, resp, limit);
-		w.len = len;
-		edns_write_opt(&w, &edns, (uint16_t)snap->conf->udp_payload,
-		               RC_NOERROR, (uint8_t)scope, snap->id_txt + 1,
-		               nsid_len);
-		len = w.len;
+		len += edns_put_opt(
+		    resp + len, &edns, (uint16_t)snap->conf->udp_payload,
+		    RC_NOERROR, (uint8_t)scope, snap->id_txt + 1, nsid_len);
 		ar++;
 		st->edns++;
 		if (edns.ecs)

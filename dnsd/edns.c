@@ -91,37 +91,60 @@ edns_opt_len(const struct edns *q, unsigned nsid_len)
 	return len;
 }
 
-void
-edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
-               unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
-               unsigned nsid_len)
+size_t
+edns_put_opt(uint8_t *p, const struct edns *q, uint16_t our_size,
+             unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+             unsigned nsid_len)
 {
-	uint16_t rdlen = (uint16_t)(edns_opt_len(q, nsid_len) - 11);
-	/* RFC 6891 §6.1.3: upper 8 bits of the 12-bit rcode, version 0 */
-	uint32_t ttl = (uint32_t)(rcode >> 4) << 24 | (q->do_bit ? 0x8000 : 0);
-	static const uint8_t root = 0;
+	unsigned len = edns_opt_len(q, nsid_len);
+	unsigned rdlen = len - 11;
+	uint8_t *o = p + 11;
 
-	wbuf_put(w, &root, 1);
-	wbuf_put_u16(w, T_OPT);
-	wbuf_put_u16(w, our_size);
-	wbuf_put_u32(w, ttl);
-	wbuf_put_u16(w, rdlen);
+	p[0] = 0; /* the root */
+	p[1] = (uint8_t)(T_OPT >> 8);
+	p[2] = (uint8_t)T_OPT;
+	p[3] = (uint8_t)(our_size >> 8);
+	p[4] = (uint8_t)our_size;
+	/* RFC 6891 §6.1.3: upper 8 bits of the 12-bit rcode, version 0 */
+	p[5] = (uint8_t)(rcode >> 4);
+	p[6] = 0;
+	p[7] = q->do_bit ? 0x80 : 0;
+	p[8] = 0;
+	p[9] = (uint8_t)(rdlen >> 8);
+	p[10] = (uint8_t)rdlen;
 	if (q->ecs) {
 		unsigned alen = (q->ecs_source + 7u) / 8u;
 		/*
 		 * RFC 7871 §7.2.1: echo family, source prefix and address;
 		 * the scope says how widely the answer may be cached.
 		 */
-		wbuf_put_u16(w, EDNS_OPT_ECS);
-		wbuf_put_u16(w, (uint16_t)(4 + alen));
-		wbuf_put_u16(w, q->ecs_family);
-		uint8_t pfx[2] = {q->ecs_source, ecs_scope};
-		wbuf_put(w, pfx, 2);
-		wbuf_put(w, q->ecs_addr, alen);
+		o[0] = (uint8_t)(EDNS_OPT_ECS >> 8);
+		o[1] = (uint8_t)EDNS_OPT_ECS;
+		o[2] = 0;
+		o[3] = (uint8_t)(4 + alen);
+		o[4] = (uint8_t)(q->ecs_family >> 8);
+		o[5] = (uint8_t)q->ecs_family;
+		o[6] = q->ecs_source;
+		o[7] = ecs_scope;
+		memcpy(o + 8, q->ecs_addr, alen);
+		o += 8 + alen;
 	}
 	if (q->nsid && nsid_len > 0) {
-		wbuf_put_u16(w, EDNS_OPT_NSID);
-		wbuf_put_u16(w, (uint16_t)nsid_len);
-		wbuf_put(w, nsid, nsid_len);
+		o[0] = (uint8_t)(EDNS_OPT_NSID >> 8);
+		o[1] = (uint8_t)EDNS_OPT_NSID;
+		o[2] = (uint8_t)(nsid_len >> 8);
+		o[3] = (uint8_t)nsid_len;
+		memcpy(o + 4, nsid, nsid_len);
 	}
+	return len;
+}
+
+void
+edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
+               unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+               unsigned nsid_len)
+{
+	if (wbuf_room(w, edns_opt_len(q, nsid_len)))
+		w->len += edns_put_opt(w->buf + w->len, q, our_size, rcode,
+		                       ecs_scope, nsid, nsid_len);
 }

@@ -5,6 +5,7 @@
 #define DNSD_EDNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct wcur;
@@ -45,9 +46,19 @@ unsigned edns_opt_len(const struct edns *q, unsigned nsid_len);
 /*
  * Append the response OPT: our payload size, the extended rcode bits of
  * `rcode`, DO echoed, ECS echoed with `ecs_scope` (RFC 7871 §7.2) when the
- * query carried ECS, NSID when asked and `nsid_len` > 0.
+ * query carried ECS, NSID when asked and `nsid_len` > 0.  If it does not
+ * fit, nothing is written and `w` is marked full.
  */
 void edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,
+                    unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
+                    unsigned nsid_len);
+
+/*
+ * The same at `p`, where the caller made room for edns_opt_len() octets
+ * (the compiled-response path, which checked its size limit already).
+ * Returns the octets written.
+ */
+size_t edns_put_opt(uint8_t *p, const struct edns *q, uint16_t our_size,
                     unsigned rcode, uint8_t ecs_scope, const uint8_t *nsid,
                     unsigned nsid_len);
 

@@ -182,20 +182,27 @@ udp_round(struct udp_sock *u, int n)
 	}
 }
 
+/* The kernel rewrote the lengths of the first n headers: reset them. */
+static void
+udp_reset(struct udp_sock *u, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &u->in[i].msg_hdr;
+		h->msg_namelen = sizeof(u->from[i]);
+		h->msg_controllen = u->wildcard ? UDP_CTRL : 0;
+	}
+}
+
 static void *
 udp_main(void *arg)
 {
 	struct udp_sock *u = arg;
+	int n = UDP_BATCH;
 
 	for (;;) {
-		for (int i = 0; i < UDP_BATCH; i++) {
-			struct msghdr *h = &u->in[i].msg_hdr;
-			h->msg_name = &u->from[i];
-			h->msg_namelen = sizeof(u->from[i]);
-			h->msg_controllen = u->wildcard ? UDP_CTRL : 0;
-		}
+		udp_reset(u, n);
 		/* Blocks for the first datagram, then takes what is queued. */
-		int n = recvmmsg(u->fd, u->in, UDP_BATCH, MSG_WAITFORONE, NULL);
+		n = recvmmsg(u->fd, u->in, UDP_BATCH, MSG_WAITFORONE, NULL);
 		/* Shut down to stop, it returns an empty "datagram". */
 		if (atomic_load_explicit(&u->stop, memory_order_relaxed))
 			break;
@@ -204,12 +211,13 @@ udp_main(void *arg)
 			udp_round(u, n);
 			continue;
 		}
-		if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR)
+		int e = errno;
+		n = 1; /* nothing received; reset the first header anyway */
+		if (e == EAGAIN || e == EWOULDBLOCK || e == EINTR)
 			continue; /* idle */
 		/* Unexpected (ENOMEM...): say so, and do not spin on it. */
 		log_ratelimit(&udp_recv_rl, LOG_WARNING, "udp: recvmmsg: %s",
-		              strerror(errno));
+		              strerror(e));
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 	}
 	return NULL;
@@ -265,6 +273,7 @@ net_udp_new(struct worker *w, const struct listen_addr *a)
 		u->in[i].msg_hdr.msg_iov = &u->in_iov[i];
 		u->in[i].msg_hdr.msg_iovlen = 1;
 		u->in[i].msg_hdr.msg_control = u->ctrl[i];
+		u->in[i].msg_hdr.msg_name = &u->from[i];
 	}
 	return u;
 }

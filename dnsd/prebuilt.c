@@ -26,11 +26,10 @@ struct build {
 static uint32_t
 hash_name(const uint8_t *name, size_t len, uint16_t qtype)
 {
-	uint32_t h = PREBUILT_HASH_INIT;
+	uint8_t key[PREBUILT_KEY_MAX];
 
-	for (size_t i = 0; i < len; i++)
-		h = prebuilt_hash_octet(h, name[i]);
-	return prebuilt_hash_end(h, qtype);
+	prebuilt_key(key, name, len);
+	return prebuilt_hash(key, len, qtype);
 }
 
 /* The slot for (name, qtype): the entry's, or the empty one it would take. */

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct arena;
 struct geo_name;
@@ -57,22 +58,61 @@ struct prebuilt *prebuilt_build(const struct snapshot *snap);
 void prebuilt_free(struct prebuilt *p); /* NULL is a no-op */
 
 /*
- * The hash of a lower-case wire name and a type, fed one octet at a time
- * so that the query path can fold and hash in one pass (FNV-1a).
+ * A lookup key: the wire name folded to lower case and zero-padded to a
+ * multiple of 8 octets, so that folding and hashing go a word at a time.
  */
-#define PREBUILT_HASH_INIT 2166136261u
-static inline uint32_t
-prebuilt_hash_octet(uint32_t h, uint8_t c)
+#define PREBUILT_KEY_MAX 256 /* WIRE_NAME_MAX, rounded up */
+
+/* ASCII upper case to lower in each octet of a word (SWAR). */
+static inline uint64_t
+prebuilt_fold_word(uint64_t x)
 {
-	return (h ^ c) * 16777619u;
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t low7 = x & 0x7F * ones;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;     /* bit 7: >= 'A' */
+	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones; /* bit 7: > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ~x & 0x80 * ones;
+
+	return x | upper >> 2; /* 0x80 >> 2 = 0x20 */
 }
 
-static inline uint32_t
-prebuilt_hash_end(uint32_t h, uint16_t qtype)
+/*
+ * Fold the `len` octets of a wire name (len <= 255) into `key`, which has
+ * PREBUILT_KEY_MAX octets.  Label lengths (0..63) are below 'A', so they
+ * pass through the fold unchanged.  Reads no octet past name[len - 1].
+ */
+static inline void
+prebuilt_key(uint8_t *key, const uint8_t *name, size_t len)
 {
-	h = prebuilt_hash_octet(h, (uint8_t)(qtype >> 8));
-	h = prebuilt_hash_octet(h, (uint8_t)qtype);
-	return h ^ (h >> 16);
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, name + i, 8);
+		w = prebuilt_fold_word(w);
+		memcpy(key + i, &w, 8);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, name + i, len - i);
+		w = prebuilt_fold_word(w);
+		memcpy(key + i, &w, 8);
+	}
+}
+
+/* The hash of a key of a `len`-octet name and a type, a word at a time. */
+static inline uint32_t
+prebuilt_hash(const uint8_t *key, size_t len, uint16_t qtype)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ qtype;
+	uint64_t w;
+
+	for (size_t i = 0; i < len; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ h >> 29);
 }
 
 /* The entry for lower-case `name` and `qtype` with `hash`, or NULL. */

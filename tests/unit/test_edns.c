@@ -321,6 +321,11 @@ write_ecs_and_nsid(void **state)
 	assert_memory_equal(rd, "\0\10\0\13\0\2\70\60\40\1\15\270\22\64\126",
 	                    15);
 	assert_memory_equal(rd + 15, "\0\3\0\3ns1", 7);
+	/* one octet short: nothing written, the buffer marked full */
+	wbuf_init(&w, buf, edns_opt_len(q, 3) - 1);
+	edns_write_opt(&w, q, 1232, 0, 48, (const uint8_t *)"ns1", 3);
+	assert_true(w.full);
+	assert_int_equal(w.len, 0);
 
 	/* with scope 0 our own output is a valid query OPT again */
 	wbuf_init(&w, buf, sizeof(buf));

@@ -255,6 +255,54 @@ other_queries_match_too(void **state)
 	assert_int_equal(fast, 1); /* the trailing junk, ignored by both */
 }
 
+/*
+ * The key fold, a word at a time, against the octet-at-a-time rule: every
+ * octet value in every position of a word, and names of every length up
+ * to 255 (the tail word), which must also come out zero-padded.
+ */
+static void
+key_fold_is_ascii_lower_case(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 256; v++) {
+		for (unsigned pos = 0; pos < 8; pos++) {
+			uint8_t in[8], out[8];
+			uint64_t w;
+			for (unsigned k = 0; k < 8; k++)
+				in[k] = (uint8_t)(k == pos ? v : 'A' + 3 * k);
+			memcpy(&w, in, 8);
+			w = prebuilt_fold_word(w);
+			memcpy(out, &w, 8);
+			for (unsigned k = 0; k < 8; k++) {
+				uint8_t c = in[k];
+				uint8_t want =
+				    c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+				assert_int_equal(out[k], want);
+			}
+		}
+	}
+	uint8_t name[255], key[PREBUILT_KEY_MAX];
+	for (size_t i = 0; i < sizeof(name); i++)
+		name[i] = (uint8_t)(i * 37 + 11);
+	for (size_t len = 1; len <= sizeof(name); len++) {
+		memset(key, 0xEE, sizeof(key));
+		prebuilt_key(key, name, len);
+		for (size_t i = 0; i < len; i++) {
+			uint8_t c = name[i];
+			assert_int_equal(key[i],
+			                 c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		for (size_t i = len; i < ((len + 7) & ~(size_t)7); i++)
+			assert_int_equal(key[i], 0);
+	}
+	/* The hash depends on the type and on every octet. */
+	prebuilt_key(key, name, 17);
+	uint32_t h = prebuilt_hash(key, 17, 1);
+	assert_int_not_equal(h, prebuilt_hash(key, 17, 28));
+	key[16] ^= 1;
+	assert_int_not_equal(h, prebuilt_hash(key, 17, 1));
+}
+
 int
 main(void)
 {
@@ -268,6 +316,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_compiled_answer_is_the_full_paths),
 	    cmocka_unit_test(other_queries_match_too),
+	    cmocka_unit_test(key_fold_is_ascii_lower_case),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
