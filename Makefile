@@ -131,7 +131,7 @@ check-only: all $(UNIT_BINS) $(REPLAY_BINS) $(TEST_TOOLS) lint
 	O=$(O) prove --exec 'timeout 300 sh' tests/integration/[0-9]*.sh
 
 # dnsd against gdnsd, Knot and the floor (a UDP echo): tests/bench/run.sh
-# says how; BENCH_SECONDS shortens each run.
+# says how; BENCH_SECONDS shortens each run, BENCH_ROUNDS=1 the whole.
 bench: deps-bench
 	$(MAKE) all $(O)/tests/udpecho $(O)/tests/qblast $(O)/tests/freeport
 	sh tests/bench/run.sh $(O)

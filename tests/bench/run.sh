@@ -4,37 +4,42 @@
 #
 # usage: sh tests/bench/run.sh [BUILD_DIR]      (make bench runs it)
 #
-# Environment: BENCH_SECONDS (default 4, whole seconds) per measured run;
-# BENCH_SERVERS (default "floor dnsd gdnsd knot") which servers to run.
+# Environment: BENCH_SECONDS (default 3, whole seconds) per measured run;
+# BENCH_ROUNDS (default 3) rounds; BENCH_SERVERS (default "floor dnsd
+# gdnsd knot") which servers to run.
 #
-# One server at a time listens on 127.0.0.1, pinned to CPU 1, with the
-# load generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP
-# echo that does no DNS work), dnsd, gdnsd (plugin_geoip) and Knot DNS
+# The servers listen on 127.0.0.1, each pinned to CPU 1, with the load
+# generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP echo
+# that does no DNS work), dnsd, gdnsd (plugin_geoip) and Knot DNS
 # (mod-geoip), all with the same synthetic 1.1 M-network GeoIP2-City
 # database, the same ten edges (edges.tsv) and the same example.net zone.
-# Three loads (mkqueries.pl): static `www` A, geo `cdn` A without Client
-# Subnet, `cdn` A with Client Subnet over 25 k subnets; each at 100 k
-# queries/s offered (`@100k`) and at full speed, by two generators: dnsperf
-# (the reference) and tests/tools/qblast (batched, with latency
-# percentiles).  A server's CPU time is the sum of its threads' time on a
-# CPU (/proc/PID/task/*/schedstat) over the run; divided by the answered
-# queries it is the figure that compares servers at the same offered rate.
-# Then: dnsd's start-up time and RSS with the big database, SIGHUPs under
-# full load, and two workers on both CPUs against the peers'.
-# Results: the table on stdout, build/bench/summary.csv and the raw
-# generator outputs in build/bench/.
+# They are measured one at a time, taking turns run by run.  Three loads
+# (mkqueries.pl): static `www` A, geo `cdn` A without Client Subnet, `cdn`
+# A with Client Subnet over 25 k subnets; each at 100 k queries/s offered
+# (`@100k`) by two generators, dnsperf (the reference) and
+# tests/tools/qblast (batched, with latency percentiles), and at full speed
+# by qblast (dnsperf cannot saturate a server here).  A server's CPU time
+# is the sum of its threads' time on a CPU (/proc/PID/task/*/schedstat)
+# over the run; divided by the answered queries it is the figure that
+# compares servers at the same offered rate.  Each figure is the median of
+# the rounds.  Then: SIGHUPs to dnsd under full load, and two workers on
+# both CPUs against the peers'.  Results: the table on stdout,
+# build/bench/summary.csv (medians), build/bench/runs.csv (every run) and
+# the raw generator outputs in build/bench/.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 O=${1:-build}
 case $O in /*) ;; *) O=$ROOT/$O ;; esac
 B=$O/bench
-SECS=${BENCH_SECONDS:-4}
+SECS=${BENCH_SECONDS:-3}
 SERVERS=${BENCH_SERVERS:-floor dnsd gdnsd knot}
 RATE=100000
 SRV_CPU=1
 GEN_CPU=0
 CSV=$B/summary.csv
+RUNS=$B/runs.csv
+ROUNDS=${BENCH_ROUNDS:-3}
 EDGES=$ROOT/tests/bench/edges.tsv
 MMDB=$B/synth-1.1m.mmdb
 
@@ -210,12 +215,10 @@ generate()
 	fi
 }
 
-echo "server,load,generator,qps,lost,cpu_us_per_query,p50_ms,p99_ms,rss_mb,startup_s" >"$CSV"
-
-# measure SERVER LOAD RATE GEN PORT: one run, one CSV row.
+# measure SERVER LOAD RATE GEN PORT ROUND: one run, one row of $RUNS.
 measure()
 {
-	out=$B/$1-$2-$3-$4.out
+	out=$B/$1-$2-$3-$4-$6.out
 	c0=$(cpu_ns "$SPID")
 	generate "$4" "$2" "$3" "$5" "$out"
 	c1=$(cpu_ns "$SPID")
@@ -231,53 +234,129 @@ measure()
 	csv50=$p50 csv99=$p99
 	[ "$p50" != - ] || csv50=""
 	[ "$p99" != - ] || csv99=""
-	echo "$1,$m_load,$4,$qps,$lost,$cpu,$csv50,$csv99,$(rss_mb "$SPID"),$STARTUP" >>"$CSV"
+	echo "$1,$m_load,$4,$6,$qps,$lost,$cpu,$csv50,$csv99" >>"$RUNS"
 	printf '  %-6s %-10s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s\n' \
 	    "$1" "$m_load" "$4" "$qps" "$lost" "$cpu" "$p50" "$p99"
 }
 
+# settle PID: wait (at most 3 s) until it has stopped working off what the
+# last run left queued, so that it does not eat into the next server's run.
+settle()
+{
+	g_i=0
+	g_prev=$(cpu_ns "$1")
+	while [ $g_i -lt 30 ]; do
+		sleep 0.1
+		g_cur=$(cpu_ns "$1")
+		[ $((g_cur - g_prev)) -gt 2000000 ] || return 0
+		g_prev=$g_cur
+		g_i=$((g_i + 1))
+	done
+}
+
 # ---- one core each --------------------------------------------------------
+# Every server is started once and they all stay up, idle but for the one
+# being measured, so that the servers take turns run by run: whatever the
+# VM does meanwhile falls on all of them alike.  ROUNDS rounds; the table
+# and the CSV take each figure's median over the rounds.
 for s in $SERVERS; do
 	port=$("$O/tests/freeport")
 	start "$s" "$port" 1 "$SRV_CPU"
+	eval "PID_$s=$SPID PORT_$s=$port STARTUP_$s=$STARTUP"
+	eval "RSS_$s=$(rss_mb "$SPID")"
 	echo "bench: $s: started in ${STARTUP}s, RSS $(rss_mb "$SPID") MB" \
 	    "(database $MMDB_MB MB)"
+done
+echo "server,load,generator,round,qps,lost,cpu_us_per_query,p50_ms,p99_ms" >"$RUNS"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	echo "bench: round $r of $ROUNDS:"
 	for load in static geo ecs; do
-		for rate in "$RATE" max; do
-			for gen in dnsperf qblast; do
-				measure "$s" "$load" "$rate" "$gen" "$port"
+		# dnsperf cannot saturate a server here: full speed is
+		# qblast's alone.
+		for run in "$RATE dnsperf" "$RATE qblast" "max qblast"; do
+			# shellcheck disable=SC2086
+			set -- $run
+			for s in $SERVERS; do
+				eval "SPID=\$PID_$s port=\$PORT_$s"
+				measure "$s" "$load" "$1" "$2" "$port" "$r"
+				settle "$SPID"
 			done
 		done
 	done
-	if [ "$s" = dnsd ]; then
-		# Reloads under full load: the database is compiled again
-		# each time beside the serving one; nothing may be lost.
-		out=$B/dnsd-reload.out
-		(
-			# One SIGHUP at a time: a signal that comes while a
-			# reload runs is merged into it.
-			sleep 1
-			for i in 1 2 3; do
-				kill -HUP "$SPID"
-				j=0
-				while [ "$(grep -c 'reload: generation' \
-				    "$B/dnsd.log")" -lt $i ] && [ $j -lt 100 ]; do
-					sleep 0.1
-					j=$((j + 1))
-				done
+	r=$((r + 1))
+done
+
+# The CSV: per server, load and generator, the median of each column over
+# the rounds (lost: the most any round lost).
+awk -F, -v rss="$(for s in $SERVERS; do eval "echo $s=\$RSS_$s"; done)" \
+    -v st="$(for s in $SERVERS; do eval "echo $s=\$STARTUP_$s"; done)" '
+function median(list, n, a, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	if (n == 0 || a[1] == "") return ""
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+BEGIN {
+	n = split(rss, x, "\n"); for (i = 1; i <= n; i++) { split(x[i], kv, "="); R[kv[1]] = kv[2] }
+	n = split(st, x, "\n"); for (i = 1; i <= n; i++) { split(x[i], kv, "="); S[kv[1]] = kv[2] }
+}
+NR == 1 { next }
+{
+	k = $1 "," $2 "," $3
+	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+	qps[k] = qps[k] " " $5; cpu[k] = cpu[k] " " $7
+	p50[k] = p50[k] " " $8; p99[k] = p99[k] " " $9
+	if (!(k in lost) || $6 + 0 > lost[k]) lost[k] = $6 + 0
+}
+END {
+	print "server,load,generator,qps,lost,cpu_us_per_query,p50_ms,p99_ms,rss_mb,startup_s"
+	for (i = 1; i <= nk; i++) {
+		k = order[i]; split(k, f, ",")
+		printf "%s,%.0f,%d,%.3f,%s,%s,%s,%s\n", k, median(qps[k]),
+		    lost[k], median(cpu[k]), median(p50[k]), median(p99[k]),
+		    R[f[1]], S[f[1]]
+	}
+}' "$RUNS" >"$CSV"
+
+# ---- reloads under load -----------------------------------------------------
+case " $SERVERS " in *" dnsd "*)
+	# The database is compiled again each time beside the serving one;
+	# nothing may be lost.
+	# shellcheck disable=SC2154 # PID_dnsd and PORT_dnsd: set by eval
+	SPID=$PID_dnsd
+	out=$B/dnsd-reload.out
+	(
+		# One SIGHUP at a time: a signal that comes while a reload
+		# runs is merged into it.
+		sleep 1
+		for i in 1 2 3; do
+			kill -HUP "$SPID"
+			j=0
+			while [ "$(grep -c 'reload: generation' \
+			    "$B/dnsd.log")" -lt $i ] && [ $j -lt 100 ]; do
+				sleep 0.1
+				j=$((j + 1))
 			done
-		) &
-		hup=$!
-		secs=$SECS
-		SECS=$((SECS < 8 ? 8 : SECS))
-		generate qblast ecs max "$port" "$out"
-		SECS=$secs
-		wait $hup
-		read -r qps lost _ _ answered <"$out.res"
-		n=$(grep -c 'reload: generation' "$B/dnsd.log" || true)
-		echo "bench: dnsd: $n reloads (of 3 asked) under full load:" \
-		    "$answered answered, $lost lost, $qps qps"
-	fi
+		done
+	) &
+	hup=$!
+	secs=$SECS
+	SECS=$((SECS < 8 ? 8 : SECS))
+	generate qblast ecs max "$PORT_dnsd" "$out"
+	SECS=$secs
+	wait $hup
+	read -r qps lost _ _ answered <"$out.res"
+	n=$(grep -c 'reload: generation' "$B/dnsd.log" || true)
+	echo "bench: dnsd: $n reloads (of 3 asked) under full load:" \
+	    "$answered answered, $lost lost, $qps qps"
+	;;
+esac
+for s in $SERVERS; do
+	eval "SPID=\$PID_$s"
 	stop
 done
 
