@@ -103,6 +103,7 @@ struct build {
 	size_t nchoices, capchoices;
 	uint32_t *ctab; /* choice index + 1, 0 = empty */
 	size_t cmask;
+	bool too_many; /* more choices than the tree holds values */
 	/* database record -> choice: most networks share a record */
 	uint64_t *rkey;
 	uint32_t *rval; /* choice index + 1, 0 = empty */
@@ -152,6 +153,16 @@ intern_choice(struct build *b, const struct geo_choice *c)
 	for (; b->ctab[s] != 0; s = (s + 1) & b->cmask)
 		if (choice_equal(&b->choice[b->ctab[s] - 1], c))
 			return b->ctab[s] - 1;
+	/*
+	 * Choice ids are tree values, which stop at GEO_TREE_VMAX (the
+	 * tree packs a value and a depth in one word).  Hundreds to tens of
+	 * thousands are usual; past the limit, paint the default and let
+	 * geo_map_build fail.
+	 */
+	if (b->nchoices > GEO_TREE_VMAX) {
+		b->too_many = true;
+		return 0;
+	}
 	if (b->nchoices == b->capchoices) {
 		b->capchoices = b->capchoices ? 2 * b->capchoices : 64;
 		b->choice =
@@ -266,6 +277,13 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	free(b.rval);
 
 	struct geo_tree *tree = geo_tree_finish(b.tb);
+	if (rc == 0 && b.too_many) {
+		errbuf_add(err, NULL, 0, 0,
+		           "geo map: more than %lu distinct edge rankings "
+		           "(the prefix tree's limit)",
+		           (unsigned long)GEO_TREE_VMAX + 1);
+		rc = -1;
+	}
 	if (rc == -1) {
 		geo_tree_free(tree);
 		free(b.choice);

@@ -11,7 +11,10 @@
 /*
  * Keys are 128-bit, most significant bit first.  IPv4 lives at ::/96 as
  * ::a.b.c.d, the layout MaxMind databases use, so one tree serves both
- * families.  Values are small integers (decision ids) below GEO_TREE_VMAX.
+ * families.  Values are small integers (decision ids) up to GEO_TREE_VMAX
+ * (2^23 - 1: the finished tree packs a value and its depth in one 32-bit
+ * word); paint asserts it, so callers check first (geo_map_build fails
+ * with an error past it).
  *
  * Build (load path): start with every address mapped to a default value,
  * paint prefixes in any order (a later paint of a prefix overwrites all it
@@ -20,7 +23,7 @@
  * of the result is a maximal aligned network with one value, and its depth
  * is the ECS scope of every answer it gives.
  */
-#define GEO_TREE_VMAX 0x7FFFFFFFu
+#define GEO_TREE_VMAX 0x7FFFFFu
 
 struct geo_tree_builder;
 struct geo_tree; /* immutable once finished */
@@ -37,8 +40,9 @@ void geo_tree_paint(struct geo_tree_builder *b, const uint8_t key[16],
                     unsigned plen, uint32_t value);
 
 /*
- * Merge and compact into the lookup form.  Consumes the builder.  Returns
- * new.
+ * Merge, then compile into the lookup form (the builder's binary nodes are
+ * freed).  Consumes the builder.  Returns new.  Load path: some 70 ms for
+ * a tree of 2.5 M leaves.
  */
 struct geo_tree *geo_tree_finish(struct geo_tree_builder *b);
 
@@ -46,14 +50,18 @@ void geo_tree_free(struct geo_tree *t); /* NULL is a no-op */
 
 /*
  * The value for `key`, and in *depth the length of the merged network that
- * holds it (0..128).  Hot path: no allocation, at most 128 steps; an IPv4
- * walk starts from tables indexed by its first 16 bits, then by the next
- * 8 (where the tree splits below /16), so a /24 costs two reads.
+ * holds it (0..128).  Hot path: no allocation, one 32-bit read (one cache
+ * line) per trie node.  The finished tree is a multi-bit trie: a large
+ * tree starts with a 16-bit table for the whole space and one for IPv4
+ * (::/96, reached directly), and below them each node indexes as many bits
+ * as its subtree is dense, so a located IPv4 /24 or IPv6 /56 usually
+ * costs two reads.
  */
 uint32_t geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
                          unsigned *depth);
 
-/* Leaves in the finished tree, and bytes it takes (for logs and stats). */
+/* Leaves (maximal merged networks) in the finished tree, and the bytes it
+ * takes (for logs and stats). */
 size_t geo_tree_leaves(const struct geo_tree *t);
 size_t geo_tree_bytes(const struct geo_tree *t);
 

@@ -126,6 +126,8 @@ struct model {
 	struct paint *p;
 	size_t n;
 	uint32_t dflt;
+	/* if set, what lies under the paints instead of dflt */
+	uint32_t (*base)(struct k128 a);
 };
 
 /* The value of the last paint covering `a`: paints are in paint order. */
@@ -135,7 +137,7 @@ model_value(const struct model *m, struct k128 a)
 	for (size_t i = m->n; i-- > 0;)
 		if (eq128(mask128(a, m->p[i].plen), m->p[i].net))
 			return m->p[i].value;
-	return m->dflt;
+	return m->base != NULL ? m->base(a) : m->dflt;
 }
 
 /* Any address inside net/plen. */
@@ -497,26 +499,40 @@ foreach_in_address_order(void **state)
  * is plain overwrite): every lookup must match the model, the whole leaf
  * must hold that value, and the leaf must be maximal.
  */
+static void paint_base(struct geo_tree_builder *b);
+static uint32_t base_value(struct k128 a);
+
 static void
-random_against_model(bool sorted, uint64_t seed)
+random_against_model(bool sorted, bool big, uint64_t seed)
 {
 	enum { NPAINT = 3000, NPROBE = 4000 };
-	struct model m = {.dflt = 1};
+	struct model m = {.dflt = 1, .base = big ? base_value : NULL};
 	struct geo_tree_builder *b = geo_tree_builder_new(m.dflt);
 	uint8_t key[16];
 
 	rng_state = seed;
 	m.p = calloc(NPAINT, sizeof(*m.p));
 	assert_non_null(m.p);
-	for (m.n = 0; m.n < NPAINT; m.n++)
-		m.p[m.n] = rnd_paint();
+	for (m.n = 0; m.n < NPAINT; m.n++) {
+		/* a big tree stays big: no paint covers 11/8 (no IPv4 one
+		 * shorter than /8, no other one shorter than /17) */
+		struct paint *p = &m.p[m.n];
+		do
+			*p = rnd_paint();
+		while (big &&
+		       (p->plen < 17 || (p->net.hi == 0 && p->plen < 96 + 8)));
+	}
 	if (sorted)
 		qsort(m.p, m.n, sizeof(*m.p), by_plen);
+	if (big)
+		paint_base(b);
 	for (size_t i = 0; i < m.n; i++) {
 		from128(m.p[i].net, key);
 		geo_tree_paint(b, key, m.p[i].plen, m.p[i].value);
 	}
 	struct geo_tree *t = geo_tree_finish(b);
+	if (big)
+		assert_true(geo_tree_leaves(t) > 65536);
 
 	for (int i = 0; i < NPROBE; i++) {
 		struct k128 a;
@@ -566,16 +582,337 @@ static void
 random_longest_prefix(void **state)
 {
 	(void)state;
-	random_against_model(true, 0x9e3779b97f4a7c15ull);
-	random_against_model(true, 42);
+	random_against_model(true, false, 0x9e3779b97f4a7c15ull);
+	random_against_model(true, false, 42);
 }
 
 static void
 random_overwrite_order(void **state)
 {
 	(void)state;
-	random_against_model(false, 0xdeadbeefcafef00dull);
-	random_against_model(false, 7);
+	random_against_model(false, false, 0xdeadbeefcafef00dull);
+	random_against_model(false, false, 7);
+}
+
+/*
+ * A tree past 65536 leaves, whose two roots are 16-bit tables: a /24 per
+ * 10.x.y.0 and 11.x.y.0 (random paints often split 10/8, never 11/8) and
+ * a /48 per 2001:db8:0-fff::, values such that no two neighbours merge
+ * (period 5, step 2; period 3, step 1).
+ */
+static uint32_t
+base_value(struct k128 a)
+{
+	if (a.hi == 0 && (a.lo >> 25) == 0x0a >> 1)
+		return 2 + (uint32_t)((a.lo >> 8 & 0x1ffff) * 7 % 5);
+	if ((a.hi >> 32) == 0x20010db8u && (a.hi >> 16 & 0xffff) < 0x1000)
+		return 2 + (uint32_t)((a.hi >> 16 & 0xffff) % 3);
+	return 1;
+}
+
+static void
+paint_base(struct geo_tree_builder *b)
+{
+	uint8_t key[16];
+
+	for (uint32_t i = 0; i < 0x20000; i++) {
+		struct k128 k = {0, 0x0a000000ull | (uint64_t)i << 8};
+		from128(k, key);
+		geo_tree_paint(b, key, 96 + 24, base_value(k));
+	}
+	for (uint32_t i = 0; i < 0x1000; i++) {
+		struct k128 k = {0x20010db8ull << 32 | (uint64_t)i << 16, 0};
+		from128(k, key);
+		geo_tree_paint(b, key, 48, base_value(k));
+	}
+}
+
+static void
+random_big_tree(void **state)
+{
+	(void)state;
+	random_against_model(true, true, 0x51ed27);
+	random_against_model(false, true, 0xfeedface);
+}
+
+static void
+big_tree_roots(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(1);
+
+	paint_base(b);
+	struct geo_tree *t = geo_tree_finish(b);
+	/*
+	 * The base, and a leaf beside each step of the paths to 10.0.0.0/7
+	 * (depths 4..103) and 2001:db8::/36 (4..36), which part at depth 3,
+	 * plus 8000::/1 and 4000::/2.
+	 */
+	assert_int_equal(geo_tree_leaves(t), 0x20000 + 0x1000 + 100 + 33 + 2);
+	expect(t, "10.0.0.0", 2, 96 + 24);
+	expect(t, "10.0.1.255", 4, 96 + 24);
+	expect(t, "10.255.255.1", 2 + 0xffff * 7 % 5, 96 + 24);
+	expect(t, "11.0.0.0", 2 + 0x10000 * 7 % 5, 96 + 24);
+	expect(t, "11.255.255.255", 2 + 0x1ffff * 7 % 5, 96 + 24);
+	expect(t, "9.255.255.255", 1, 96 + 7);
+	expect(t, "12.0.0.0", 1, 96 + 6);
+	expect(t, "0.0.0.0", 1, 96 + 5);
+	expect(t, "255.255.255.255", 1, 97);
+	expect(t, "2001:db8::", 2, 48);
+	expect(t, "2001:db8:fff:ffff::1", 2 + 0xfff % 3, 48);
+	expect(t, "2001:db8:1000::", 1, 36);
+	expect(t, "2001:db7::", 1, 29);
+	expect(t, "::1:0:0", 1, 96);
+	expect(t, "::ffff:10.0.0.1", 1, 81);
+	expect(t, "8000::", 1, 1);
+	check_cover(t);
+	geo_tree_free(t);
+}
+
+/* Leaves at every depth inside wide and narrow nodes, not on any grid. */
+static void
+odd_depths(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+
+	paint(b, "198.51.100.0", 96 + 24, 1);
+	paint(b, "198.51.100.128", 96 + 25, 2);
+	paint(b, "198.51.100.64", 96 + 27, 3);
+	paint(b, "198.51.100.96", 96 + 29, 4);
+	paint(b, "198.51.100.250", 96 + 31, 5);
+	paint(b, "198.51.100.253", 128, 6);
+	paint(b, "2001:db8:8000::", 33, 7);
+	paint(b, "2001:db8:2000::", 35, 8);
+	paint(b, "2001:db8:2000::", 37, 9);
+	paint(b, "2001:db8:2000:2::", 63, 10);
+	struct geo_tree *t = geo_tree_finish(b);
+
+	expect(t, "198.51.100.0", 1, 96 + 26);
+	expect(t, "198.51.100.63", 1, 96 + 26);
+	expect(t, "198.51.100.64", 3, 96 + 27);
+	expect(t, "198.51.100.95", 3, 96 + 27);
+	expect(t, "198.51.100.96", 4, 96 + 29);
+	expect(t, "198.51.100.104", 1, 96 + 29);
+	expect(t, "198.51.100.112", 1, 96 + 28);
+	expect(t, "198.51.100.128", 2, 96 + 26);
+	expect(t, "198.51.100.240", 2, 96 + 29);
+	expect(t, "198.51.100.248", 2, 96 + 31);
+	expect(t, "198.51.100.251", 5, 96 + 31);
+	expect(t, "198.51.100.252", 2, 128);
+	expect(t, "198.51.100.253", 6, 128);
+	expect(t, "198.51.100.254", 2, 127);
+	expect(t, "198.51.101.0", 0, 96 + 24);
+	expect(t, "2001:db8:8000::", 7, 33);
+	expect(t, "2001:db8::", 0, 35);
+	expect(t, "2001:db8:2000::", 9, 63);
+	expect(t, "2001:db8:2000:1:ffff::", 9, 63);
+	expect(t, "2001:db8:2000:2::", 10, 63);
+	expect(t, "2001:db8:2000:3:ffff::", 10, 63);
+	expect(t, "2001:db8:2000:4::", 9, 62);
+	expect(t, "2001:db8:2001::", 9, 48);
+	expect(t, "2001:db8:2800::", 8, 37);
+	expect(t, "2001:db8:3000::", 8, 36);
+	expect(t, "2001:db8:4000::", 0, 34);
+	check_cover(t);
+	geo_tree_free(t);
+}
+
+/* IPv6 down to single hosts, siblings differing in the last bit only. */
+static void
+v6_host_routes(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+
+	paint(b, "2001:db8::", 100, 1);
+	paint(b, "2001:db8::1", 128, 2);
+	paint(b, "2001:db8::2", 127, 3);
+	paint(b, "2001:db8::fff:fffe", 128, 4);
+	paint(b, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 128, 5);
+	struct geo_tree *t = geo_tree_finish(b);
+
+	expect(t, "2001:db8::", 1, 128);
+	expect(t, "2001:db8::1", 2, 128);
+	expect(t, "2001:db8::2", 3, 127);
+	expect(t, "2001:db8::3", 3, 127);
+	expect(t, "2001:db8::4", 1, 126);
+	expect(t, "2001:db8::400:0", 1, 102);
+	expect(t, "2001:db8::800:0", 1, 102);
+	expect(t, "2001:db8::fff:fffd", 1, 127);
+	expect(t, "2001:db8::fff:fffe", 4, 128);
+	expect(t, "2001:db8::fff:ffff", 1, 128);
+	expect(t, "2001:db8::1000:0", 0, 100);
+	expect(t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 0, 128);
+	expect(t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 5, 128);
+	check_cover(t);
+	geo_tree_free(t);
+}
+
+/* IPv4 starts at its own root; the /96s beside ::/96 must not leak in. */
+static void
+v4_root_neighbours(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+
+	paint(b, "::ffff:0:0", 96, 1); /* IPv4-mapped */
+	paint(b, "::1:0:0", 96, 2);    /* right after ::/96 */
+	paint(b, "::", 95, 3);         /* ::/96 and ::1:0:0/96 */
+	paint(b, "0.0.0.0", 96 + 1, 4);
+	paint(b, "255.255.255.255", 128, 5);
+	paint(b, "::ffff:192.0.2.0", 96 + 24, 6);
+	struct geo_tree *t = geo_tree_finish(b);
+
+	expect(t, "0.0.0.0", 4, 97);
+	expect(t, "127.255.255.255", 4, 97);
+	expect(t, "128.0.0.0", 3, 98);
+	expect(t, "255.255.255.254", 3, 128);
+	expect(t, "255.255.255.255", 5, 128);
+	expect(t, "::1:0:0", 3, 96);
+	expect(t, "::1:ffff:ffff", 3, 96);
+	expect(t, "::2:0:0", 0, 95);
+	expect(t, "::fffe:ffff:ffff", 0, 96);
+	expect(t, "::ffff:0:0", 1, 97);
+	expect(t, "::ffff:192.0.2.1", 6, 96 + 24);
+	expect(t, "::ffff:192.0.3.1", 1, 96 + 24);
+	expect(t, "0:0:0:0:1::", 0, 80);
+	check_cover(t);
+	geo_tree_free(t);
+
+	/* ::/96 one leaf inside a split /95: IPv4 answers from above */
+	b = geo_tree_builder_new(0);
+	paint(b, "::", 96, 7);
+	paint(b, "::1:0:0", 96, 8);
+	t = geo_tree_finish(b);
+	expect(t, "0.0.0.0", 7, 96);
+	expect(t, "255.255.255.255", 7, 96);
+	expect(t, "::1:0:0", 8, 96);
+	expect(t, "::2:0:0", 0, 95);
+	check_cover(t);
+	geo_tree_free(t);
+}
+
+/* Largest value at largest depth: the packed entry's fields are full. */
+static void
+value_limit(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(GEO_TREE_VMAX);
+
+	paint(b, "192.0.2.1", 128, GEO_TREE_VMAX - 1);
+	paint(b, "2001:db8::", 127, GEO_TREE_VMAX - 2);
+	paint(b, "2001:db8::1", 128, 0);
+	struct geo_tree *t = geo_tree_finish(b);
+
+	expect(t, "192.0.2.0", GEO_TREE_VMAX, 128);
+	expect(t, "192.0.2.1", GEO_TREE_VMAX - 1, 128);
+	expect(t, "2001:db8::", GEO_TREE_VMAX - 2, 128);
+	expect(t, "2001:db8::1", 0, 128);
+	expect(t, "::", GEO_TREE_VMAX, 97);
+	expect(t, "8000::", GEO_TREE_VMAX, 1);
+	check_cover(t);
+	geo_tree_free(t);
+
+	/* a single leaf, at the limit: no nodes at all */
+	b = geo_tree_builder_new(0);
+	paint(b, "::", 0, GEO_TREE_VMAX);
+	t = geo_tree_finish(b);
+	expect(t, "10.0.0.1", GEO_TREE_VMAX, 0);
+	expect(t, "2001:db8::1", GEO_TREE_VMAX, 0);
+	assert_int_equal(geo_tree_leaves(t), 1);
+	assert_true(geo_tree_bytes(t) < 256);
+	check_cover(t);
+	geo_tree_free(t);
+}
+
+/* The exact leaves, in order, of a tree that crosses the IPv4 root. */
+struct list {
+	struct k128 key[128];
+	unsigned plen[128];
+	uint32_t value[128];
+	size_t n;
+};
+
+static void
+list_leaf(const uint8_t key[16], unsigned plen, uint32_t value, void *arg)
+{
+	struct list *l = arg;
+
+	assert_true(l->n < 128);
+	l->key[l->n] = to128(key);
+	l->plen[l->n] = plen;
+	l->value[l->n] = value;
+	l->n++;
+}
+
+static void
+foreach_exact(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+	struct list l = {.n = 0};
+
+	paint(b, "8000::", 1, 1);
+	paint(b, "4000::", 2, 2);
+	paint(b, "::", 96, 3);
+	paint(b, "0.0.0.0", 96 + 1, 4);
+	struct geo_tree *t = geo_tree_finish(b);
+	geo_tree_foreach(t, list_leaf, &l);
+
+	/* ::/97, ::128.0.0.0/97, then the zero path's siblings up from
+	 * ::1:0:0/96 to 2000::/3, then 4000::/2 and 8000::/1 */
+	assert_int_equal(l.n, 2 + 94 + 2);
+	assert_int_equal(geo_tree_leaves(t), l.n);
+	assert_true(eq128(l.key[0], (struct k128){0, 0}));
+	assert_int_equal(l.plen[0], 97);
+	assert_int_equal(l.value[0], 4);
+	assert_true(eq128(l.key[1], (struct k128){0, 0x80000000ull}));
+	assert_int_equal(l.plen[1], 97);
+	assert_int_equal(l.value[1], 3);
+	for (unsigned i = 0; i < 94; i++) {
+		unsigned plen = 96 - i; /* the leaf is [2^(128-p), 2^(129-p)) */
+		struct k128 k = {0, 0};
+		if (plen > 64)
+			k.lo = 1ull << (128 - plen);
+		else
+			k.hi = 1ull << (64 - plen);
+		assert_true(eq128(l.key[2 + i], k));
+		assert_int_equal(l.plen[2 + i], plen);
+		assert_int_equal(l.value[2 + i], 0);
+	}
+	assert_true(eq128(l.key[96], (struct k128){1ull << 62, 0}));
+	assert_int_equal(l.plen[96], 2);
+	assert_int_equal(l.value[96], 2);
+	assert_true(eq128(l.key[97], (struct k128){1ull << 63, 0}));
+	assert_int_equal(l.plen[97], 1);
+	assert_int_equal(l.value[97], 1);
+	geo_tree_free(t);
+}
+
+/* A lone deep network (a chain of single splits) costs about what the
+ * binary tree did: 128 nodes of 8 bytes for a /128, not a wide node per
+ * level. */
+static void
+sparse_chain_memory(void **state)
+{
+	(void)state;
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+
+	paint(b, "2a00::53", 128, 1);
+	struct geo_tree *t = geo_tree_finish(b);
+	expect(t, "2a00::53", 1, 128);
+	expect(t, "2a00::52", 0, 128);
+	assert_int_equal(geo_tree_leaves(t), 129);
+	assert_true(geo_tree_bytes(t) < 128 * 8 + 128);
+	geo_tree_free(t);
+
+	b = geo_tree_builder_new(0);
+	paint(b, "192.0.2.1", 128, 1);
+	t = geo_tree_finish(b);
+	expect(t, "192.0.2.1", 1, 128);
+	assert_true(geo_tree_bytes(t) < 128 * 8 + 128);
+	geo_tree_free(t);
 }
 
 int
@@ -595,6 +932,14 @@ main(void)
 	    cmocka_unit_test(foreach_in_address_order),
 	    cmocka_unit_test(random_longest_prefix),
 	    cmocka_unit_test(random_overwrite_order),
+	    cmocka_unit_test(random_big_tree),
+	    cmocka_unit_test(big_tree_roots),
+	    cmocka_unit_test(odd_depths),
+	    cmocka_unit_test(v6_host_routes),
+	    cmocka_unit_test(v4_root_neighbours),
+	    cmocka_unit_test(value_limit),
+	    cmocka_unit_test(foreach_exact),
+	    cmocka_unit_test(sparse_chain_memory),
 	};
 	return cmocka_run_group_tests_name("geo_tree", tests, NULL, NULL);
 }
