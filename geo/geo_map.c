@@ -108,6 +108,21 @@ struct build {
 	uint64_t *rkey;
 	uint32_t *rval; /* choice index + 1, 0 = empty */
 	size_t rmask, rcount;
+	/* what the policy reads of a record (GEO_LOC_*) */
+	unsigned fields;
+	/* location -> choice: a city's records differ in what the policy
+	 * does not read (postal code, accuracy), and ranking costs more
+	 * than finding the location again */
+	struct lockey *lkey;
+	uint32_t *lval; /* choice index + 1, 0 = empty */
+	size_t lmask, lcount;
+};
+
+/* A location as the policy reads it; zeroed first, so padding compares. */
+struct lockey {
+	double lat, lon;
+	char continent[3], country[3], subdivision[8];
+	bool has_coords;
 };
 
 static uint64_t
@@ -206,6 +221,67 @@ rtab_grow(struct build *b)
 	free(oval);
 }
 
+static size_t
+location_slot(const struct build *b, const struct lockey *k)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	size_t s = (size_t)(h ^ h >> 29) & b->lmask;
+	while (b->lval[s] != 0 && memcmp(&b->lkey[s], k, sizeof(*k)) != 0)
+		s = (s + 1) & b->lmask;
+	return s;
+}
+
+static void
+ltab_grow(struct build *b)
+{
+	struct lockey *okey = b->lkey;
+	uint32_t *oval = b->lval;
+	size_t osize = b->lmask + 1;
+
+	b->lmask = osize * 2 - 1;
+	b->lkey = xcalloc(osize * 2, sizeof(*b->lkey));
+	b->lval = xcalloc(osize * 2, sizeof(*b->lval));
+	for (size_t i = 0; i < osize; i++) {
+		if (oval[i] == 0)
+			continue;
+		size_t s = location_slot(b, &okey[i]);
+		b->lkey[s] = okey[i];
+		b->lval[s] = oval[i];
+	}
+	free(okey);
+	free(oval);
+}
+
+/* The choice for a location, decided once per distinct location. */
+static uint32_t
+location_choice(struct build *b, const struct geo_location *loc)
+{
+	struct lockey k;
+
+	memset(&k, 0, sizeof(k));
+	k.lat = loc->lat;
+	k.lon = loc->lon;
+	k.has_coords = loc->has_coords;
+	memcpy(k.continent, loc->continent, sizeof(k.continent));
+	memcpy(k.country, loc->country, sizeof(k.country));
+	memcpy(k.subdivision, loc->subdivision, sizeof(k.subdivision));
+	size_t s = location_slot(b, &k);
+	if (b->lval[s] != 0)
+		return b->lval[s] - 1;
+	struct geo_choice c;
+	geo_map_decide(b->p, loc, &c);
+	uint32_t id = intern_choice(b, &c);
+	b->lkey[s] = k;
+	b->lval[s] = id + 1;
+	if (++b->lcount * 2 > b->lmask)
+		ltab_grow(b);
+	return id;
+}
+
 static uint32_t
 record_choice(struct build *b, uint64_t record)
 {
@@ -214,10 +290,8 @@ record_choice(struct build *b, uint64_t record)
 	if (b->rval[s] != 0)
 		return b->rval[s] - 1;
 	struct geo_location loc;
-	struct geo_choice c;
-	geo_mmdb_record(b->db, record, &loc);
-	geo_map_decide(b->p, &loc, &c);
-	uint32_t id = intern_choice(b, &c);
+	geo_mmdb_record(b->db, record, b->fields, &loc);
+	uint32_t id = location_choice(b, &loc);
 	b->rkey[s] = record;
 	b->rval[s] = id + 1;
 	if (++b->rcount * 2 > b->rmask)
@@ -231,6 +305,20 @@ paint_network(const uint8_t key[16], unsigned plen, uint64_t record, void *arg)
 	struct build *b = arg;
 
 	geo_tree_paint(b->tb, key, plen, record_choice(b, record));
+}
+
+/* What geo_map_decide reads of a location under `p` (GEO_LOC_*). */
+static unsigned
+policy_fields(const struct geo_policy *p)
+{
+	unsigned f = p->npool > 0 ? GEO_LOC_COORDS : 0;
+
+	for (size_t i = 0; i < p->nregions; i++) {
+		f |= GEO_LOC_COUNTRY;
+		if (p->regions[i].subdivision[0] != '\0')
+			f |= GEO_LOC_SUBDIVISION;
+	}
+	return f;
 }
 
 static int
@@ -254,6 +342,10 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	b.rmask = 1023;
 	b.rkey = xcalloc(b.rmask + 1, sizeof(*b.rkey));
 	b.rval = xcalloc(b.rmask + 1, sizeof(*b.rval));
+	b.lmask = 1023;
+	b.lkey = xcalloc(b.lmask + 1, sizeof(*b.lkey));
+	b.lval = xcalloc(b.lmask + 1, sizeof(*b.lval));
+	b.fields = policy_fields(p);
 	uint32_t dflt_id = intern_choice(&b, &dflt);
 	b.tb = geo_tree_builder_new(dflt_id);
 
@@ -275,6 +367,8 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	free(b.ctab);
 	free(b.rkey);
 	free(b.rval);
+	free(b.lkey);
+	free(b.lval);
 
 	struct geo_tree *tree = geo_tree_finish(b.tb);
 	if (rc == 0 && b.too_many) {

@@ -307,7 +307,7 @@ static const char *const path_subdivision[] = {"subdivisions", "0", "iso_code",
 static const char *const path_city[] = {"city", "names", "en", NULL};
 
 void
-geo_mmdb_record(const struct geo_mmdb *db, uint64_t record,
+geo_mmdb_record(const struct geo_mmdb *db, uint64_t record, unsigned fields,
                 struct geo_location *out)
 {
 	MMDB_entry_s entry = {.mmdb = &db->mmdb, .offset = (uint32_t)record};
@@ -317,22 +317,30 @@ geo_mmdb_record(const struct geo_mmdb *db, uint64_t record,
 	 * (and an in-range bad offset fails inside MMDB_aget_value). */
 	if (record > UINT32_MAX)
 		return;
-	out->has_coords = get_coord(&entry, path_lat, 90, &out->lat) == 0 &&
-	                  get_coord(&entry, path_lon, 180, &out->lon) == 0;
-	if (!out->has_coords)
-		out->lat = out->lon = 0;
-	get_string(&entry, path_continent, out->continent,
-	           sizeof(out->continent));
-	get_string(&entry, path_country, out->country, sizeof(out->country));
-	/* GeoIP2 leaves country out where only the registrant's country is
-	 * known (anycast, satellite, EU-wide blocks); that is still the best
-	 * guess for region maps. */
-	if (out->country[0] == '\0')
-		get_string(&entry, path_registered, out->country,
+	if (fields & GEO_LOC_COORDS) {
+		out->has_coords =
+		    get_coord(&entry, path_lat, 90, &out->lat) == 0 &&
+		    get_coord(&entry, path_lon, 180, &out->lon) == 0;
+		if (!out->has_coords)
+			out->lat = out->lon = 0;
+	}
+	if (fields & GEO_LOC_COUNTRY) {
+		get_string(&entry, path_continent, out->continent,
+		           sizeof(out->continent));
+		get_string(&entry, path_country, out->country,
 		           sizeof(out->country));
-	get_string(&entry, path_subdivision, out->subdivision,
-	           sizeof(out->subdivision));
-	get_string(&entry, path_city, out->city, sizeof(out->city));
+		/* GeoIP2 leaves country out where only the registrant's
+		 * country is known (anycast, satellite, EU-wide blocks); that
+		 * is still the best guess for region maps. */
+		if (out->country[0] == '\0')
+			get_string(&entry, path_registered, out->country,
+			           sizeof(out->country));
+	}
+	if (fields & GEO_LOC_SUBDIVISION)
+		get_string(&entry, path_subdivision, out->subdivision,
+		           sizeof(out->subdivision));
+	if (fields & GEO_LOC_CITY)
+		get_string(&entry, path_city, out->city, sizeof(out->city));
 }
 
 /* Zero the bits of key past plen, into net. */
@@ -395,6 +403,6 @@ geo_mmdb_lookup(const struct geo_mmdb *db, const uint8_t key[16],
 	mask_key(key, *plen, net);
 	if (!res.found_entry)
 		return 0;
-	geo_mmdb_record(db, res.entry.offset, out);
+	geo_mmdb_record(db, res.entry.offset, GEO_LOC_ALL, out);
 	return 1;
 }

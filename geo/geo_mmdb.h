@@ -47,9 +47,22 @@ int geo_mmdb_walk(const struct geo_mmdb *db,
                              uint64_t record, void *arg),
                   void *arg, struct errbuf *err);
 
+/*
+ * What geo_mmdb_record fills in.  Each field is a lookup of its own in the
+ * record (a walk through its maps), so a map build asks only for what its
+ * policy reads; what is not asked for is left empty.
+ */
+enum {
+	GEO_LOC_COORDS = 1,      /* has_coords, lat, lon */
+	GEO_LOC_COUNTRY = 2,     /* continent and country */
+	GEO_LOC_SUBDIVISION = 4, /* subdivision */
+	GEO_LOC_CITY = 8,        /* city */
+	GEO_LOC_ALL = 15
+};
+
 /* The location stored in `record` (as passed to the walk callback). */
 void geo_mmdb_record(const struct geo_mmdb *db, uint64_t record,
-                     struct geo_location *out);
+                     unsigned fields, struct geo_location *out);
 
 /*
  * Look one address up (tools, explain): fills `out` and the network's

@@ -443,7 +443,7 @@ walk_one(const char *path, bool v4only)
 		if (found != 1)
 			fail_msg("%s: %s reported %u times", path, f->net,
 			         found);
-		geo_mmdb_record(db, rec[i], &loc);
+		geo_mmdb_record(db, rec[i], GEO_LOC_ALL, &loc);
 		check_location(&loc, f);
 	}
 	assert_int_equal(s.n, want);
