@@ -86,8 +86,9 @@ struct geo_map {
 /*
  * Compile `p` against `db` (which may be NULL: then every client gets the
  * default unless an override covers it).  Walks the whole database once,
- * deciding once per distinct record.  Returns new, or NULL with `err`.
- * Load path: takes about a second for a GeoLite2-City-size database.
+ * reading each distinct record once (only the fields the policy uses) and
+ * deciding once per distinct location.  Returns new, or NULL with `err`.
+ * Load path: about 0.6 s for 1.1 M networks and 366 k records.
  */
 struct geo_map *geo_map_build(const struct geo_mmdb *db,
                               const struct geo_policy *p, struct errbuf *err);
