@@ -4,8 +4,8 @@
 #
 # usage: sh tests/bench/run.sh [BUILD_DIR]      (make bench runs it)
 #
-# Environment: BENCH_SECONDS (default 3, whole seconds) per measured run;
-# BENCH_ROUNDS (default 3) rounds; BENCH_SERVERS (default "floor dnsd
+# Environment: BENCH_SECONDS (default 2, whole seconds) per measured run;
+# BENCH_ROUNDS (default 5) rounds; BENCH_SERVERS (default "floor dnsd
 # gdnsd knot") which servers to run.
 #
 # The servers listen on 127.0.0.1, each pinned to CPU 1, with the load
@@ -32,14 +32,14 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 O=${1:-build}
 case $O in /*) ;; *) O=$ROOT/$O ;; esac
 B=$O/bench
-SECS=${BENCH_SECONDS:-3}
+SECS=${BENCH_SECONDS:-2}
 SERVERS=${BENCH_SERVERS:-floor dnsd gdnsd knot}
 RATE=100000
 SRV_CPU=1
 GEN_CPU=0
 CSV=$B/summary.csv
 RUNS=$B/runs.csv
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 EDGES=$ROOT/tests/bench/edges.tsv
 MMDB=$B/synth-1.1m.mmdb
 
