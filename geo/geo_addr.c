@@ -3,6 +3,7 @@
 /* HOT PATH: see STYLE.md B5 */
 #include "geo/geo_addr.h"
 
+#include <endian.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,16 +35,27 @@ static const struct v4_form v4_forms[] = {
     {{0x20, 0x01, 0x00, 0x00}, 4, 96, true},
 };
 
-/* Zero every bit of `key` from `bits` on. */
+/* The leading `bits` (0..64) of a 64-bit word. */
+static inline uint64_t
+top_bits(unsigned bits)
+{
+	return bits == 0 ? 0 : ~UINT64_C(0) << (64 - bits);
+}
+
+/* Zero every bit of `key` from `bits` on, a word at a time. */
 static void
 mask_from(uint8_t key[16], unsigned bits)
 {
+	uint64_t hi, lo;
+
 	if (bits >= 128)
 		return;
-	if (bits & 7)
-		key[bits >> 3] &= (uint8_t)(0xff00 >> (bits & 7));
-	unsigned first = (bits + 7) >> 3;
-	memset(key + first, 0, 16 - first);
+	memcpy(&hi, key, 8);
+	memcpy(&lo, key + 8, 8);
+	hi = htobe64(be64toh(hi) & top_bits(bits < 64 ? bits : 64));
+	lo = htobe64(be64toh(lo) & top_bits(bits > 64 ? bits - 64 : 0));
+	memcpy(key, &hi, 8);
+	memcpy(key + 8, &lo, 8);
 }
 
 void
@@ -62,7 +74,11 @@ geo_client_make(struct geo_client *c, int family, const uint8_t *addr,
 	}
 	if (bits > 128)
 		bits = 128;
-	for (size_t i = 0; i < sizeof(v4_forms) / sizeof(v4_forms[0]); i++) {
+	/* Every form's mark starts with 0x00 or 0x20: most addresses are
+	 * none of them, and need not be compared with each. */
+	for (size_t i = 0; (addr[0] == 0x00 || addr[0] == 0x20) &&
+	                   i < sizeof(v4_forms) / sizeof(v4_forms[0]);
+	     i++) {
 		const struct v4_form *f = &v4_forms[i];
 		/*
 		 * The form counts only if the source prefix covers its whole

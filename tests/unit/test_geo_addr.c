@@ -234,6 +234,31 @@ same_place_in_every_form(void **state)
 	geo_tree_free(t);
 }
 
+/* Every prefix length keeps exactly its bits: all ones in, `bits` out. */
+static void
+masks_every_length(void **state)
+{
+	uint8_t ones[16];
+	struct geo_client c;
+
+	(void)state;
+	memset(ones, 0xff, sizeof(ones));
+	for (unsigned bits = 0; bits <= 128; bits++) {
+		geo_client_make(&c, AF_INET6, ones, bits);
+		assert_int_equal(c.key_bits, bits);
+		for (unsigned i = 0; i < 128; i++)
+			assert_int_equal((c.key[i / 8] >> (7 - i % 8)) & 1,
+			                 i < bits);
+	}
+	for (unsigned bits = 0; bits <= 32; bits++) {
+		geo_client_make(&c, AF_INET, ones, bits);
+		assert_int_equal(c.key_bits, 96 + bits);
+		for (unsigned i = 0; i < 128; i++)
+			assert_int_equal((c.key[i / 8] >> (7 - i % 8)) & 1,
+			                 i >= 96 && i < 96 + bits);
+	}
+}
+
 int
 main(void)
 {
@@ -246,6 +271,7 @@ main(void)
 	    cmocka_unit_test(teredo),
 	    cmocka_unit_test(scopes),
 	    cmocka_unit_test(same_place_in_every_form),
+	    cmocka_unit_test(masks_every_length),
 	};
 	return cmocka_run_group_tests_name("geo_addr", tests, NULL, NULL);
 }
