@@ -617,3 +617,10 @@ geo_name_choose(const struct geo_name *g, const struct geo_client *c,
 	}
 	return geo_map_lookup(g->map, c, scope);
 }
+
+void
+geo_name_prefetch(const struct geo_name *g, const struct geo_client *c,
+                  unsigned level)
+{
+	geo_map_prefetch(g->map, c, level);
+}

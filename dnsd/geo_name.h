@@ -76,6 +76,10 @@ const struct geo_choice *geo_name_choose(const struct geo_name *g,
                                          const struct geo_client *c,
                                          unsigned *scope);
 
+/* geo_map_prefetch() for the client's lookup in g's map (a hint only). */
+void geo_name_prefetch(const struct geo_name *g, const struct geo_client *c,
+                       unsigned level);
+
 /*
  * The edges that answer `choice` for addresses of `family` (AF_INET for A,
  * AF_INET6 for AAAA): the first g->answers edges of the ranked list that

@@ -25,7 +25,7 @@
 #include "dnsd/worker.h"
 
 /* Datagrams per system call; more per wake-up rarely pays off. */
-#define UDP_BATCH 32
+#define UDP_BATCH ANSWER_BATCH_MAX
 /* Room for IP_PKTINFO / IPV6_PKTINFO. */
 #define UDP_CTRL 64
 /*
@@ -131,14 +131,19 @@ static void
 udp_round(struct udp_sock *u, int n)
 {
 	const struct snapshot *snap = u->snap;
+	struct answer_io io[UDP_BATCH];
 	int nout = 0;
 
 	for (int i = 0; i < n; i++) {
+		io[i].query = u->query[i];
+		io[i].qlen = u->in[i].msg_len;
+		io[i].from = (const struct sockaddr *)&u->from[i];
+		io[i].resp = u->resp[i];
+	}
+	answer_batch(snap, u->view, io, (unsigned)n, &u->stats);
+	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
-		size_t len = answer_query_from(
-		    snap, u->view, u->query[i], u->in[i].msg_len, false,
-		    (const struct sockaddr *)&u->from[i], u->resp[i],
-		    ANSWER_UDP_MAX, &u->stats);
+		size_t len = io[i].len;
 		if (unlikely(
 		        worker_qlog_due(&u->qlog_left, snap->conf->query_log)))
 			worker_qlog(u->w, (const struct sockaddr *)&u->from[i],

@@ -413,3 +413,10 @@ geo_map_lookup(const struct geo_map *m, const struct geo_client *c,
 	*scope = geo_client_scope(c, depth);
 	return &m->choice[id];
 }
+
+void
+geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
+                 unsigned level)
+{
+	geo_tree_prefetch(m->tree, c->key, level);
+}

@@ -105,6 +105,10 @@ const struct geo_choice *geo_map_lookup(const struct geo_map *m,
                                         const struct geo_client *c,
                                         unsigned *scope);
 
+/* geo_tree_prefetch() for the lookup of `c` (hot path, a hint only). */
+void geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
+                      unsigned level);
+
 /*
  * The choice the policy makes for a database record's location (the same
  * rule the compiled map applies).  Load path and tools.

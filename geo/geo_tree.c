@@ -480,6 +480,17 @@ geo_tree_foreach(const struct geo_tree *t, leaf_fn *fn, void *arg)
 
 /* ---- lookup ------------------------------------------------------------ */
 
+/* The key as two host-order words, most significant first.  memcpy: the
+ * key may be unaligned; compilers turn it into loads. */
+static inline void
+key_words(const uint8_t key[16], uint64_t *hi, uint64_t *lo)
+{
+	memcpy(hi, key, 8);
+	memcpy(lo, key + 8, 8);
+	*hi = be64toh(*hi);
+	*lo = be64toh(*lo);
+}
+
 uint32_t
 geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
                 unsigned *depth)
@@ -487,11 +498,7 @@ geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
 	uint64_t hi, lo;
 	uint32_t e;
 
-	/* memcpy: the key may be unaligned; compilers turn it into loads. */
-	memcpy(&hi, key, 8);
-	memcpy(&lo, key + 8, 8);
-	hi = be64toh(hi);
-	lo = be64toh(lo);
+	key_words(key, &hi, &lo);
 	/*
 	 * Each step takes the next s bits from the top of the key and shifts
 	 * them out: no depth to track (a leaf has its own), and few enough
@@ -517,4 +524,35 @@ geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
 	}
 	*depth = E_DEPTH(e);
 	return E_VALUE(e);
+}
+
+void
+geo_tree_prefetch(const struct geo_tree *t, const uint8_t key[16],
+                  unsigned level)
+{
+	uint64_t hi, lo;
+	uint32_t e;
+
+	key_words(key, &hi, &lo);
+	/* The walk of geo_tree_lookup, stopped `level` entries down. */
+	if (hi == 0 && lo >> 32 == 0) {
+		e = t->v4;
+		hi = lo << 32;
+		lo = 0;
+	} else {
+		e = t->root;
+	}
+	for (;;) {
+		if (E_IS_LEAF(e))
+			return;
+		unsigned s = E_STRIDE(e);
+		const uint32_t *next = &t->ent[E_BASE(e) + (hi >> (64 - s))];
+		if (level-- == 0) {
+			__builtin_prefetch(next);
+			return;
+		}
+		e = *next;
+		hi = hi << s | lo >> (64 - s);
+		lo <<= s;
+	}
 }

@@ -60,6 +60,16 @@ void geo_tree_free(struct geo_tree *t); /* NULL is a no-op */
 uint32_t geo_tree_lookup(const struct geo_tree *t, const uint8_t key[16],
                          unsigned *depth);
 
+/*
+ * Start fetching what geo_tree_lookup(t, key) will read at trie level
+ * `level` (0: the first entry; 1: the one below it, reading the first),
+ * so that the cache misses of several lookups overlap: a batch of queries
+ * prefetches level 0 for all, then level 1 for all, then looks up.  A hint
+ * only: no effect on results.  Hot path.
+ */
+void geo_tree_prefetch(const struct geo_tree *t, const uint8_t key[16],
+                       unsigned level);
+
 /* Leaves (maximal merged networks) in the finished tree, and the bytes it
  * takes (for logs and stats). */
 size_t geo_tree_leaves(const struct geo_tree *t);

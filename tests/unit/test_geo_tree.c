@@ -915,6 +915,43 @@ sparse_chain_memory(void **state)
 	geo_tree_free(t);
 }
 
+/*
+ * Prefetching is a hint: at any level, for keys that end at the root, in
+ * a stride node or below the deepest leaf, it reads only inside the tree
+ * (ASan runs this) and changes no answer.
+ */
+static void
+prefetch_any_level(void **state)
+{
+	(void)state;
+	const char *keys[] = {
+	    "192.0.2.1", "10.1.3.7", "198.51.100.253", "2001:db8::1",
+	    "2a00::53",  "::",       "ffff::1",        "::ffff:192.0.2.1"};
+	struct geo_tree_builder *b = geo_tree_builder_new(0);
+	paint(b, "192.0.2.1", 128, 4);
+	paint(b, "10.1.0.0", 96 + 18, 2);
+	paint(b, "2001:db8::", 100, 1);
+	paint(b, "2a00::53", 128, 8);
+	struct geo_tree *t = geo_tree_finish(b);
+	struct geo_tree *leaf = geo_tree_finish(geo_tree_builder_new(3));
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		uint8_t key[16];
+		unsigned d1, d2;
+		key_of(keys[k], key);
+		uint32_t v = geo_tree_lookup(t, key, &d1);
+		for (unsigned level = 0; level < 40; level++) {
+			geo_tree_prefetch(t, key, level);
+			geo_tree_prefetch(leaf, key, level);
+		}
+		assert_int_equal(geo_tree_lookup(t, key, &d2), v);
+		assert_int_equal(d2, d1);
+		assert_int_equal(geo_tree_lookup(leaf, key, &d2), 3);
+	}
+	geo_tree_free(t);
+	geo_tree_free(leaf);
+}
+
 int
 main(void)
 {
@@ -928,6 +965,7 @@ main(void)
 	    cmocka_unit_test(repaint_overwrites),
 	    cmocka_unit_test(boundaries),
 	    cmocka_unit_test(ipv4_above_96),
+	    cmocka_unit_test(prefetch_any_level),
 	    cmocka_unit_test(free_null_and_unfinished),
 	    cmocka_unit_test(foreach_in_address_order),
 	    cmocka_unit_test(random_longest_prefix),

@@ -256,6 +256,72 @@ other_queries_match_too(void **state)
 }
 
 /*
+ * answer_batch() against answer_query_from() one query at a time: the
+ * same octets and the same counters for a full batch that mixes every
+ * compiled name asked with and without Client Subnet, from both families,
+ * with queries the fast path leaves alone (a response, a short one, an
+ * unknown name, a compressed question).
+ */
+static void
+a_batch_answers_as_one_by_one(void **state)
+{
+	struct snapshot *s = *state;
+	const struct prebuilt *pb = s->prebuilt;
+	static struct pkt q[ANSWER_BATCH_MAX];
+	static uint8_t one[ANSWER_BATCH_MAX][ANSWER_UDP_MAX];
+	static uint8_t many[ANSWER_BATCH_MAX][ANSWER_UDP_MAX];
+	static struct dnsd_stats st1, st2;
+	struct answer_io io[ANSWER_BATCH_MAX];
+	size_t len1[ANSWER_BATCH_MAX];
+	unsigned n = 0, a = 0, geo = 0;
+
+	for (uint32_t slot = 0; slot <= pb->mask && n < ANSWER_BATCH_MAX - 4;
+	     slot++) {
+		const struct prebuilt_entry *e = &pb->slots[slot];
+		if (e->name == NULL)
+			continue;
+		geo += e->geo != NULL;
+		make_query(&q[n++], e->name, e->namelen, e->qtype,
+		           &asks[a++ % (sizeof(asks) / sizeof(asks[0]))]);
+	}
+	assert_true(geo > 0);
+	assert_int_equal(
+	    pkt_query(&q[n++], 9, 0, "nosuch.example.net", T_A, C_IN, 1232), 0);
+	assert_int_equal(
+	    pkt_query(&q[n], 9, 0, "www.example.net", T_A, C_IN, 0), 0);
+	q[n++].b[2] |= 0x80; /* a response: dropped */
+	pkt_init(&q[n]);
+	pkt_put(&q[n++], "\1", 1); /* too short: dropped */
+	static const uint8_t compressed[] = {0, 1, 0, 0,    0,  1, 0, 0, 0,
+	                                     0, 0, 0, 0xC0, 12, 0, 1, 0, 1};
+	pkt_init(&q[n]);
+	pkt_put(&q[n++], compressed, sizeof(compressed));
+
+	memset(&st1, 0, sizeof(st1));
+	memset(&st2, 0, sizeof(st2));
+	for (unsigned i = 0; i < n; i++) {
+		const struct sockaddr *from = (i & 1)
+		                                  ? (struct sockaddr *)&from6
+		                                  : (struct sockaddr *)&from4;
+		len1[i] = answer_query_from(s, NULL, q[i].b, q[i].len, false,
+		                            from, one[i], ANSWER_UDP_MAX, &st1);
+		io[i].query = q[i].b;
+		io[i].qlen = q[i].len;
+		io[i].from = from;
+		io[i].resp = many[i];
+	}
+	answer_batch(s, NULL, io, n, &st2);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(io[i].len, len1[i]);
+		assert_memory_equal(many[i], one[i], len1[i]);
+	}
+	assert_memory_equal(&st1, &st2, sizeof(st1));
+	assert_int_equal(st2.dropped_qr, 1);
+	assert_int_equal(st2.dropped_short, 1);
+	assert_true(st2.prebuilt >= n / 2);
+}
+
+/*
  * The key fold, a word at a time, against the octet-at-a-time rule: every
  * octet value in every position of a word, and names of every length up
  * to 255 (the tail word), which must also come out zero-padded.
@@ -317,6 +383,7 @@ main(void)
 	    cmocka_unit_test(every_compiled_answer_is_the_full_paths),
 	    cmocka_unit_test(other_queries_match_too),
 	    cmocka_unit_test(key_fold_is_ascii_lower_case),
+	    cmocka_unit_test(a_batch_answers_as_one_by_one),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
