@@ -379,11 +379,37 @@ for s in $SERVERS; do
 done
 
 # ---- the table ----------------------------------------------------------------
+# The CPU columns are the medians of summary.csv.  The ratio columns pair
+# the servers round by round (their runs of a round follow one another, so
+# a disturbance of the VM that lasts a while falls on all of them) and
+# take the median of those ratios: a disturbed round moves it less than it
+# moves a median taken per server.
 echo
-echo "CPU us per answered query (same generator, same offered rate):"
+echo "CPU us per answered query (same generator, same offered rate;"
+echo "ratios: median over the rounds of each round's ratio):"
 awk -F, '
-NR == 1 { next }
-{ key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1 }
+function median(list, n, a, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	if (n == 0) return ""
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+FNR == 1 { next }
+FILENAME == ARGV[1] { key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1; next }
+{ run[$1, $2 SUBSEP $3, $4] = $7; if ($4 > rounds) rounds = $4 }
+# paired NAME KEY OP: the median over the rounds of dnsd OP NAME.
+function paired(name, k, op, r, l, a, b) {
+	l = ""
+	for (r = 1; r <= rounds; r++) {
+		a = run["dnsd", k, r]; b = run[name, k, r]
+		if (a == "" || b == "" || (op == "/" && b <= 0)) continue
+		l = l " " (op == "/" ? a / b : a - b)
+	}
+	return l == "" ? "-" : sprintf("%.2f", median(l))
+}
 END {
 	printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s\n", "load",
 	    "gen", "dnsd", "floor", "gdnsd", "knot", "-floor", "/floor",
@@ -393,15 +419,12 @@ END {
 		gen = g == 1 ? "dnsperf" : "qblast"
 		k = L[i] SUBSEP gen
 		if (!(k in keys)) continue
-		d = cpu["dnsd", k]; f = cpu["floor", k]
-		gd = cpu["gdnsd", k]; kn = cpu["knot", k]
 		printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s\n", L[i],
-		    gen, d, f, gd, kn,
-		    (d != "" && f != "") ? sprintf("%.2f", d - f) : "-",
-		    (d != "" && f > 0) ? sprintf("%.2f", d / f) : "-",
-		    (d != "" && gd > 0) ? sprintf("%.2f", d / gd) : "-",
-		    (d != "" && kn > 0) ? sprintf("%.2f", d / kn) : "-"
+		    gen, cpu["dnsd", k], cpu["floor", k], cpu["gdnsd", k],
+		    cpu["knot", k], paired("floor", k, "-"),
+		    paired("floor", k, "/"), paired("gdnsd", k, "/"),
+		    paired("knot", k, "/")
 	}
-}' "$CSV"
+}' "$CSV" "$RUNS"
 echo
 echo "bench: results in $CSV"
