@@ -3,6 +3,7 @@
 /* HOT PATH: see STYLE.md B5 (geo_map_lookup at the end) */
 #include "geo/geo_map.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,86 @@ geo_map_decide(const struct geo_policy *p, const struct geo_location *loc,
 
 /* ---- building ---------------------------------------------------------- */
 
+/*
+ * A memo of choice ids under fixed-size keys compared as octets (a
+ * multiple of 8 of them), in an open-addressing table that doubles at half
+ * full.
+ */
+struct memo {
+	size_t ksize;
+	unsigned char *keys; /* (mask + 1) keys of ksize octets */
+	uint32_t *vals;      /* choice index + 1, 0 = empty */
+	size_t mask, count;
+};
+
+static void
+memo_init(struct memo *m, size_t ksize, size_t slots)
+{
+	assert(ksize % 8 == 0);
+	m->ksize = ksize;
+	m->mask = slots - 1;
+	m->count = 0;
+	m->keys = xcalloc(slots, ksize);
+	m->vals = xcalloc(slots, sizeof(*m->vals));
+}
+
+static void
+memo_free(struct memo *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+/* Word by word: the record memo is probed per network, millions of times. */
+static bool
+memo_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (size_t i = 0; i < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* The slot of `key`: its own, or the empty one it would take. */
+static size_t
+memo_slot(const struct memo *m, const void *key)
+{
+	const unsigned char *k = key;
+	uint64_t h = 0x9E3779B97F4A7C15ull, w;
+
+	for (size_t i = 0; i < m->ksize; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	size_t s = (size_t)h & m->mask;
+	while (m->vals[s] != 0 &&
+	       !memo_equal(m->keys + s * m->ksize, k, m->ksize))
+		s = (s + 1) & m->mask;
+	return s;
+}
+
+static void
+memo_put(struct memo *m, size_t slot, const void *key, uint32_t id)
+{
+	memcpy(m->keys + slot * m->ksize, key, m->ksize);
+	m->vals[slot] = id + 1;
+	if (++m->count * 2 <= m->mask)
+		return;
+	struct memo old = *m;
+	memo_init(m, old.ksize, (old.mask + 1) * 2);
+	for (size_t i = 0; i <= old.mask; i++)
+		if (old.vals[i] != 0)
+			memo_put(m, memo_slot(m, old.keys + i * old.ksize),
+			         old.keys + i * old.ksize, old.vals[i] - 1);
+	memo_free(&old);
+}
+
 struct build {
 	const struct geo_policy *p;
 	const struct geo_mmdb *db;
@@ -105,17 +186,13 @@ struct build {
 	size_t cmask;
 	bool too_many; /* more choices than the tree holds values */
 	/* database record -> choice: most networks share a record */
-	uint64_t *rkey;
-	uint32_t *rval; /* choice index + 1, 0 = empty */
-	size_t rmask, rcount;
+	struct memo records;
 	/* what the policy reads of a record (GEO_LOC_*) */
 	unsigned fields;
 	/* location -> choice: a city's records differ in what the policy
 	 * does not read (postal code, accuracy), and ranking costs more
 	 * than finding the location again */
-	struct lockey *lkey;
-	uint32_t *lval; /* choice index + 1, 0 = empty */
-	size_t lmask, lcount;
+	struct memo locations;
 };
 
 /* A location as the policy reads it; zeroed first, so padding compares. */
@@ -190,72 +267,6 @@ intern_choice(struct build *b, const struct geo_choice *c)
 	return (uint32_t)b->nchoices - 1;
 }
 
-static size_t
-record_slot(const struct build *b, uint64_t record)
-{
-	size_t s = (size_t)((record * 0x9E3779B97F4A7C15ull) >> 20) & b->rmask;
-
-	while (b->rval[s] != 0 && b->rkey[s] != record)
-		s = (s + 1) & b->rmask;
-	return s;
-}
-
-static void
-rtab_grow(struct build *b)
-{
-	uint64_t *okey = b->rkey;
-	uint32_t *oval = b->rval;
-	size_t osize = b->rmask + 1;
-
-	b->rmask = osize * 2 - 1;
-	b->rkey = xcalloc(osize * 2, sizeof(*b->rkey));
-	b->rval = xcalloc(osize * 2, sizeof(*b->rval));
-	for (size_t i = 0; i < osize; i++) {
-		if (oval[i] == 0)
-			continue;
-		size_t s = record_slot(b, okey[i]);
-		b->rkey[s] = okey[i];
-		b->rval[s] = oval[i];
-	}
-	free(okey);
-	free(oval);
-}
-
-static size_t
-location_slot(const struct build *b, const struct lockey *k)
-{
-	const unsigned char *p = (const unsigned char *)k;
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	size_t s = (size_t)(h ^ h >> 29) & b->lmask;
-	while (b->lval[s] != 0 && memcmp(&b->lkey[s], k, sizeof(*k)) != 0)
-		s = (s + 1) & b->lmask;
-	return s;
-}
-
-static void
-ltab_grow(struct build *b)
-{
-	struct lockey *okey = b->lkey;
-	uint32_t *oval = b->lval;
-	size_t osize = b->lmask + 1;
-
-	b->lmask = osize * 2 - 1;
-	b->lkey = xcalloc(osize * 2, sizeof(*b->lkey));
-	b->lval = xcalloc(osize * 2, sizeof(*b->lval));
-	for (size_t i = 0; i < osize; i++) {
-		if (oval[i] == 0)
-			continue;
-		size_t s = location_slot(b, &okey[i]);
-		b->lkey[s] = okey[i];
-		b->lval[s] = oval[i];
-	}
-	free(okey);
-	free(oval);
-}
-
 /* The choice for a location, decided once per distinct location. */
 static uint32_t
 location_choice(struct build *b, const struct geo_location *loc)
@@ -269,33 +280,27 @@ location_choice(struct build *b, const struct geo_location *loc)
 	memcpy(k.continent, loc->continent, sizeof(k.continent));
 	memcpy(k.country, loc->country, sizeof(k.country));
 	memcpy(k.subdivision, loc->subdivision, sizeof(k.subdivision));
-	size_t s = location_slot(b, &k);
-	if (b->lval[s] != 0)
-		return b->lval[s] - 1;
+	size_t s = memo_slot(&b->locations, &k);
+	if (b->locations.vals[s] != 0)
+		return b->locations.vals[s] - 1;
 	struct geo_choice c;
 	geo_map_decide(b->p, loc, &c);
 	uint32_t id = intern_choice(b, &c);
-	b->lkey[s] = k;
-	b->lval[s] = id + 1;
-	if (++b->lcount * 2 > b->lmask)
-		ltab_grow(b);
+	memo_put(&b->locations, s, &k, id);
 	return id;
 }
 
 static uint32_t
 record_choice(struct build *b, uint64_t record)
 {
-	size_t s = record_slot(b, record);
+	size_t s = memo_slot(&b->records, &record);
 
-	if (b->rval[s] != 0)
-		return b->rval[s] - 1;
+	if (b->records.vals[s] != 0)
+		return b->records.vals[s] - 1;
 	struct geo_location loc;
 	geo_mmdb_record(b->db, record, b->fields, &loc);
 	uint32_t id = location_choice(b, &loc);
-	b->rkey[s] = record;
-	b->rval[s] = id + 1;
-	if (++b->rcount * 2 > b->rmask)
-		rtab_grow(b);
+	memo_put(&b->records, s, &record, id);
 	return id;
 }
 
@@ -339,12 +344,8 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 
 	b.cmask = 63;
 	b.ctab = xcalloc(b.cmask + 1, sizeof(*b.ctab));
-	b.rmask = 1023;
-	b.rkey = xcalloc(b.rmask + 1, sizeof(*b.rkey));
-	b.rval = xcalloc(b.rmask + 1, sizeof(*b.rval));
-	b.lmask = 1023;
-	b.lkey = xcalloc(b.lmask + 1, sizeof(*b.lkey));
-	b.lval = xcalloc(b.lmask + 1, sizeof(*b.lval));
+	memo_init(&b.records, sizeof(uint64_t), 1024);
+	memo_init(&b.locations, sizeof(struct lockey), 1024);
 	b.fields = policy_fields(p);
 	uint32_t dflt_id = intern_choice(&b, &dflt);
 	b.tb = geo_tree_builder_new(dflt_id);
@@ -365,10 +366,8 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	}
 	free(ov);
 	free(b.ctab);
-	free(b.rkey);
-	free(b.rval);
-	free(b.lkey);
-	free(b.lval);
+	memo_free(&b.records);
+	memo_free(&b.locations);
 
 	struct geo_tree *tree = geo_tree_finish(b.tb);
 	if (rc == 0 && b.too_many) {

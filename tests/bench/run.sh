@@ -287,19 +287,23 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# The CSV: per server, load and generator, the median of each column over
-# the rounds (lost: the most any round lost).
-awk -F, -v rss="$(for s in $SERVERS; do eval "echo $s=\$RSS_$s"; done)" \
-    -v st="$(for s in $SERVERS; do eval "echo $s=\$STARTUP_$s"; done)" '
+# median(LIST): of the numbers in a space-separated list ("" if none),
+# for the awk programs below.
+AWK_MEDIAN='
 function median(list, n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 2; i <= n; i++)
 		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
 			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
 		}
-	if (n == 0 || a[1] == "") return ""
+	if (n == 0) return ""
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+}'
+
+# The CSV: per server, load and generator, the median of each column over
+# the rounds (lost: the most any round lost).
+awk -F, -v rss="$(for s in $SERVERS; do eval "echo $s=\$RSS_$s"; done)" \
+    -v st="$(for s in $SERVERS; do eval "echo $s=\$STARTUP_$s"; done)" "$AWK_MEDIAN"'
 BEGIN {
 	n = split(rss, x, "\n"); for (i = 1; i <= n; i++) { split(x[i], kv, "="); R[kv[1]] = kv[2] }
 	n = split(st, x, "\n"); for (i = 1; i <= n; i++) { split(x[i], kv, "="); S[kv[1]] = kv[2] }
@@ -387,16 +391,7 @@ done
 echo
 echo "CPU us per answered query (same generator, same offered rate;"
 echo "ratios: median over the rounds of each round's ratio):"
-awk -F, '
-function median(list, n, a, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	if (n == 0) return ""
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -F, "$AWK_MEDIAN"'
 FNR == 1 { next }
 FILENAME == ARGV[1] { key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1; next }
 { run[$1, $2 SUBSEP $3, $4] = $7; if ($4 > rounds) rounds = $4 }
