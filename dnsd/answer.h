@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/answer.h: one query in, one response out: the whole DNS logic. */
+/*
+ * dnsd/answer.h: one query in, one response out: the answer core that UDP
+ * and TCP share.  A query is parsed once (query.h); a plain question for a
+ * name and type compiled at load (prebuilt.h) is answered by a lookup and
+ * two copies, any other by the zone walk (zone_walk.h) or CHAOS; either
+ * way geo names answer through geo_answer.h.  Hot path.
+ */
 #ifndef DNSD_ANSWER_H
 #define DNSD_ANSWER_H
 
@@ -7,9 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnsd/query.h"
+
 struct dnsd_stats;
-struct health_view;
-struct snapshot;
+struct serving;
 struct sockaddr;
 
 /* Response buffers: UDP answers never exceed the configured payload
@@ -18,62 +25,53 @@ struct sockaddr;
 #define ANSWER_TCP_MAX 65535
 
 /*
- * Answer the DNS message `query` of `qlen` octets from `snap`, writing the
- * response into `resp` (capacity `respcap`: ANSWER_UDP_MAX for UDP,
- * ANSWER_TCP_MAX for TCP).  Returns the response length, or 0 when no
- * response must be sent (QR set, fewer than 2 octets).  Counts what it saw
- * in `st`.
+ * Answer `q` (query_parse()d) from `sv` (a snapshot and its edge health),
+ * writing the response into `resp` (capacity `respcap`: ANSWER_UDP_MAX
+ * for UDP, ANSWER_TCP_MAX for TCP).  Returns the response length, or 0
+ * when no response must be sent (QR set, fewer than 2 octets).  Counts
+ * what it saw in `st`.
  *
  * A pure function of its inputs (Knot's layer API): no allocation, no
- * logging, no locks.  It is the unit, fuzz and benchmark entry point.
- * Whatever the bytes, it never reads outside `query`, never writes past
- * `respcap`, and always terminates.
+ * logging, no locks.  Whatever the query's bytes, it never reads outside
+ * them, never writes past `respcap`, and always terminates.
  */
+size_t answer_query(const struct serving *sv, struct query *q, uint8_t *resp,
+                    size_t respcap, struct dnsd_stats *st);
+
 /*
- * The same, for a query that came from `from` (AF_INET or AF_INET6; NULL
- * when unknown), with edge health `view` (NULL: every edge usable): geo
- * names are answered for the EDNS Client Subnet when the query has one,
- * else for this address, with the first usable edges.  answer_query() is
- * this with `view` and `from` NULL.
+ * query_parse() then answer_query(): the unit, fuzz and TCP entry point.
+ * `from` is the sender (AF_INET or AF_INET6; NULL when unknown): geo names
+ * are answered for the EDNS Client Subnet when the query has one, else
+ * for this address.
  */
-size_t answer_query_from(const struct snapshot *snap,
-                         const struct health_view *view, const uint8_t *query,
-                         size_t qlen, bool tcp, const struct sockaddr *from,
-                         uint8_t *resp, size_t respcap, struct dnsd_stats *st);
+size_t answer_packet(const struct serving *sv, const uint8_t *pkt, size_t len,
+                     bool tcp, const struct sockaddr *from, uint8_t *resp,
+                     size_t respcap, struct dnsd_stats *st);
 
 /* Most queries answer_batch() takes at once. */
 #define ANSWER_BATCH_MAX 32
 
-/* One query of a batch: in, the query, its length and sender; out, the
- * response's length in `resp` (ANSWER_UDP_MAX octets). */
+/*
+ * One query of a batch: in, the packet, its length and sender; out, the
+ * parsed query and the response's length in `resp` (ANSWER_UDP_MAX
+ * octets).  The caller keeps these: a batch is too big for a stack.
+ */
 struct answer_io {
-	const uint8_t *query;
-	size_t qlen;
+	const uint8_t *pkt;
+	size_t len;
 	const struct sockaddr *from;
 	uint8_t *resp;
-	size_t len;
+	size_t rlen;
+	struct query q;
 };
 
 /*
- * answer_query_from() over UDP for each of `n` (at most ANSWER_BATCH_MAX)
+ * answer_packet() over UDP for each of `n` (at most ANSWER_BATCH_MAX)
  * queries, with the same octets and counts, and faster: the queries are
  * parsed first, and the memory their geo lookups read is fetched for all
  * of them before any is answered.
  */
-void answer_batch(const struct snapshot *snap, const struct health_view *view,
-                  struct answer_io *io, unsigned n, struct dnsd_stats *st);
-
-size_t answer_query(const struct snapshot *snap, const uint8_t *query,
-                    size_t qlen, bool tcp, uint8_t *resp, size_t respcap,
-                    struct dnsd_stats *st);
-
-/*
- * For prebuilt.c: answer `query` through the full path only, over TCP
- * (no size limit below `respcap`, no client, every edge usable), and say
- * whether the answer depends on the client (it reached a geo name).
- */
-size_t answer_query_prebuild(const struct snapshot *snap, const uint8_t *query,
-                             size_t qlen, uint8_t *resp, size_t respcap,
-                             struct dnsd_stats *st, bool *tailored);
+void answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
+                  struct dnsd_stats *st);
 
 #endif

@@ -9,15 +9,13 @@
 #include <sys/socket.h>
 
 #include "common/edges.h"
-#include "common/errbuf.h"
-#include "dnsd/conf.h"
+#include "dnsd/geo_answer.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/health.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/zonedb.h"
-#include "geo/geo_addr.h"
-#include "geo/geo_dist.h"
-#include "geo/geo_mmdb.h"
+#include "geo/geo.h"
 
 /* "81.2.69.0/24" -> family, address bytes, prefix length (as ECS). */
 static int
@@ -102,7 +100,6 @@ put_addrs(FILE *out, const struct edge *e, int family, bool json)
 
 struct ctx {
 	FILE *out;
-	const struct health_view *view;
 	const uint8_t *usable;
 	const struct health_edge_info *states;
 	size_t nstates;
@@ -116,24 +113,36 @@ explain_name(const struct ctx *x, const struct geo_name *g,
              bool first)
 {
 	FILE *out = x->out;
-	unsigned scope;
-	const struct geo_choice *ch =
-	    geo_name_choose(g, untailored ? NULL : c, &scope);
+	struct geo_trace t;
 	static const int fam[2] = {AF_INET, AF_INET6};
 	static const char *const tname[2] = {"A", "AAAA"};
+	char net[80] = "-";
 
+	geo_answer_choose(g, untailored ? NULL : c, &t);
+	const struct geo_choice *ch = t.choice;
+	if (!untailored) {
+		/* The map's network: the client's key cut at the depth that
+		 * decided. */
+		uint8_t key[16];
+		memcpy(key, c->key, sizeof(key));
+		for (unsigned bit = t.depth; bit < 128; bit++)
+			key[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+		net_text(key, t.depth, net, sizeof(net));
+	}
 	if (x->json)
 		fprintf(out,
-		        "%s{\"name\": \"%s\", \"rule\": \"%s\", \"scope\": %u, "
-		        "\"ttl\": %u, \"ranked\": [",
+		        "%s{\"name\": \"%s\", \"rule\": \"%s\", "
+		        "\"network\": \"%s\", \"scope\": %u, \"ttl\": %u, "
+		        "\"ranked\": [",
 		        first ? "" : ", ", g->owner,
-		        geo_rule_name((enum geo_rule)ch->rule), scope, g->ttl);
+		        geo_rule_name((enum geo_rule)ch->rule), net, t.scope,
+		        g->ttl);
 	else
-		fprintf(
-		    out,
-		    "\n%s\n  rule      %s\n  scope     /%u\n  ttl       %u\n",
-		    g->owner, geo_rule_name((enum geo_rule)ch->rule), scope,
-		    g->ttl);
+		fprintf(out,
+		        "\n%s\n  rule      %s\n  network   %s\n  scope     "
+		        "/%u\n  ttl       %u\n",
+		        g->owner, geo_rule_name((enum geo_rule)ch->rule), net,
+		        t.scope, g->ttl);
 	for (uint16_t i = 0; i < ch->list.n; i++) {
 		const struct edge *e = &g->edges->edge[ch->list.edge[i]];
 		const struct health_edge_info *st =
@@ -177,10 +186,11 @@ explain_name(const struct ctx *x, const struct geo_name *g,
 	for (int f = 0, shown = 0; f < 2; f++) {
 		if (type != NULL && strcasecmp(type, tname[f]) != 0)
 			continue;
-		uint16_t pick[GEO_MAX_RANK];
-		enum geo_pick res;
-		unsigned n =
-		    geo_name_pick(g, ch, fam[f], x->usable, pick, &res);
+		const struct geo_picked *p =
+		    geo_answer_pick(g, fam[f], x->usable, &t);
+		enum geo_pick res = p->res;
+		unsigned n = p->n;
+		const uint16_t *pick = p->edge;
 		bool all_down =
 		    res == GEO_PICK_ALL_DOWN || res == GEO_PICK_SERVFAIL;
 		if (x->json) {
@@ -216,14 +226,14 @@ explain_name(const struct ctx *x, const struct geo_name *g,
 }
 
 int
-explain_write(FILE *out, const struct snapshot *snap,
-              const struct health_view *view,
+explain_write(FILE *out, const struct serving *sv,
               const struct health_edge_info *states, size_t nstates,
               const char *client, const char *name, const char *type, bool json,
               char *err, size_t errlen)
 {
+	const struct snapshot *snap = sv->snap;
 	struct ctx x = {.out = out,
-	                .view = view,
+	                .usable = sv->usable,
 	                .states = states,
 	                .nstates = nstates,
 	                .json = json};
@@ -253,23 +263,12 @@ explain_write(FILE *out, const struct snapshot *snap,
 		         name ? name : "-");
 		return -1;
 	}
-	if (view != NULL && snap->edges != NULL &&
-	    view->generation == snap->generation && view->n == snap->edges->n)
-		x.usable = view->usable;
 	geo_client_make(&c, family, addr, bits);
 
-	/* The database is closed after a load: open it for this question. */
-	bool located = false;
-	if (snap->conf->geo_database != NULL) {
-		struct errbuf e;
-		errbuf_init(&e);
-		struct geo_mmdb *db =
-		    geo_mmdb_open(snap->conf->geo_database, &e);
-		located = db != NULL && bits > 0 &&
-		          geo_mmdb_lookup(db, c.key, &loc, net, &plen) == 1;
-		geo_mmdb_free(db);
-		errbuf_fini(&e);
-	}
+	/* The database the snapshot was compiled from, kept open with it. */
+	bool located =
+	    snap->mmdb != NULL && bits > 0 &&
+	    geo_mmdb_lookup(snap->mmdb, c.key, &loc, net, &plen) == 1;
 	x.loc = located ? &loc : NULL;
 
 	char text[80] = "";

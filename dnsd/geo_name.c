@@ -17,9 +17,6 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
-#include "geo/geo_addr.h"
-#include "geo/geo_mmdb.h"
-#include "geo/geo_tree.h"
 
 /* RFC 2181 §8 */
 #define TTL_MAX 2147483647u
@@ -470,10 +467,12 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	g->edges = l->env->edges;
 	g->all_down = l->all_down;
 	g->last_resort = l->last_resort;
+	g->row = -1; /* set by the zonedb that takes it */
+	struct geo_map_info mi;
+	geo_map_info(map, &mi);
 	log_info("geo %s: %zu choices, %zu networks after merging, %zu KiB, "
 	         "compiled in %ld ms",
-	         l->owner, map->nchoices, geo_tree_leaves(map->tree),
-	         geo_tree_bytes(map->tree) / 1024,
+	         l->owner, mi.choices, mi.networks, mi.bytes / 1024,
 	         (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 	                (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return g;
@@ -549,78 +548,4 @@ geo_name_free(struct geo_name *g)
 	geo_map_free(g->map);
 	free(g->owner);
 	free(g);
-}
-
-/* The first g->answers edges of `list` with a `family` address (and, with
- * `usable`, usable ones only). */
-static unsigned
-take(const struct geo_name *g, const struct geo_list *list, int family,
-     const uint8_t *usable, uint16_t *out)
-{
-	unsigned n = 0;
-
-	for (uint16_t i = 0; i < list->n && n < g->answers; i++) {
-		uint16_t idx = list->edge[i];
-		const struct edge *e = &g->edges->edge[idx];
-		if ((family == AF_INET ? e->nv4 : e->nv6) == 0)
-			continue;
-		if (usable != NULL && !usable[idx])
-			continue;
-		out[n++] = idx;
-	}
-	return n;
-}
-
-unsigned
-geo_name_pick(const struct geo_name *g, const struct geo_choice *choice,
-              int family, const uint8_t *usable, uint16_t *out,
-              enum geo_pick *res)
-{
-	unsigned n = take(g, &choice->list, family, usable, out);
-
-	*res = GEO_PICK_OK;
-	if (n > 0 || usable == NULL)
-		goto done;
-	/* Nothing usable: were there edges of this family at all? */
-	if (take(g, &choice->list, family, NULL, out) == 0)
-		goto done;
-	*res = GEO_PICK_ALL_DOWN;
-	switch (g->all_down) {
-	case GEO_ALL_DOWN_FAIL_OPEN:
-		/* Route 53 and gdnsd do the same: better a maybe-down edge
-		 * than no answer at all. */
-		n = take(g, &choice->list, family, NULL, out);
-		break;
-	case GEO_ALL_DOWN_LAST_RESORT:
-		n = take(g, &g->last_resort, family, NULL, out);
-		break;
-	case GEO_ALL_DOWN_SERVFAIL:
-		*res = GEO_PICK_SERVFAIL;
-		return 0;
-	case GEO_ALL_DOWN_NODATA:
-	default:
-		return 0; /* the policy's NODATA */
-	}
-done:
-	if (n == 0 && *res == GEO_PICK_OK)
-		*res = GEO_PICK_NODATA;
-	return n;
-}
-
-const struct geo_choice *
-geo_name_choose(const struct geo_name *g, const struct geo_client *c,
-                unsigned *scope)
-{
-	if (c == NULL) {
-		*scope = 0;
-		return geo_map_default(g->map);
-	}
-	return geo_map_lookup(g->map, c, scope);
-}
-
-void
-geo_name_prefetch(const struct geo_name *g, const struct geo_client *c,
-                  unsigned level)
-{
-	geo_map_prefetch(g->map, c, level);
 }

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/health.h: what dnsd knows about edge health: the probers' reports
- * (the feed), operator overrides, and the view the query path reads. */
+/*
+ * dnsd/health.h: what dnsd knows about each edge's health: the probers'
+ * reports (health_feed.h delivers them), the operator's overrides (kept in
+ * the state file), and from both, which edges answers may use.  Main
+ * thread only; the answering threads see it through a serving (serving.h).
+ */
 #ifndef DNSD_HEALTH_H
 #define DNSD_HEALTH_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 struct edge_set;
-struct errbuf;
-struct event_base;
+struct hmsg;
 
 /* Operator overrides (dnsdctl), kept across restarts in the state file. */
 enum health_override {
@@ -29,23 +31,6 @@ enum health_probed {
 	HEALTH_DOWN,
 };
 
-/*
- * The query path's view: for the edges of one snapshot (inventory order),
- * whether each may be answered.  Immutable once published; workers get it
- * like a snapshot (a pointer through their wake pipe), so reading it takes
- * no lock.  `generation` names the snapshot it was computed for: a worker
- * ignores a view for another generation (all edges usable meanwhile).
- */
-struct health_view {
-	unsigned generation;
-	size_t n;
-	atomic_uint refs; /* see health_view_ref/unref */
-	uint8_t usable[]; /* 1: effective up and not drained */
-};
-
-void health_view_ref(struct health_view *v);
-void health_view_unref(struct health_view *v); /* NULL is a no-op */
-
 /* An edge as `dnsdctl edges` shows it. */
 struct health_edge_info {
 	char name[32];
@@ -56,75 +41,67 @@ struct health_edge_info {
 	time_t last_change; /* of the effective state; 0: never */
 };
 
-struct health; /* owned by the main thread */
+struct health;
 
 /*
  * Create the health state.  `state_file` (may be NULL: overrides are then
- * not kept) is read now for overrides saved by an earlier run.
- * `stale_after_ms`: a feed silent longer than that is stale, and probed
- * states count as unknown (up) until it speaks again.  Returns new.
+ * not kept) is read now for overrides saved by an earlier run.  With
+ * `stale_keep`, a stale feed leaves the last reported states in force;
+ * without (the default policy), a stale feed makes every edge count as up
+ * (fail open).  Returns new.
  */
-struct health *health_new(const char *state_file, unsigned stale_after_ms);
+struct health *health_new(const char *state_file, bool stale_keep);
 void health_free(struct health *h); /* NULL is a no-op */
 
 /*
- * The stale policy: by default (keep false) a stale feed makes every edge
- * count as up (fail open); with keep, the last reported states stay in
- * force until the feed speaks again.
+ * The edges of the snapshot about to be served (NULL: none), in inventory
+ * order: health_usable() answers for them from now on.  Logs the edges
+ * whose effective state this changes.  Does not call the change callback:
+ * the caller publishes the new snapshot with health_usable() itself.
  */
-void health_set_stale_keep(struct health *h, bool keep);
+void health_set_edges(struct health *h, const struct edge_set *edges);
 
 /*
- * Listen for the feed on `base`: a Unix datagram socket at `unix_path`
- * (mode 0660), and, if `udp` is not NULL, a UDP socket (ADDR:PORT) whose
- * messages must carry a valid mac with `key`.  Returns 0, or -1 after
- * logging why.
+ * Per edge of the current inventory: nonzero if answers may use it
+ * (effective up and not drained).  *n gets the number of edges.  Valid
+ * until the next call that changes the health state.
  */
-int health_listen(struct health *h, struct event_base *base,
-                  const char *unix_path, const char *udp, const uint8_t *key,
-                  size_t keylen);
+const uint8_t *health_usable(const struct health *h, size_t *n);
 
 /*
- * Tell the health state which edges the current snapshot has (after every
- * load; NULL: none); the next view is computed for them and `generation`.
+ * Called whenever health_usable() changes for the current edges: a report
+ * that changed an effective state, an override, the feed going stale or
+ * coming back.
  */
-void health_set_edges(struct health *h, const struct edge_set *edges,
-                      unsigned generation);
+void health_on_change(struct health *h, void (*fn)(void *arg), void *arg);
 
 /*
- * Called (on the main thread) whenever the view changes: a report that
- * changed an effective state, an override, staleness, new edges.  The
- * callback takes a reference on the new view if it keeps it.
+ * A prober's full report (hmsg.h): the state of every edge it probes; an
+ * edge it leaves out is unknown to it.  Already checked by the feed.
  */
-void health_on_change(struct health *h,
-                      void (*fn)(struct health_view *v, void *arg), void *arg);
+void health_report(struct health *h, const struct hmsg *m);
 
-/* The current view (a reference is NOT taken). */
-struct health_view *health_view(const struct health *h);
+/* The feed went silent for longer than stale_after (true) or spoke again. */
+void health_set_stale(struct health *h, bool stale);
+
+/* What a stale feed means, for the log: "treating edges as up", ... */
+const char *health_stale_policy(const struct health *h);
 
 /*
- * Set an override by edge name; saves the state file.  Returns 0, or -1
- * if there is no such edge (or the state file cannot be written, logged).
+ * Set an override by edge name; saves the state file.  Returns 0, -1 if
+ * there is no such edge in the inventory, or -2 if the override is in
+ * effect but the state file could not be written (logged).
  */
 int health_set_override(struct health *h, const char *edge,
                         enum health_override o);
 
-/* For dnsdctl: every edge of the current snapshot; returns how many. */
+/* Every edge of the current inventory, in order, into out[0..max);
+ * returns how many there are (more than max: out holds the first max). */
 size_t health_list(const struct health *h, struct health_edge_info *out,
                    size_t max);
 
-/* Feed statistics, for status and metrics. */
-struct health_feed_stats {
-	uint64_t accepted;
-	uint64_t dropped_old;  /* (boot, seq) not newer */
-	uint64_t dropped_bad;  /* undecodable */
-	uint64_t dropped_auth; /* missing or wrong mac, or too old */
-	time_t last_message;   /* 0: never */
-	bool stale;
-};
-void health_feed_stats(const struct health *h, struct health_feed_stats *out);
-
 const char *health_override_name(enum health_override o);
 int health_override_parse(const char *s, enum health_override *out);
+const char *health_probed_name(enum health_probed p); /* "up", ... */
 
 #endif

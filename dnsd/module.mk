@@ -1,9 +1,11 @@
 # dnsd/: libdnsd.a plus dnsd/main.c.
 dnsd_SRCS += dnsd/arena.c dnsd/wire.c dnsd/edns.c dnsd/zonedb.c \
-             dnsd/zone_compile.c dnsd/geo_name.c dnsd/explain.c dnsd/conf.c dnsd/snapshot.c dnsd/answer.c \
-             dnsd/prebuilt.c \
+             dnsd/zone_compile.c dnsd/geo_name.c dnsd/explain.c dnsd/conf.c dnsd/snapshot.c \
+             dnsd/query.c dnsd/zone_walk.c dnsd/chaos.c dnsd/geo_answer.c \
+             dnsd/answer.c dnsd/prebuilt.c dnsd/serving.c \
              dnsd/stats.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c dnsd/worker.c \
-             dnsd/health.c
+             dnsd/health.c dnsd/health_feed.c dnsd/state_file.c dnsd/sockfile.c \
+             dnsd/server.c dnsd/commands.c
 
 BINS += $(O)/bin/dnsd
 $(O)/bin/dnsd: $(O)/obj/dnsd/main.o $(O)/libdnsd.a $(O)/libgeo.a \

@@ -4,9 +4,8 @@
 #define DNSD_NET_H
 
 struct dnsd_stats;
-struct health_view;
 struct listen_addr;
-struct snapshot;
+struct serving;
 struct worker;
 struct udp_sock;
 struct tcp_listener;
@@ -19,11 +18,12 @@ struct tcp_listener;
 int net_bind(const struct listen_addr *a, int type);
 
 /*
- * Bind a UDP socket on `a` with SO_REUSEPORT, answering from the worker's
- * current snapshot (a reference of its own).  Returns new, or NULL after
- * logging.
+ * Bind a UDP socket on `a` with SO_REUSEPORT, answering from `sv` (a
+ * reference of its own) until a newer serving is published.  Returns new,
+ * or NULL after logging.
  */
-struct udp_sock *net_udp_new(struct worker *w, const struct listen_addr *a);
+struct udp_sock *net_udp_new(struct worker *w, const struct listen_addr *a,
+                             struct serving *sv);
 
 /*
  * Start the socket's thread: it blocks in recvmmsg and answers each batch
@@ -35,11 +35,10 @@ int net_udp_start(struct udp_sock *u);
 void net_udp_stop(struct udp_sock *u);
 
 /*
- * Hand the thread a new snapshot or health view (it takes a reference);
- * it switches before its next batch.  Any thread, typically main.
+ * Hand the thread a new serving (it takes a reference); it switches before
+ * its next batch.  Main thread.
  */
-void net_udp_publish(struct udp_sock *u, struct snapshot *snap);
-void net_udp_publish_view(struct udp_sock *u, struct health_view *view);
+void net_udp_publish(struct udp_sock *u, struct serving *sv);
 
 /* Its counters (written by its thread only; read without locks). */
 const struct dnsd_stats *net_udp_stats(const struct udp_sock *u);

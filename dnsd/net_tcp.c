@@ -18,6 +18,8 @@
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/query.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/worker.h"
 
@@ -40,6 +42,7 @@ struct tcp_listener {
 	struct evconnlistener *lev;
 	struct tcp_conn *conns; /* open connections, to close on shutdown */
 	/* One query and one framed response at a time per worker. */
+	struct query q;
 	uint8_t query[ANSWER_TCP_MAX];
 	uint8_t resp[2 + ANSWER_TCP_MAX];
 };
@@ -70,6 +73,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct worker *w = l->w;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
+	const struct serving *sv = w->slot.cur;
 	uint8_t hdr[2];
 
 	/* Every complete message in the buffer: clients may pipeline. */
@@ -80,14 +84,13 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			break;
 		evbuffer_drain(in, 2);
 		evbuffer_remove(in, l->query, len);
-		size_t rlen =
-		    answer_query_from(w->snap, w->view, l->query, len, true,
-		                      (const struct sockaddr *)&c->peer,
-		                      l->resp + 2, ANSWER_TCP_MAX, &w->stats);
+		query_parse(&l->q, l->query, len, true,
+		            (const struct sockaddr *)&c->peer);
+		size_t rlen = answer_query(sv, &l->q, l->resp + 2,
+		                           ANSWER_TCP_MAX, &w->stats);
 		if (unlikely(worker_qlog_due(&w->qlog_left,
-		                             w->snap->conf->query_log)))
-			worker_qlog(w, (const struct sockaddr *)&c->peer, true,
-			            l->query, len, l->resp + 2, rlen);
+		                             sv->snap->conf->query_log)))
+			worker_qlog(w, &l->q, l->resp + 2, rlen);
 		if (rlen == 0)
 			continue;
 		l->resp[0] = (uint8_t)(rlen >> 8);
@@ -126,7 +129,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct tcp_listener *l = arg;
 	struct worker *w = l->w;
-	const struct dnsd_conf *conf = w->snap->conf;
+	const struct dnsd_conf *conf = w->slot.cur->snap->conf;
 
 	(void)lev;
 	if (w->tcp_clients >= conf->tcp_max_clients) {

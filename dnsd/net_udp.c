@@ -20,7 +20,7 @@
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
-#include "dnsd/health.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/worker.h"
 
@@ -41,10 +41,10 @@
  * tenth of the whole kernel path.  Blocking with MSG_WAITFORONE takes
  * one system call per batch, as the floor (tests/tools/udpecho) does.
  *
- * The thread owns snap, view, stats and qlog_left.  The main thread hands
- * it new snapshots and health views through the two mailboxes (each holds
- * a reference, or NULL); the thread empties them between batches, so the
- * per-query path has no atomics and no locks.
+ * The thread owns its slot's current serving, stats and qlog_left.  The
+ * main thread publishes new servings (a snapshot with its edge health) in
+ * the slot; the thread takes the newest between batches, so the per-query
+ * path has no atomics and no locks.
  */
 struct udp_sock {
 	struct worker *w;
@@ -53,13 +53,11 @@ struct udp_sock {
 	bool running;
 	pthread_t thread;
 	atomic_bool stop;
-	_Atomic(struct snapshot *) next_snap;
-	_Atomic(struct health_view *) next_view;
-	struct snapshot *snap;    /* holds one reference */
-	struct health_view *view; /* edge health, or NULL: all usable */
+	struct serving_slot slot;
 	unsigned qlog_left;
 	struct dnsd_stats stats;
 	/* Buffers live with the socket: nothing is allocated per packet. */
+	struct answer_io io[UDP_BATCH];
 	struct mmsghdr in[UDP_BATCH];
 	struct mmsghdr out[UDP_BATCH];
 	struct iovec in_iov[UDP_BATCH];
@@ -109,46 +107,21 @@ reply_ctrl(struct msghdr *in, uint8_t *out)
 	return 0;
 }
 
-/* Between two batches: take what the main thread published. */
 static void
-udp_pickup(struct udp_sock *u)
+udp_round(struct udp_sock *u, const struct serving *sv, int n)
 {
-	if (atomic_load_explicit(&u->next_snap, memory_order_relaxed) != NULL) {
-		struct snapshot *s = atomic_exchange_explicit(
-		    &u->next_snap, NULL, memory_order_acquire);
-		snapshot_unref(u->snap);
-		u->snap = s;
-	}
-	if (atomic_load_explicit(&u->next_view, memory_order_relaxed) != NULL) {
-		struct health_view *v = atomic_exchange_explicit(
-		    &u->next_view, NULL, memory_order_acquire);
-		health_view_unref(u->view);
-		u->view = v;
-	}
-}
-
-static void
-udp_round(struct udp_sock *u, int n)
-{
-	const struct snapshot *snap = u->snap;
-	struct answer_io io[UDP_BATCH];
+	struct answer_io *io = u->io;
 	int nout = 0;
 
-	for (int i = 0; i < n; i++) {
-		io[i].query = u->query[i];
-		io[i].qlen = u->in[i].msg_len;
-		io[i].from = (const struct sockaddr *)&u->from[i];
-		io[i].resp = u->resp[i];
-	}
-	answer_batch(snap, u->view, io, (unsigned)n, &u->stats);
+	for (int i = 0; i < n; i++)
+		io[i].len = u->in[i].msg_len;
+	answer_batch(sv, io, (unsigned)n, &u->stats);
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
-		size_t len = io[i].len;
-		if (unlikely(
-		        worker_qlog_due(&u->qlog_left, snap->conf->query_log)))
-			worker_qlog(u->w, (const struct sockaddr *)&u->from[i],
-			            false, u->query[i], u->in[i].msg_len,
-			            u->resp[i], len);
+		size_t len = io[i].rlen;
+		if (unlikely(worker_qlog_due(&u->qlog_left,
+		                             sv->snap->conf->query_log)))
+			worker_qlog(u->w, &io[i].q, io[i].resp, len);
 		if (len == 0)
 			continue;
 		struct msghdr *o = &u->out[nout].msg_hdr;
@@ -211,9 +184,9 @@ udp_main(void *arg)
 		/* Shut down to stop, it returns an empty "datagram". */
 		if (atomic_load_explicit(&u->stop, memory_order_relaxed))
 			break;
-		udp_pickup(u);
+		const struct serving *sv = serving_slot_take(&u->slot);
 		if (n > 0) {
-			udp_round(u, n);
+			udp_round(u, sv, n);
 			continue;
 		}
 		int e = errno;
@@ -241,7 +214,7 @@ is_wildcard(const struct listen_addr *a)
 }
 
 struct udp_sock *
-net_udp_new(struct worker *w, const struct listen_addr *a)
+net_udp_new(struct worker *w, const struct listen_addr *a, struct serving *sv)
 {
 	int fd = net_bind(a, SOCK_DGRAM);
 	int on = 1;
@@ -253,8 +226,7 @@ net_udp_new(struct worker *w, const struct listen_addr *a)
 	u->w = w;
 	u->fd = fd;
 	u->wildcard = is_wildcard(a);
-	snapshot_ref(w->snap);
-	u->snap = w->snap;
+	serving_slot_init(&u->slot, sv);
 	/* The thread blocks in recvmmsg, waking at least every UDP_IDLE_MS. */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)) ==
@@ -279,6 +251,9 @@ net_udp_new(struct worker *w, const struct listen_addr *a)
 		u->in[i].msg_hdr.msg_iovlen = 1;
 		u->in[i].msg_hdr.msg_control = u->ctrl[i];
 		u->in[i].msg_hdr.msg_name = &u->from[i];
+		u->io[i].pkt = u->query[i];
+		u->io[i].from = (const struct sockaddr *)&u->from[i];
+		u->io[i].resp = u->resp[i];
 	}
 	return u;
 }
@@ -314,20 +289,9 @@ net_udp_stop(struct udp_sock *u)
 }
 
 void
-net_udp_publish(struct udp_sock *u, struct snapshot *snap)
+net_udp_publish(struct udp_sock *u, struct serving *sv)
 {
-	snapshot_ref(snap);
-	/* One the thread has not taken yet is superseded: drop it. */
-	snapshot_unref(atomic_exchange_explicit(&u->next_snap, snap,
-	                                        memory_order_acq_rel));
-}
-
-void
-net_udp_publish_view(struct udp_sock *u, struct health_view *view)
-{
-	health_view_ref(view);
-	health_view_unref(atomic_exchange_explicit(&u->next_view, view,
-	                                           memory_order_acq_rel));
+	serving_slot_put(&u->slot, sv);
 }
 
 const struct dnsd_stats *
@@ -343,9 +307,6 @@ net_udp_free(struct udp_sock *u)
 		return;
 	net_udp_stop(u);
 	close(u->fd);
-	snapshot_unref(u->snap);
-	health_view_unref(u->view);
-	snapshot_unref(atomic_load(&u->next_snap));
-	health_view_unref(atomic_load(&u->next_view));
+	serving_slot_fini(&u->slot);
 	free(u);
 }

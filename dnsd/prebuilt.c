@@ -8,27 +8,32 @@
 #include <string.h>
 
 #include "common/xalloc.h"
-#include "dnsd/answer.h"
 #include "dnsd/arena.h"
+#include "dnsd/query.h"
+#include "dnsd/response.h"
 #include "dnsd/snapshot.h"
-#include "dnsd/stats.h"
 #include "dnsd/wire.h"
+#include "dnsd/zone_walk.h"
 #include "dnsd/zonedb.h"
+
+/* The largest response kept: what TCP allows. */
+#define PREBUILT_RESP_MAX 65535
 
 struct build {
 	struct prebuilt *p;
 	const struct snapshot *snap;
 	uint8_t query[WIRE_HDR_LEN + WIRE_NAME_MAX + 4];
-	uint8_t *resp;         /* ANSWER_TCP_MAX */
-	struct dnsd_stats *st; /* the answer path counts; nobody reads it */
+	uint8_t *resp;   /* PREBUILT_RESP_MAX */
+	struct query *q; /* large: on the heap */
+	struct response *r;
 };
 
 static uint32_t
 hash_name(const uint8_t *name, size_t len, uint16_t qtype)
 {
-	uint8_t key[PREBUILT_KEY_MAX];
+	uint8_t key[WIRE_KEY_MAX];
 
-	prebuilt_key(key, name, len);
+	wire_name_key(key, name, len);
 	return prebuilt_hash(key, len, qtype);
 }
 
@@ -63,9 +68,10 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		return; /* the same name as another zone's apex: done */
 	if (node->geo != NULL && (qtype == T_A || qtype == T_AAAA)) {
 		new.geo = node->geo;
-		new.geo_row = zonedb_geo_index(b->snap->db, node->geo);
 		new.flags = F_AA;
 	} else {
+		/* What a plain query over TCP (no size limit below ours, no
+		 * client) gets from the zone walk. */
 		size_t qlen = WIRE_HDR_LEN + node->namelen + 4;
 		memset(b->query, 0, WIRE_HDR_LEN);
 		b->query[5] = 1; /* QDCOUNT */
@@ -75,23 +81,21 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		t[1] = (uint8_t)qtype;
 		t[2] = 0;
 		t[3] = C_IN;
-		bool tailored = false;
-		size_t len =
-		    answer_query_prebuild(b->snap, b->query, qlen, b->resp,
-		                          ANSWER_TCP_MAX, b->st, &tailored);
-		if (len < qlen || tailored)
+		query_parse(b->q, b->query, qlen, true, NULL);
+		response_start(b->r, b->resp, PREBUILT_RESP_MAX, b->q);
+		zone_walk(b->r, b->snap->db, b->q, NULL);
+		const struct response *r = b->r;
+		/* Only what is the same for every client, whole, NOERROR. */
+		if (r->tailored || r->tc || r->rcode != RC_NOERROR ||
+		    r->w.len < qlen)
 			return;
-		uint16_t flags = (uint16_t)(b->resp[2] << 8 | b->resp[3]);
-		if ((flags & F_TC) || (flags & 0xF) != RC_NOERROR)
-			return;
-		new.flags = flags &F_AA;
-		new.an = (uint16_t)(b->resp[6] << 8 | b->resp[7]);
-		new.ns = (uint16_t)(b->resp[8] << 8 | b->resp[9]);
-		new.ar = (uint16_t)(b->resp[10] << 8 | b->resp[11]);
-		new.taillen = (uint16_t)(len - qlen);
-		new.tail = arena_memdup(p->arena, b->resp + qlen, len - qlen);
-		p->bytes += len - qlen;
-		new.geo_row = -1;
+		new.flags = r->aa ? F_AA : 0;
+		new.an = r->an;
+		new.ns = r->ns;
+		new.ar = r->ar;
+		new.taillen = (uint16_t)(r->w.len - qlen);
+		new.tail = arena_memdup(p->arena, b->resp + qlen, new.taillen);
+		p->bytes += new.taillen;
 	}
 	new.name = arena_memdup(p->arena, node->name, node->namelen);
 	new.namelen = node->namelen;
@@ -127,8 +131,9 @@ prebuilt_build(const struct snapshot *snap)
 	p->slots = xcalloc(size, sizeof(*p->slots));
 	p->mask = size - 1;
 	struct build b = {.p = p, .snap = snap};
-	b.resp = xmalloc(ANSWER_TCP_MAX);
-	b.st = xcalloc(1, sizeof(*b.st));
+	b.resp = xmalloc(PREBUILT_RESP_MAX);
+	b.q = xmalloc(sizeof(*b.q));
+	b.r = xmalloc(sizeof(*b.r));
 	for (size_t zi = 0; zi < db->nzones; zi++) {
 		const struct zone *z = &db->zones[zi];
 		for (uint32_t t = 0; t <= z->mask; t++) {
@@ -142,7 +147,8 @@ prebuilt_build(const struct snapshot *snap)
 		}
 	}
 	free(b.resp);
-	free(b.st);
+	free(b.q);
+	free(b.r);
 	return p;
 }
 

@@ -13,7 +13,7 @@
 #include "dnsd/conf.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/prebuilt.h"
-#include "geo/geo_mmdb.h"
+#include "geo/geo.h"
 #include "dnsd/zone_compile.h"
 #include "dnsd/zonedb.h"
 
@@ -45,8 +45,8 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 		return NULL;
 
 	/*
-	 * Geo names compile against the inventory and the database; the
-	 * database is only needed while compiling, so it is closed after.
+	 * Geo names compile against the inventory and the database, which
+	 * stays open with the snapshot for explain.
 	 */
 	struct geo_env env = {0};
 	struct edge_set *edges = NULL;
@@ -83,11 +83,11 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	for (size_t i = 0; i < conf->zones.n; i++)
 		if (zone_load_yaml(b, conf->zones.v[i], err) == -1)
 			rc = -1;
-	geo_mmdb_free(mmdb);
 	free(env.sites);
 	/* The zone checks run even after earlier errors, to report them all. */
 	struct zonedb *db = zonedb_builder_finish(b, err);
 	if (db == NULL || rc == -1) {
+		geo_mmdb_free(mmdb);
 		zonedb_free(db);
 		edges_free(edges);
 		conf_free(conf);
@@ -97,6 +97,9 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	s->conf = conf;
 	s->db = db;
 	s->edges = edges;
+	s->mmdb = mmdb;
+	if (mmdb != NULL)
+		geo_mmdb_forget_pages(mmdb); /* the build read every page */
 	snprintf(s->geo_db, sizeof(s->geo_db), "%s", geo_db);
 	s->generation = generation;
 	s->loaded = time(NULL);
@@ -124,6 +127,7 @@ snapshot_unref(struct snapshot *s)
 		return;
 	prebuilt_free(s->prebuilt);
 	zonedb_free(s->db);
+	geo_mmdb_free(s->mmdb);
 	edges_free(s->edges);
 	conf_free(s->conf);
 	free(s);

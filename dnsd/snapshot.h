@@ -11,6 +11,7 @@
 struct dnsd_conf;
 struct edge_set;
 struct errbuf;
+struct geo_mmdb;
 struct prebuilt;
 struct zonedb;
 
@@ -25,8 +26,14 @@ struct snapshot {
 	uint8_t id_txt[256];
 	unsigned id_txt_len; /* 0: refuse id.server / hostname.bind */
 	uint8_t ver_txt[256];
-	unsigned ver_txt_len;      /* 0: refuse version.bind / version.server */
-	char geo_db[256];          /* "GeoIP2-City, IPv6, built ..." or "" */
+	unsigned ver_txt_len; /* 0: refuse version.bind / version.server */
+	char geo_db[256];     /* "GeoIP2-City, IPv6, built ..." or "" */
+	/*
+	 * The database the geo names were compiled from, kept open (mapped,
+	 * its pages released) so that explain locates clients in the data
+	 * that is served, not in the file as it is now.  NULL: none.
+	 */
+	struct geo_mmdb *mmdb;
 	struct prebuilt *prebuilt; /* compiled responses, or NULL */
 	atomic_uint refs;
 };

@@ -113,16 +113,32 @@ stats_qtype(uint16_t qtype)
 	}
 }
 
-/* "A", "AAAA", ..., "other". */
-const char *stats_qtype_name(enum stats_qtype t);
-
 /* "override", "map", "nearest", "default", "all_down". */
 const char *stats_geo_reason_name(enum stats_geo_reason r);
 
 /* sum += add (every counter, the geo matrix too) */
 void stats_add(struct dnsd_stats *sum, const struct dnsd_stats *add);
 
-/* Log a one-line summary at info level ("stats: udp N tcp N ..."). */
+/*
+ * The query counters, declared once (stats.c) and named there for every
+ * rendering: the log line at stop, `dnsdctl stats` and the Prometheus
+ * metrics.  Counters of one metric family come one after another.
+ */
+struct stats_item {
+	const char *key;    /* "rcode.nxdomain": dnsdctl and the log; NULL:
+	                       metrics only */
+	const char *metric; /* "dnsd_responses_total" */
+	const char *help;   /* the family's HELP text */
+	const char *label;  /* "rcode", or NULL: no label */
+	const char *value;  /* "NXDOMAIN" */
+	uint64_t n;
+};
+
+/* Call fn for every query counter of `s`, in the declared order. */
+void stats_each(const struct dnsd_stats *s,
+                void (*fn)(const struct stats_item *it, void *arg), void *arg);
+
+/* Log every counter on one line at info level ("stats: queries.udp N ..."). */
 void stats_log(const struct dnsd_stats *s);
 
 #endif

@@ -11,15 +11,16 @@ fold(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-int
-wire_name_read(struct wcur *c, struct wname *out)
+/*
+ * A name with compression pointers, decoded into out->buf.  A pointer must
+ * point before the start of the name or label run that contains it;
+ * requiring each jump to land strictly below the previous limit makes
+ * loops impossible and bounds the work.
+ */
+static int
+read_compressed(struct wcur *c, struct wname *out)
 {
 	const uint8_t *p = c->p;
-	/*
-	 * A pointer must point before the start of the name or label run
-	 * that contains it; requiring each jump to land strictly below the
-	 * previous limit makes loops impossible and bounds the work.
-	 */
 	const uint8_t *limit = c->p;
 	const uint8_t *resume = NULL; /* where the cursor continues */
 	size_t len = 0;
@@ -42,38 +43,67 @@ wire_name_read(struct wcur *c, struct wname *out)
 			p = target;
 			continue;
 		}
-		if ((l & 0xC0) != 0)
-			return -1; /* RFC 6891 §5: extended label types retired
-			            */
-		if (len + 1 + l > WIRE_NAME_MAX)
+		/* RFC 6891 §5: extended label types are retired */
+		if ((l & 0xC0) != 0 || len + 1 + l > WIRE_NAME_MAX)
 			return -1;
-		if (l == 0) {
-			out->raw[len] = 0;
-			out->key[len] = 0;
-			len++;
-			p++;
-			break;
-		}
 		if ((size_t)(c->end - p) < 1u + l)
 			goto bad;
+		if (l == 0)
+			break;
 		out->lab[nl++] = (uint8_t)len;
-		out->raw[len] = l;
-		out->key[len] = l;
-		for (unsigned i = 1; i <= l; i++) {
-			out->raw[len + i] = p[i];
-			out->key[len + i] = fold(p[i]);
-		}
+		memcpy(out->buf + len, p, 1u + l);
 		len += 1u + l;
 		p += 1u + l;
 	}
+	out->buf[len++] = 0;
+	out->raw = out->buf;
 	out->len = (uint8_t)len;
 	out->nlabels = (uint8_t)nl;
 	out->lab[nl] = (uint8_t)(len - 1); /* the root label */
-	c->p = resume != NULL ? resume : p;
+	wire_name_key(out->key, out->buf, len);
+	c->p = resume != NULL ? resume : p + 1;
 	return 0;
 bad:
 	c->bad = true;
 	return -1;
+}
+
+int
+wire_name_read(struct wcur *c, struct wname *out)
+{
+	const uint8_t *p = c->p;
+	size_t avail = wcur_left(c);
+	size_t len = 0;
+	unsigned nl = 0;
+
+	/* The usual name, labels in place: read where it lies, copy nothing. */
+	for (;;) {
+		if (len >= avail) {
+			c->bad = true;
+			return -1;
+		}
+		uint8_t l = p[len];
+		if (l == 0)
+			break;
+		if (l > WIRE_LABEL_MAX) {
+			if ((l & 0xC0) == 0xC0)
+				return read_compressed(c, out);
+			return -1; /* RFC 6891 §5: extended label types */
+		}
+		/* the root's octet must fit too */
+		if (len + 1u + l >= WIRE_NAME_MAX)
+			return -1;
+		out->lab[nl++] = (uint8_t)len;
+		len += 1u + l;
+	}
+	len++;
+	out->raw = p;
+	out->len = (uint8_t)len;
+	out->nlabels = (uint8_t)nl;
+	out->lab[nl] = (uint8_t)(len - 1); /* the root label */
+	wire_name_key(out->key, p, len);
+	c->p = p + len;
+	return 0;
 }
 
 /*
@@ -180,7 +210,7 @@ wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return true;
 }
 
-void
+int
 wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len, bool compress)
 {
 	size_t off = 0; /* start of the suffix being tried */
@@ -206,7 +236,7 @@ wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len, bool compress)
 
 	size_t prefix = match >= 0 ? off : len;
 	if (!wbuf_room(w, prefix + (match >= 0 ? 2 : 0)))
-		return;
+		return -1;
 
 	/* Remember the suffixes written in full, while pointers can reach. */
 	for (size_t o = 0; o < prefix && name[o] != 0; o += 1u + name[o]) {
@@ -217,6 +247,8 @@ wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len, bool compress)
 		w->comp[w->ncomp].off = (uint16_t)(w->len + o);
 		w->ncomp++;
 	}
+	/* A name that is all pointer is reached where its pointer leads. */
+	size_t at = prefix == 0 ? w->comp[match].off : w->len;
 	memcpy(w->buf + w->len, name, prefix);
 	w->len += prefix;
 	if (match >= 0) {
@@ -224,4 +256,5 @@ wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len, bool compress)
 		w->buf[w->len++] = (uint8_t)(ptr >> 8);
 		w->buf[w->len++] = (uint8_t)ptr;
 	}
+	return at <= 0x3FFF ? (int)at : -1;
 }

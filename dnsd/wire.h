@@ -128,25 +128,75 @@ wcur_skip(struct wcur *c, size_t n)
 }
 
 /*
- * A decoded domain name: uncompressed wire form, the case as sent in `raw`
- * and folded to lower case in `key`, with the offset of every label.  The
- * suffix hashes make every ancestor of the name a table lookup.
+ * A name's lookup key: the wire name folded to lower case and zero-padded
+ * to a multiple of 8 octets, so that folding, hashing and comparing go a
+ * word at a time.
+ */
+#define WIRE_KEY_MAX 256 /* WIRE_NAME_MAX, rounded up */
+
+/* ASCII upper case to lower in each octet of a word (SWAR). */
+static inline uint64_t
+wire_fold_word(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t low7 = x & 0x7F * ones;
+	uint64_t ge_a = low7 + (0x80 - 'A') * ones;     /* bit 7: >= 'A' */
+	uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * ones; /* bit 7: > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ~x & 0x80 * ones;
+
+	return x | upper >> 2; /* 0x80 >> 2 = 0x20 */
+}
+
+/*
+ * Fold the `len` octets of a wire name (len <= 255) into `key`, which has
+ * WIRE_KEY_MAX octets.  Label lengths (0..63) are below 'A', so they pass
+ * through the fold unchanged.  Reads no octet past name[len - 1].
+ */
+static inline void
+wire_name_key(uint8_t *key, const uint8_t *name, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, name + i, 8);
+		w = wire_fold_word(w);
+		memcpy(key + i, &w, 8);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, name + i, len - i);
+		w = wire_fold_word(w);
+		memcpy(key + i, &w, 8);
+	}
+}
+
+/*
+ * A decoded domain name: the case as sent in `raw` (pointing into the
+ * packet or zone data it was read from, or into `buf` when the name was
+ * compressed), folded to lower case in `key`, with the offset of every
+ * label.  The suffix hashes make every ancestor of the name a table
+ * lookup; they are filled on demand (wname_hash), since a compiled answer
+ * needs none.  `raw` may point into the struct itself: never copy one.
  */
 struct wname {
-	uint8_t raw[WIRE_NAME_MAX];
-	uint8_t key[WIRE_NAME_MAX];
-	uint8_t len;                      /* octets, including the root label */
-	uint8_t nlabels;                  /* not counting the root */
-	uint8_t lab[WIRE_LABELS_MAX + 1]; /* lab[i]: offset of label i */
+	const uint8_t *raw;
+	uint8_t len;                        /* octets, including the root */
+	uint8_t nlabels;                    /* not counting the root */
+	uint8_t lab[WIRE_LABELS_MAX + 1];   /* lab[i]: offset of label i */
+	uint8_t key[WIRE_KEY_MAX];          /* wire_name_key() of raw */
 	uint32_t hash[WIRE_LABELS_MAX + 1]; /* hash[i]: suffix from label i */
+	uint8_t buf[WIRE_NAME_MAX];         /* raw of a compressed name */
 };
 
 /*
  * Decode the name at the cursor, following compression pointers (RFC 1035
- * §4.1.4) that point strictly backwards, and advance past it.  Fails (0
- * with c->bad set, or -1) on a name running past the packet, a forward or
- * looping pointer, a label type other than 00/11, or more than 255 octets.
- * Fills `out` except the hashes (wname_hash).  Returns 0 or -1.
+ * §4.1.4) that point strictly backwards, and advance past it.  Fails on a
+ * name running past the packet (c->bad is then set), a forward or looping
+ * pointer, a label type other than 00/11, or more than 255 octets.  Fills
+ * `out` except the hashes (wname_hash); an uncompressed name, the usual
+ * question, is not copied: out->raw points into the packet.  Returns 0 or
+ * -1.
  */
 int wire_name_read(struct wcur *c, struct wname *out);
 
@@ -154,7 +204,8 @@ int wire_name_read(struct wcur *c, struct wname *out);
 void wname_hash(struct wname *n);
 
 /*
- * Make a wname from an uncompressed, valid wire name (zone data).  Returns 0
+ * Make a hashed wname from an uncompressed wire name (zone data, a chain's
+ * target); out->raw points into `name`, which must outlive it.  Returns 0
  * or -1 if the name is malformed or longer than `maxlen`.
  */
 int wname_from_wire(struct wname *out, const uint8_t *name, size_t maxlen);
@@ -274,9 +325,12 @@ wbuf_set_u16(struct wbuf *w, size_t off, uint16_t v)
  * suffix already in the packet by a pointer, and remember the new suffixes
  * for later names.  With `compress` false the name is written in full (RFC
  * 3597 §4: only well-known types' RDATA names may be compressed) but is
- * still remembered.
+ * still remembered.  Returns where a later compression pointer may point
+ * to reach the name (its first label written, or the place its pointer
+ * leads to), or -1 if nothing was written or it lies beyond a pointer's
+ * reach (16 KiB).
  */
-void wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len,
-                   bool compress);
+int wbuf_put_name(struct wbuf *w, const uint8_t *name, size_t len,
+                  bool compress);
 
 #endif

@@ -18,63 +18,36 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
-#include "dnsd/health.h"
 #include "dnsd/net.h"
-#include "dnsd/snapshot.h"
+#include "dnsd/query.h"
 #include "dnsd/wire.h"
 
-/*
- * The wake pipe carries these.  A message is far below PIPE_BUF, so each
- * write arrives whole.  The sender took a reference on the pointer.
- */
-enum wake_type { WAKE_STOP, WAKE_SNAPSHOT, WAKE_VIEW };
-struct wake_msg {
-	enum wake_type type;
-	void *ptr;
-};
-
-/* Drop the reference a queued message holds. */
-static void
-wake_release(const struct wake_msg *m)
-{
-	if (m->type == WAKE_SNAPSHOT)
-		snapshot_unref(m->ptr);
-	else if (m->type == WAKE_VIEW)
-		health_view_unref(m->ptr);
-}
+/* What the wake pipe carries: an octet each. */
+enum { WORKER_WAKE_STOP, WORKER_WAKE_SERVING };
 
 static void
 wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	struct wake_msg m;
+	uint8_t m;
 
 	(void)what;
-	while (read(fd, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+	while (read(fd, &m, 1) == 1) {
 		/* Between two callbacks: no query is half answered. */
-		if (m.type == WAKE_STOP) {
+		if (m == WORKER_WAKE_STOP) {
 			event_base_loopbreak(w->base);
 			return;
 		}
-		if (m.type == WAKE_SNAPSHOT) {
-			struct snapshot *old = w->snap;
-			w->snap = m.ptr;
-			snapshot_unref(old);
-		} else {
-			struct health_view *old = w->view;
-			w->view = m.ptr;
-			health_view_unref(old);
-		}
+		serving_slot_take(&w->slot);
 	}
 }
 
 void
-worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
-            const uint8_t *query, size_t qlen, const uint8_t *resp, size_t rlen)
+worker_qlog(const struct worker *w, const struct query *q, const uint8_t *resp,
+            size_t rlen)
 {
 	char client[INET6_ADDRSTRLEN] = "-", name[WIRE_NAME_MAX * 4 + 1];
-	struct wname qn;
-	struct wcur c;
+	const struct sockaddr *from = q->from;
 	size_t o = 0;
 
 	if (from != NULL && from->sa_family == AF_INET)
@@ -87,15 +60,12 @@ worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
 		          &((const struct sockaddr_in6 *)(const void *)from)
 		               ->sin6_addr,
 		          client, sizeof(client));
-	/* The question as sent; a query that does not parse is shown as "-". */
-	wcur_init(&c, query, qlen);
-	wcur_skip(&c, WIRE_HDR_LEN);
-	uint16_t qtype = 0;
+	/* The question as sent; a query without one is shown as "-". */
 	name[0] = '\0';
-	if (qlen >= WIRE_HDR_LEN && wire_name_read(&c, &qn) == 0) {
-		qtype = wcur_u16(&c);
-		for (unsigned i = 0; i < qn.nlabels; i++) {
-			const uint8_t *l = qn.raw + qn.lab[i];
+	if (q->have_question) {
+		const struct wname *qn = &q->qname;
+		for (unsigned i = 0; i < qn->nlabels; i++) {
+			const uint8_t *l = qn->raw + qn->lab[i];
 			for (unsigned k = 1; k <= l[0]; k++) {
 				uint8_t ch = l[k];
 				o += (size_t)snprintf(
@@ -108,28 +78,27 @@ worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
 			}
 			o += (size_t)snprintf(name + o, sizeof(name) - o, ".");
 		}
-		if (qn.nlabels == 0)
+		if (qn->nlabels == 0)
 			snprintf(name, sizeof(name), ".");
 	} else {
 		snprintf(name, sizeof(name), "-");
 	}
 	log_info("query: worker %u: %s %s %s type %u rcode %u answers %u "
 	         "size %zu",
-	         w->id, client, tcp ? "tcp" : "udp", name, qtype,
+	         w->id, client, q->tcp ? "tcp" : "udp", name, q->qtype,
 	         rlen >= 4 ? resp[3] & 0xF : 0,
 	         rlen >= 8 ? (unsigned)(resp[6] << 8 | resp[7]) : 0, rlen);
 }
 
 struct worker *
 worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
-           struct snapshot *snap)
+           struct serving *sv)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 
 	w->id = id;
 	w->wake[0] = w->wake[1] = -1;
-	snapshot_ref(snap);
-	w->snap = snap;
+	serving_slot_init(&w->slot, sv);
 	w->base = event_base_new();
 	if (w->base == NULL) {
 		log_err("worker %u: cannot create an event loop", id);
@@ -146,7 +115,7 @@ worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
 	w->udp = xcalloc(naddrs, sizeof(*w->udp));
 	w->tcp = xcalloc(naddrs, sizeof(*w->tcp));
 	for (size_t i = 0; i < naddrs; i++) {
-		if ((w->udp[w->nudp] = net_udp_new(w, &addrs[i])) == NULL)
+		if ((w->udp[w->nudp] = net_udp_new(w, &addrs[i], sv)) == NULL)
 			goto fail;
 		w->nudp++;
 		if ((w->tcp[w->ntcp] = net_tcp_new(w, &addrs[i])) == NULL)
@@ -193,18 +162,16 @@ worker_start(struct worker *w)
 }
 
 static void
-wake(struct worker *w, enum wake_type type, void *ptr)
+wake(struct worker *w, uint8_t m)
 {
-	struct wake_msg m = {type, ptr};
-
 	/*
-	 * The pipe holds thousands of pointers; a full pipe would mean the
+	 * The pipe holds thousands of octets; a full pipe would mean the
 	 * worker is stuck, and blocking here until it drains is the right
 	 * thing to do then.
 	 */
 	for (;;) {
-		ssize_t n = write(w->wake[1], &m, sizeof(m));
-		if (n == (ssize_t)sizeof(m))
+		ssize_t n = write(w->wake[1], &m, 1);
+		if (n == 1)
 			return;
 		if (n == -1 && errno != EINTR && errno != EAGAIN) {
 			log_err_errno("worker %u: wake", w->id);
@@ -215,50 +182,27 @@ wake(struct worker *w, enum wake_type type, void *ptr)
 }
 
 void
-worker_publish(struct worker *w, struct snapshot *snap)
+worker_publish(struct worker *w, struct serving *sv)
 {
 	for (size_t i = 0; i < w->nudp; i++)
-		net_udp_publish(w->udp[i], snap);
-	snapshot_ref(snap);
-	if (!w->running) {
-		struct snapshot *old = w->snap;
-		w->snap = snap;
-		snapshot_unref(old);
-		return;
-	}
-	wake(w, WAKE_SNAPSHOT, snap);
-}
-
-void
-worker_publish_view(struct worker *w, struct health_view *view)
-{
-	for (size_t i = 0; i < w->nudp; i++)
-		net_udp_publish_view(w->udp[i], view);
-	health_view_ref(view);
-	if (!w->running) {
-		struct health_view *old = w->view;
-		w->view = view;
-		health_view_unref(old);
-		return;
-	}
-	wake(w, WAKE_VIEW, view);
+		net_udp_publish(w->udp[i], sv);
+	serving_slot_put(&w->slot, sv);
+	if (w->running)
+		wake(w, WORKER_WAKE_SERVING);
+	else
+		serving_slot_take(&w->slot); /* no thread yet: take it now */
 }
 
 void
 worker_stop(struct worker *w)
 {
-	struct wake_msg m;
-
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_stop(w->udp[i]);
 	if (!w->running)
 		return;
-	wake(w, WAKE_STOP, NULL);
+	wake(w, WORKER_WAKE_STOP);
 	pthread_join(w->thread, NULL);
 	w->running = false;
-	/* What is still queued in the pipe was referenced for us. */
-	while (read(w->wake[0], &m, sizeof(m)) == (ssize_t)sizeof(m))
-		wake_release(&m);
 }
 
 void
@@ -289,7 +233,6 @@ worker_free(struct worker *w)
 		close(w->wake[1]);
 	if (w->base != NULL)
 		event_base_free(w->base);
-	snapshot_unref(w->snap);
-	health_view_unref(w->view);
+	serving_slot_fini(&w->slot);
 	free(w);
 }

@@ -568,6 +568,7 @@ build_zone(struct zonedb *db, struct zone *z, const struct bzone *bz,
 			continue;
 		}
 		node->geo = e->g;
+		e->g->row = (int)db->ngeo;
 		db->geo[db->ngeo++] = e->g; /* the zonedb owns it now */
 		e->g = NULL;
 	}
@@ -803,13 +804,4 @@ znode_rrset(const struct znode *node, uint16_t type)
 		if (node->rrsets[i].type == type)
 			return &node->rrsets[i];
 	return NULL;
-}
-
-int
-zonedb_geo_index(const struct zonedb *db, const struct geo_name *g)
-{
-	for (size_t i = 0; i < db->ngeo; i++)
-		if (db->geo[i] == g)
-			return (int)i;
-	return -1;
 }

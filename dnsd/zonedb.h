@@ -162,7 +162,4 @@ const struct znode *zone_find_node(const struct zone *z, const struct wname *n,
 /* The node's RRset of `type`, or NULL. */
 const struct rrset *znode_rrset(const struct znode *node, uint16_t type);
 
-/* The index of geo name `g` in db->geo (its row in the counters), or -1. */
-int zonedb_geo_index(const struct zonedb *db, const struct geo_name *g);
-
 #endif

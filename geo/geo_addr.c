@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* geo/geo_addr.c: client address forms -> tree key, tree depth -> scope. */
 /* HOT PATH: see STYLE.md B5 */
-#include "geo/geo_addr.h"
+#include "geo/geo.h"
 
 #include <endian.h>
 #include <stdbool.h>

@@ -1,29 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* geo/geo_dist.h: great-circle ranking of edges from a client location. */
+/* geo/geo_dist.h: great-circle ranking of edges from a client location
+ * (geo/ only; geo_distance_km is in geo.h). */
 #ifndef GEO_GEO_DIST_H
 #define GEO_GEO_DIST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* A place on Earth, degrees; lat in [-90, 90], lon in [-180, 180]. */
-struct geo_point {
-	double lat;
-	double lon;
-};
-
-/*
- * An edge as ranking sees it.  `bias` (-99..99, Route 53 geoproximity
- * style) makes an edge look nearer (positive) or farther (negative): its
- * distance is multiplied by (1 - bias/100).
- */
-struct geo_site {
-	struct geo_point at;
-	int bias;
-};
-
-/* Great-circle distance in kilometres (haversine, mean Earth radius). */
-double geo_distance_km(struct geo_point a, struct geo_point b);
+#include "geo/geo.h"
 
 /*
  * Rank `n` sites by biased distance from `from`, nearest first, into

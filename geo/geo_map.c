@@ -10,7 +10,7 @@
 
 #include "common/errbuf.h"
 #include "common/xalloc.h"
-#include "geo/geo_addr.h"
+#include "geo/geo_dist.h"
 #include "geo/geo_mmdb.h"
 #include "geo/geo_tree.h"
 
@@ -404,13 +404,15 @@ geo_map_free(struct geo_map *m)
 
 const struct geo_choice *
 geo_map_lookup(const struct geo_map *m, const struct geo_client *c,
-               unsigned *scope)
+               unsigned *depth)
 {
-	unsigned depth;
+	return &m->choice[geo_tree_lookup(m->tree, c->key, depth)];
+}
 
-	uint32_t id = geo_tree_lookup(m->tree, c->key, &depth);
-	*scope = geo_client_scope(c, depth);
-	return &m->choice[id];
+const struct geo_choice *
+geo_map_default(const struct geo_map *m)
+{
+	return &m->choice[m->default_choice];
 }
 
 void
@@ -418,4 +420,12 @@ geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
                  unsigned level)
 {
 	geo_tree_prefetch(m->tree, c->key, level);
+}
+
+void
+geo_map_info(const struct geo_map *m, struct geo_map_info *out)
+{
+	out->choices = m->nchoices;
+	out->networks = geo_tree_leaves(m->tree);
+	out->bytes = geo_tree_bytes(m->tree);
 }

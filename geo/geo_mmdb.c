@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -87,6 +88,20 @@ geo_mmdb_free(struct geo_mmdb *db)
 	MMDB_close(&db->mmdb);
 	free(db->path);
 	free(db);
+}
+
+void
+geo_mmdb_forget_pages(const struct geo_mmdb *db)
+{
+	/*
+	 * The file is mapped read-only and shared: dropping our pages loses
+	 * nothing (they stay in the page cache, and come back on the next
+	 * read), but a map build touched every one of them and they would
+	 * otherwise count as this process's resident memory for as long as
+	 * the database stays open.
+	 */
+	(void)madvise((void *)(uintptr_t)db->mmdb.file_content,
+	              (size_t)db->mmdb.file_size, MADV_DONTNEED);
 }
 
 void

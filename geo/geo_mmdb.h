@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* geo/geo_mmdb.h: MaxMind DB (GeoIP2/GeoLite2 City or Country) reading.
- * The only file that includes <maxminddb.h>.  Load path and tools only. */
+/* geo/geo_mmdb.h: MaxMind DB (GeoIP2/GeoLite2 City or Country) reading,
+ * what geo/ uses beyond geo.h.  geo_mmdb.c is the only file that includes
+ * <maxminddb.h>.  Load path and tools only. */
 #ifndef GEO_GEO_MMDB_H
 #define GEO_GEO_MMDB_H
 
@@ -8,29 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "geo/geo.h"
+
 struct errbuf;
-struct geo_mmdb; /* an open database */
-
-/* What a database record says about a place; empty strings when absent. */
-struct geo_location {
-	bool has_coords;
-	double lat, lon;     /* location.latitude / location.longitude */
-	char continent[3];   /* continent.code, e.g. "EU" */
-	char country[3];     /* country.iso_code, e.g. "GB" */
-	char subdivision[8]; /* subdivisions[0].iso_code, e.g. "ENG" */
-	char city[64];       /* city.names.en, for geoq and explain */
-};
-
-/*
- * Open `path` (MMDB_MODE_MMAP) and check it: binary format major version
- * 2, IPv4 or IPv6 tree, record size 24/28/32.  Returns new, or NULL with
- * "path: why" (missing, corrupt, wrong format) in `err`.
- */
-struct geo_mmdb *geo_mmdb_open(const char *path, struct errbuf *err);
-void geo_mmdb_free(struct geo_mmdb *db); /* NULL is a no-op */
-
-/* "GeoIP2-City, IPv6, built 2026-11-20, 3512345 nodes" for the logs. */
-void geo_mmdb_describe(const struct geo_mmdb *db, char *out, size_t outlen);
 
 /*
  * Call fn(key, plen, record, arg) for every network in the database that
@@ -63,13 +44,5 @@ enum {
 /* The location stored in `record` (as passed to the walk callback). */
 void geo_mmdb_record(const struct geo_mmdb *db, uint64_t record,
                      unsigned fields, struct geo_location *out);
-
-/*
- * Look one address up (tools, explain): fills `out` and the network's
- * key/plen in the tree layout.  Returns 1 if found, 0 if the database has
- * no data for it, -1 on error.
- */
-int geo_mmdb_lookup(const struct geo_mmdb *db, const uint8_t key[16],
-                    struct geo_location *out, uint8_t net[16], unsigned *plen);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/fuzz/fuzz_query.c: any bytes -> answer_query() over UDP and TCP
+/* tests/fuzz/fuzz_query.c: any bytes -> answer_packet() over UDP and TCP
  * against a fixture snapshot built once. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +17,8 @@
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
 #include "dnsd/geo_name.h"
+#include "dnsd/prebuilt.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/zone_compile.h"
@@ -128,16 +130,17 @@ load(struct zonedb_builder *b, const char *name, const char *text, size_t len,
  * Built once per process and never freed: libFuzzer's leak check runs
  * per input and only sees memory allocated during it.
  */
-static const struct snapshot *
+static const struct serving *
 fixture(void)
 {
 	static bool done;
+	static struct serving *sv;
 	struct errbuf err;
 	char text[sizeof(zone_yaml) + 60 * 64 + sizeof(geo_yaml)];
 	size_t len;
 
 	if (done)
-		return &snap;
+		return sv;
 	len = (size_t)snprintf(text, sizeof(text), "%s", zone_yaml);
 	for (unsigned i = 0; i < 60; i++)
 		len += (size_t)snprintf(
@@ -180,8 +183,15 @@ fixture(void)
 	snap.generation = 1;
 	snap.id_txt_len = txt(snap.id_txt, "ns1.fuzz");
 	snap.ver_txt_len = txt(snap.ver_txt, "dnsd-fuzz");
+	/* Compiled answers too, as the server has them; and one edge down,
+	 * so that picks skip it. */
+	snap.prebuilt = prebuilt_build(&snap);
+	atomic_init(&snap.refs, 1);
+	uint8_t usable[8] = {1, 0, 1, 1, 1, 1, 1, 1};
+	sv = serving_new(&snap, usable, snap.edges->n < 8 ? snap.edges->n : 8,
+	                 NULL);
 	done = true;
-	return &snap;
+	return sv;
 }
 
 /* The contract of answer_query(), checked on every response. */
@@ -209,7 +219,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t resp[ANSWER_TCP_MAX];
-	const struct snapshot *s = fixture();
+	const struct serving *sv = fixture();
 	struct dnsd_stats st;
 	size_t len;
 
@@ -221,14 +231,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .sin6_addr.s6_addr = {0x20, 0x01, 0x0d, 0xb8}};
 
 	memset(&st, 0, sizeof(st));
-	len = answer_query_from(s, NULL, data, size, false,
-	                        (const struct sockaddr *)&v4, resp,
-	                        ANSWER_UDP_MAX, &st);
+	len = answer_packet(sv, data, size, false, (const struct sockaddr *)&v4,
+	                    resp, ANSWER_UDP_MAX, &st);
 	/* UDP never exceeds what we advertise (RFC 6891 §6.2.5) */
 	check(data, size, resp, len, conf.udp_payload);
-	len = answer_query_from(s, NULL, data, size, true,
-	                        (const struct sockaddr *)&v6, resp,
-	                        ANSWER_TCP_MAX, &st);
+	len = answer_packet(sv, data, size, true, (const struct sockaddr *)&v6,
+	                    resp, ANSWER_TCP_MAX, &st);
 	check(data, size, resp, len, ANSWER_TCP_MAX);
 	return 0;
 }

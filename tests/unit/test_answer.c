@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_answer.c: answer_query() end to end: raw queries in,
+/* tests/unit/test_answer.c: answer_packet() end to end: raw queries in,
  * responses read back with ldns (tests may use it; the hot path may not). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,7 @@
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
 #include "dnsd/edns.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
@@ -30,8 +31,8 @@
 
 struct fixture {
 	char dir[64];
-	struct snapshot *snap; /* version and identity configured */
-	struct snapshot *bare; /* neither: CHAOS refused */
+	struct serving *snap; /* version and identity configured */
+	struct serving *bare; /* neither: CHAOS refused */
 };
 
 static const char zone_text[] =
@@ -104,7 +105,7 @@ write_file(const char *dir, const char *name, const char *text, unsigned big)
 	fclose(f);
 }
 
-static struct snapshot *
+static struct serving *
 load(const char *dir, const char *conf)
 {
 	char path[128];
@@ -112,10 +113,15 @@ load(const char *dir, const char *conf)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, conf);
 	errbuf_init(&err);
-	struct snapshot *s = snapshot_load(path, 1, &err);
-	if (s == NULL)
+	struct snapshot *snap = snapshot_load(path, 1, &err);
+	if (snap == NULL)
 		print_error("%s", errbuf_text(&err));
 	errbuf_fini(&err);
+	if (snap == NULL)
+		return NULL;
+	/* Every edge usable; no yard: freed where released. */
+	struct serving *s = serving_new(snap, NULL, 0, NULL);
+	snapshot_unref(snap);
 	return s;
 }
 
@@ -156,8 +162,8 @@ teardown(void **state)
 	                       "child.yaml"};
 	char path[128];
 
-	snapshot_unref(fx->snap);
-	snapshot_unref(fx->bare);
+	serving_unref(fx->snap);
+	serving_unref(fx->bare);
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", fx->dir, files[i]);
 		unlink(path);
@@ -201,13 +207,13 @@ struct r {
 };
 
 static void
-run(const struct snapshot *s, const uint8_t *q, size_t qlen, bool tcp,
+run(const struct serving *s, const uint8_t *q, size_t qlen, bool tcp,
     struct r *r)
 {
 	memset(&r->st, 0, sizeof(r->st));
 	r->pkt = NULL;
-	r->len = answer_query(s, q, qlen, tcp, r->b,
-	                      tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX, &r->st);
+	r->len = answer_packet(s, q, qlen, tcp, NULL, r->b,
+	                       tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX, &r->st);
 	assert_true(r->len <= (tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX));
 	if (r->len == 0)
 		return;
@@ -217,7 +223,7 @@ run(const struct snapshot *s, const uint8_t *q, size_t qlen, bool tcp,
 }
 
 static void
-ask(const struct snapshot *s, const char *name, uint16_t qtype, bool tcp,
+ask(const struct serving *s, const char *name, uint16_t qtype, bool tcp,
     struct r *r)
 {
 	struct pkt q;
@@ -233,7 +239,7 @@ done(struct r *r)
 	r->pkt = NULL;
 }
 
-static struct snapshot *
+static struct serving *
 snap(void **state)
 {
 	return ((struct fixture *)*state)->snap;
@@ -292,7 +298,7 @@ assert_rdf(const ldns_rr *rr, size_t i, const char *text)
 
 /* Build a query (as mkq, no flags) and run it over UDP. */
 static void
-ask_opt(const struct snapshot *s, const char *name, uint16_t qtype,
+ask_opt(const struct serving *s, const char *name, uint16_t qtype,
         uint16_t qclass, const struct qopt *o, struct r *r)
 {
 	struct pkt q;
@@ -303,7 +309,7 @@ ask_opt(const struct snapshot *s, const char *name, uint16_t qtype,
 
 /* For queries whose point is the rcode alone. */
 static void
-ask_rcode(const struct snapshot *s, const char *name, uint16_t qtype, bool tcp,
+ask_rcode(const struct serving *s, const char *name, uint16_t qtype, bool tcp,
           ldns_pkt_rcode rcode)
 {
 	struct r r;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_answer_geo.c: geo names through answer_query_from():
+/* tests/unit/test_answer_geo.c: geo names through answer_packet():
  * which client, which edge, A/AAAA/ANY and the ECS scope. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@
 
 #include "common/errbuf.h"
 #include "dnsd/answer.h"
-#include "dnsd/health.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "tests/lib/pkt.h"
@@ -104,8 +104,9 @@ struct res {
 	int scope; /* ECS scope in the OPT, or -1 without ECS */
 };
 
-/* The edge health the next ask() answers with (NULL: all usable). */
-static const struct health_view *view;
+/* The edge health the next ask() answers with (NULL: all usable): sjc,
+ * iad, lhr, nrt. */
+static const uint8_t *usable;
 
 static void
 ask(void **state, const char *name, uint16_t qtype, const char *ecs,
@@ -123,10 +124,12 @@ ask(void **state, const char *name, uint16_t qtype, const char *ecs,
 	pkt_rr_end(&q, mark);
 	if (from != NULL)
 		assert_int_equal(inet_pton(AF_INET, from, &sin.sin_addr), 1);
-	size_t len = answer_query_from(
-	    *state, view, q.b, q.len, tcp,
-	    from != NULL ? (const struct sockaddr *)&sin : NULL, resp,
-	    tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX, &st);
+	struct serving *sv = serving_new(*state, usable, 4, NULL);
+	size_t len =
+	    answer_packet(sv, q.b, q.len, tcp,
+	                  from != NULL ? (const struct sockaddr *)&sin : NULL,
+	                  resp, tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX, &st);
+	serving_unref(sv);
 	assert_true(len > 0);
 	assert_int_equal(ldns_wire2pkt(&res->pkt, resp, len), LDNS_STATUS_OK);
 
@@ -278,52 +281,32 @@ cname_to_a_geo_name_and_other_types(void **state)
 	ldns_pkt_free(r.pkt);
 }
 
-/* A view for the fixture's snapshot: edges sjc, iad, lhr, nrt. */
-static struct health_view *
-make_view(void **state, int sjc, int iad, int lhr, int nrt)
-{
-	const struct snapshot *s = *state;
-	struct health_view *v = calloc(1, sizeof(*v) + 4);
-
-	assert_non_null(v);
-	v->generation = s->generation;
-	v->n = 4;
-	v->usable[0] = (uint8_t)sjc;
-	v->usable[1] = (uint8_t)iad;
-	v->usable[2] = (uint8_t)lhr;
-	v->usable[3] = (uint8_t)nrt;
-	return v;
-}
-
 static void
 a_down_edge_gives_way_to_the_next(void **state)
 {
-	struct health_view *v = make_view(state, 1, 1, 0, 1);
+	static const uint8_t lhr_down[4] = {1, 1, 0, 1};
 	struct res r;
 
-	view = v;
+	usable = lhr_down;
 	/* London: lhr is down, iad is next */
 	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
 	    false, &r);
 	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.2");
 	ldns_pkt_free(r.pkt);
-	/* a view for another load is ignored: lhr again */
-	v->generation++;
+	usable = NULL;
 	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
 	    false, &r);
 	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.3");
 	ldns_pkt_free(r.pkt);
-	view = NULL;
-	free(v);
 }
 
 static void
 all_down_policies(void **state)
 {
-	struct health_view *v = make_view(state, 0, 0, 0, 0);
+	static const uint8_t none[4] = {0, 0, 0, 0};
 	struct res r;
 
-	view = v;
+	usable = none;
 	/* fail_open (the default): as if all were up, the nearest */
 	ask(state, "cdn.example.com", LDNS_RR_TYPE_A, "81.2.69.0/24", NULL,
 	    false, &r);
@@ -346,8 +329,7 @@ all_down_policies(void **state)
 	    false, &r);
 	assert_addr(&r, 0, LDNS_RR_TYPE_A, "10.0.0.4");
 	ldns_pkt_free(r.pkt);
-	view = NULL;
-	free(v);
+	usable = NULL;
 }
 
 int

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "geo/geo_addr.h"
+#include "geo/geo.h"
 #include "geo/geo_tree.h"
 
 /* A client from text: IPv4 if there is no colon. */

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "common/errbuf.h"
-#include "geo/geo_addr.h"
+#include "geo/geo.h"
 #include "geo/geo_map.h"
 #include "geo/geo_mmdb.h"
 
@@ -174,7 +174,9 @@ lookup(const struct geo_map *m, int family, const char *addr, unsigned bits,
 
 	assert_int_equal(inet_pton(family, addr, a), 1);
 	geo_client_make(&c, family, a, bits);
-	const struct geo_choice *ch = geo_map_lookup(m, &c, &scope);
+	unsigned depth;
+	const struct geo_choice *ch = geo_map_lookup(m, &c, &depth);
+	scope = geo_client_scope(&c, depth);
 	assert_int_equal(ch->rule, rule);
 	assert_int_equal(ch->list.edge[0], edge);
 	assert_int_equal(scope, want_scope);

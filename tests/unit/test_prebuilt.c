@@ -25,6 +25,7 @@
 #include "dnsd/edns.h"
 #include "dnsd/health.h"
 #include "dnsd/prebuilt.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
@@ -123,23 +124,22 @@ static struct sockaddr_storage from4, from6;
 
 /* One query both ways: the same octets, the same counters. */
 static void
-same_both_ways(struct snapshot *s, const struct health_view *view,
-               const struct pkt *q, bool tcp, const struct sockaddr *from,
-               unsigned *fast)
+same_both_ways(struct snapshot *s, const uint8_t *usable, const struct pkt *q,
+               bool tcp, const struct sockaddr *from, unsigned *fast)
 {
 	static uint8_t r1[ANSWER_TCP_MAX], r2[ANSWER_TCP_MAX];
 	static struct dnsd_stats st1, st2;
 	size_t cap = tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX;
 	struct prebuilt *pb = s->prebuilt;
+	struct serving *sv = serving_new(s, usable, s->edges->n, NULL);
 
 	memset(&st1, 0, sizeof(st1));
 	memset(&st2, 0, sizeof(st2));
-	size_t n1 =
-	    answer_query_from(s, view, q->b, q->len, tcp, from, r1, cap, &st1);
+	size_t n1 = answer_packet(sv, q->b, q->len, tcp, from, r1, cap, &st1);
 	s->prebuilt = NULL;
-	size_t n2 =
-	    answer_query_from(s, view, q->b, q->len, tcp, from, r2, cap, &st2);
+	size_t n2 = answer_packet(sv, q->b, q->len, tcp, from, r2, cap, &st2);
 	s->prebuilt = pb;
+	serving_unref(sv);
 	*fast += (unsigned)st1.prebuilt;
 	st1.prebuilt = 0;
 	assert_int_equal(n1, n2);
@@ -155,17 +155,15 @@ every_compiled_answer_is_the_full_paths(void **state)
 	const struct sockaddr *froms[] = {NULL, (struct sockaddr *)&from4,
 	                                  (struct sockaddr *)&from6};
 	size_t nedges = s->edges->n;
-	struct health_view *down = calloc(1, sizeof(*down) + nedges);
+	uint8_t *down = calloc(1, nedges);
 	unsigned fast = 0, tried = 0, entries = 0;
 
 	assert_non_null(pb);
 	assert_non_null(down);
 	/* The nearest edge of most clients down, and a few more. */
-	down->generation = s->generation;
-	down->n = nedges;
 	for (size_t i = 0; i < nedges; i++)
-		down->usable[i] = i % 3 != 0;
-	const struct health_view *views[] = {NULL, down};
+		down[i] = i % 3 != 0;
+	const uint8_t *views[] = {NULL, down};
 
 	for (uint32_t slot = 0; slot <= pb->mask; slot++) {
 		const struct prebuilt_entry *e = &pb->slots[slot];
@@ -256,7 +254,7 @@ other_queries_match_too(void **state)
 }
 
 /*
- * answer_batch() against answer_query_from() one query at a time: the
+ * answer_batch() against answer_packet() one query at a time: the
  * same octets and the same counters for a full batch that mixes every
  * compiled name asked with and without Client Subnet, from both families,
  * with queries the fast path leaves alone (a response, a short one, an
@@ -271,8 +269,9 @@ a_batch_answers_as_one_by_one(void **state)
 	static uint8_t one[ANSWER_BATCH_MAX][ANSWER_UDP_MAX];
 	static uint8_t many[ANSWER_BATCH_MAX][ANSWER_UDP_MAX];
 	static struct dnsd_stats st1, st2;
-	struct answer_io io[ANSWER_BATCH_MAX];
+	static struct answer_io io[ANSWER_BATCH_MAX];
 	size_t len1[ANSWER_BATCH_MAX];
+	struct serving *sv = serving_new(s, NULL, 0, NULL);
 	unsigned n = 0, a = 0, geo = 0;
 
 	for (uint32_t slot = 0; slot <= pb->mask && n < ANSWER_BATCH_MAX - 4;
@@ -303,16 +302,17 @@ a_batch_answers_as_one_by_one(void **state)
 		const struct sockaddr *from = (i & 1)
 		                                  ? (struct sockaddr *)&from6
 		                                  : (struct sockaddr *)&from4;
-		len1[i] = answer_query_from(s, NULL, q[i].b, q[i].len, false,
-		                            from, one[i], ANSWER_UDP_MAX, &st1);
-		io[i].query = q[i].b;
-		io[i].qlen = q[i].len;
+		len1[i] = answer_packet(sv, q[i].b, q[i].len, false, from,
+		                        one[i], ANSWER_UDP_MAX, &st1);
+		io[i].pkt = q[i].b;
+		io[i].len = q[i].len;
 		io[i].from = from;
 		io[i].resp = many[i];
 	}
-	answer_batch(s, NULL, io, n, &st2);
+	answer_batch(sv, io, n, &st2);
+	serving_unref(sv);
 	for (unsigned i = 0; i < n; i++) {
-		assert_int_equal(io[i].len, len1[i]);
+		assert_int_equal(io[i].rlen, len1[i]);
 		assert_memory_equal(many[i], one[i], len1[i]);
 	}
 	assert_memory_equal(&st1, &st2, sizeof(st1));
@@ -321,48 +321,16 @@ a_batch_answers_as_one_by_one(void **state)
 	assert_true(st2.prebuilt >= n / 2);
 }
 
-/*
- * The key fold, a word at a time, against the octet-at-a-time rule: every
- * octet value in every position of a word, and names of every length up
- * to 255 (the tail word), which must also come out zero-padded.
- */
+/* The hash depends on the type and on every octet of the key. */
 static void
-key_fold_is_ascii_lower_case(void **state)
+hash_depends_on_type_and_name(void **state)
 {
+	uint8_t name[17], key[WIRE_KEY_MAX];
+
 	(void)state;
-	for (unsigned v = 0; v < 256; v++) {
-		for (unsigned pos = 0; pos < 8; pos++) {
-			uint8_t in[8], out[8];
-			uint64_t w;
-			for (unsigned k = 0; k < 8; k++)
-				in[k] = (uint8_t)(k == pos ? v : 'A' + 3 * k);
-			memcpy(&w, in, 8);
-			w = prebuilt_fold_word(w);
-			memcpy(out, &w, 8);
-			for (unsigned k = 0; k < 8; k++) {
-				uint8_t c = in[k];
-				uint8_t want =
-				    c >= 'A' && c <= 'Z' ? c | 0x20 : c;
-				assert_int_equal(out[k], want);
-			}
-		}
-	}
-	uint8_t name[255], key[PREBUILT_KEY_MAX];
 	for (size_t i = 0; i < sizeof(name); i++)
 		name[i] = (uint8_t)(i * 37 + 11);
-	for (size_t len = 1; len <= sizeof(name); len++) {
-		memset(key, 0xEE, sizeof(key));
-		prebuilt_key(key, name, len);
-		for (size_t i = 0; i < len; i++) {
-			uint8_t c = name[i];
-			assert_int_equal(key[i],
-			                 c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-		}
-		for (size_t i = len; i < ((len + 7) & ~(size_t)7); i++)
-			assert_int_equal(key[i], 0);
-	}
-	/* The hash depends on the type and on every octet. */
-	prebuilt_key(key, name, 17);
+	wire_name_key(key, name, 17);
 	uint32_t h = prebuilt_hash(key, 17, 1);
 	assert_int_not_equal(h, prebuilt_hash(key, 17, 28));
 	key[16] ^= 1;
@@ -382,7 +350,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_compiled_answer_is_the_full_paths),
 	    cmocka_unit_test(other_queries_match_too),
-	    cmocka_unit_test(key_fold_is_ascii_lower_case),
+	    cmocka_unit_test(hash_depends_on_type_and_name),
 	    cmocka_unit_test(a_batch_answers_as_one_by_one),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

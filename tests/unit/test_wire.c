@@ -483,11 +483,82 @@ reader_sticky(void **state)
 	assert_null(wcur_skip(&c, 0));
 }
 
+/*
+ * The key fold, a word at a time, against the octet-at-a-time rule: every
+ * octet value in every position of a word, and names of every length up
+ * to 255 (the tail word), which must also come out zero-padded.
+ */
+static void
+key_fold_is_ascii_lower_case(void **state)
+{
+	(void)state;
+	for (unsigned v = 0; v < 256; v++) {
+		for (unsigned pos = 0; pos < 8; pos++) {
+			uint8_t in[8], out[8];
+			uint64_t w;
+			for (unsigned k = 0; k < 8; k++)
+				in[k] = (uint8_t)(k == pos ? v : 'A' + 3 * k);
+			memcpy(&w, in, 8);
+			w = wire_fold_word(w);
+			memcpy(out, &w, 8);
+			for (unsigned k = 0; k < 8; k++) {
+				uint8_t c = in[k];
+				uint8_t want =
+				    c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+				assert_int_equal(out[k], want);
+			}
+		}
+	}
+	uint8_t name[255], key[WIRE_KEY_MAX];
+	for (size_t i = 0; i < sizeof(name); i++)
+		name[i] = (uint8_t)(i * 37 + 11);
+	for (size_t len = 1; len <= sizeof(name); len++) {
+		memset(key, 0xEE, sizeof(key));
+		wire_name_key(key, name, len);
+		for (size_t i = 0; i < len; i++) {
+			uint8_t c = name[i];
+			assert_int_equal(key[i],
+			                 c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		for (size_t i = len; i < ((len + 7) & ~(size_t)7); i++)
+			assert_int_equal(key[i], 0);
+	}
+}
+
+/*
+ * A name without pointers is read where it lies (nothing copied); one
+ * with a pointer is put together in the struct's buffer.  Either way the
+ * key is the folded name, zero-padded, and the cursor is past the name.
+ */
+static void
+in_place_or_copied(void **state)
+{
+	static const uint8_t pkt[] = "\3WWW\7Example\3NET\0\4MAIL\300\4";
+	struct wname n;
+	struct wcur c;
+
+	(void)state;
+	assert_int_equal(read_at(pkt, sizeof(pkt) - 1, 0, &n, &c), 0);
+	assert_ptr_equal(n.raw, pkt);
+	assert_ptr_equal(c.p, pkt + 17);
+	assert_memory_equal(n.key, "\3www\7example\3net\0\0\0\0\0\0\0", 24);
+	assert_int_equal(wire_name_read(&c, &n), 0);
+	assert_ptr_equal(n.raw, n.buf);
+	assert_int_equal(n.len, 18);
+	assert_memory_equal(n.raw, "\4MAIL\7Example\3NET\0", 18);
+	assert_memory_equal(n.key, "\4mail\7example\3net\0", 18);
+	assert_int_equal(n.nlabels, 3);
+	assert_int_equal(n.lab[1], 5);
+	assert_ptr_equal(c.p, pkt + 24);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(plain_name),
+	    cmocka_unit_test(key_fold_is_ascii_lower_case),
+	    cmocka_unit_test(in_place_or_copied),
 	    cmocka_unit_test(fold_only_letters),
 	    cmocka_unit_test(root_name),
 	    cmocka_unit_test(backward_pointer),

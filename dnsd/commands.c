@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/commands.c: what dnsdctl can ask a running server. */
+#include "dnsd/commands.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "common/compiler.h"
+#include "common/errbuf.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "dnsd/conf.h"
+#include "dnsd/control.h"
+#include "dnsd/explain.h"
+#include "dnsd/health.h"
+#include "dnsd/health_feed.h"
+#include "dnsd/server.h"
+#include "dnsd/serving.h"
+#include "dnsd/snapshot.h"
+#include "dnsd/stats.h"
+#include "dnsd/zonedb.h"
+
+/* "2024-05-01T12:00:00Z", or "-" for 0 (never). */
+static void
+iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+}
+
+/* Every edge of what is served; returns new (free()), *n of them. */
+static struct health_edge_info *
+list_edges(const struct server *s, size_t *n)
+{
+	const struct health *h = server_health(s);
+	size_t want = health_list(h, NULL, 0);
+	struct health_edge_info *v = xcalloc(want + 1, sizeof(*v));
+
+	*n = health_list(h, v, want);
+	return v;
+}
+
+/* One line on the feed from edge-health: its age decides staleness. */
+static void
+feed_line(const struct server *s, struct evbuffer *out)
+{
+	const struct health_feed *f = server_feed(s);
+	struct health_feed_stats fs = {0};
+	char when[32];
+
+	if (f != NULL)
+		health_feed_stats(f, &fs);
+	if (fs.last_message == 0) {
+		evbuffer_add_printf(out, "feed: no message yet, %s",
+		                    fs.stale ? "stale" : "fresh");
+	} else {
+		time_t now = time(NULL);
+		long long age = now > fs.last_message
+		                    ? (long long)(now - fs.last_message)
+		                    : 0;
+		iso_time(fs.last_message, when, sizeof(when));
+		evbuffer_add_printf(out,
+		                    "feed: last message %llds ago (%s), %s",
+		                    age, when, fs.stale ? "stale" : "fresh");
+	}
+	evbuffer_add_printf(out,
+	                    "; accepted %" PRIu64 ", dropped %" PRIu64
+	                    " old, %" PRIu64 " bad, %" PRIu64 " auth\n",
+	                    fs.accepted, fs.dropped_old, fs.dropped_bad,
+	                    fs.dropped_auth);
+}
+
+static void
+cmd_edges(struct server *s, const struct control_request *req,
+          struct evbuffer *out)
+{
+	size_t n;
+	struct health_edge_info *v = list_edges(s, &n);
+	int w = (int)strlen("NAME");
+	char rep[32], chg[32];
+
+	(void)req;
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)strnlen(v[i].name, sizeof(v[i].name));
+		if (l > w)
+			w = l;
+	}
+	feed_line(s, out);
+	/* Fixed columns: scripts may split on blanks, people may read it. */
+	evbuffer_add_printf(out, "%-*s  %-7s  %-10s  %-9s  %-20s  %s\n", w,
+	                    "NAME", "PROBED", "OVERRIDE", "EFFECTIVE",
+	                    "LAST REPORT", "LAST CHANGE");
+	for (size_t i = 0; i < n; i++) {
+		iso_time(v[i].last_report, rep, sizeof(rep));
+		iso_time(v[i].last_change, chg, sizeof(chg));
+		evbuffer_add_printf(out,
+		                    "%-*.*s  %-7s  %-10s  %-9s  %-20s  %s\n", w,
+		                    (int)sizeof(v[i].name), v[i].name,
+		                    health_probed_name(v[i].probed),
+		                    health_override_name(v[i].override),
+		                    v[i].usable ? "up" : "down", rep, chg);
+	}
+	free(v);
+	control_reply_ok(out);
+}
+
+/* drain, force-down, force-up, auto: the word is the override's name. */
+static void
+cmd_override(struct server *s, const struct control_request *req,
+             struct evbuffer *out)
+{
+	const char *name = req->word[1];
+	enum health_override o = HEALTH_AUTO;
+
+	(void)health_override_parse(req->word[0], &o); /* in the table */
+	/* Operator actions are logged with who asked (once). */
+	log_notice("control: %s %s (uid %u, pid %d)", req->word[0], name,
+	           (unsigned)req->uid, (int)req->pid);
+	int rc = health_set_override(server_health(s), name, o);
+	if (rc == -1) {
+		control_reply_error(out, "no such edge \"%s\"", name);
+		return;
+	}
+	size_t n;
+	struct health_edge_info *v = list_edges(s, &n);
+	const struct health_edge_info *e = NULL;
+	for (size_t i = 0; i < n && e == NULL; i++)
+		if (strcmp(v[i].name, name) == 0)
+			e = &v[i];
+	if (e == NULL) {
+		control_reply_error(out, "edge \"%s\" went away", name);
+	} else if (rc == 0) {
+		evbuffer_add_printf(out, "%s: override %s, effective %s\n",
+		                    e->name, health_override_name(e->override),
+		                    e->usable ? "up" : "down");
+		control_reply_ok(out);
+	} else {
+		control_reply_error(
+		    out,
+		    "%s: override %s is in effect but the state file could "
+		    "not be written (see the server log): it will not survive "
+		    "a restart",
+		    e->name, health_override_name(e->override));
+	}
+	free(v);
+}
+
+static void
+cmd_reload(struct server *s, const struct control_request *req,
+           struct evbuffer *out)
+{
+	struct errbuf err;
+
+	log_notice("control: reload (uid %u, pid %d)", (unsigned)req->uid,
+	           (int)req->pid);
+	errbuf_init(&err);
+	if (server_reload(s, &err) == 0) {
+		control_reply_ok(out);
+	} else {
+		/* The reasons first; the last line must stay the verdict. */
+		const char *text = errbuf_text(&err);
+		size_t len = strlen(text);
+		if (len > 0) {
+			evbuffer_add(out, text, len);
+			if (text[len - 1] != '\n')
+				evbuffer_add_printf(out, "\n");
+		}
+		control_reply_error(out, "reload failed");
+	}
+	errbuf_fini(&err);
+}
+
+static void
+cmd_status(struct server *s, const struct control_request *req,
+           struct evbuffer *out)
+{
+	const struct snapshot *snap = server_serving(s)->snap;
+	struct server_info si;
+	size_t records = 0, usable = 0, n;
+	char when[32];
+
+	(void)req;
+	server_info(s, &si);
+	for (size_t i = 0; i < snap->db->nzones; i++)
+		records += snap->db->zones[i].nrecords;
+	evbuffer_add_printf(out, "version: %s\n", DNSD_VERSION);
+	evbuffer_add_printf(out, "uptime: %llds\n",
+	                    (long long)(time(NULL) - si.started));
+	evbuffer_add_printf(out, "generation: %u\n", snap->generation);
+	iso_time(snap->loaded, when, sizeof(when));
+	evbuffer_add_printf(out, "loaded: %s\n", when);
+	if (snap->geo_db[0] != '\0')
+		evbuffer_add_printf(out, "geo database: %s (%s)\n",
+		                    snap->conf->geo_database, snap->geo_db);
+	evbuffer_add_printf(out, "zones: %zu\n", snap->db->nzones);
+	evbuffer_add_printf(out, "records: %zu\n", records);
+	evbuffer_add_printf(out, "geo names: %zu\n", snap->db->ngeo);
+	evbuffer_add_printf(out, "workers: %u\n", si.workers);
+	struct health_edge_info *v = list_edges(s, &n);
+	for (size_t i = 0; i < n; i++)
+		usable += v[i].usable;
+	free(v);
+	evbuffer_add_printf(out, "edges: %zu, %zu usable\n", n, usable);
+	feed_line(s, out);
+	control_reply_ok(out);
+}
+
+static void
+stat_line(const struct stats_item *it, void *arg)
+{
+	if (it->key != NULL)
+		evbuffer_add_printf(arg, "%s %" PRIu64 "\n", it->key, it->n);
+}
+
+static void
+cmd_stats(struct server *s, const struct control_request *req,
+          struct evbuffer *out)
+{
+	struct dnsd_stats *sum = xcalloc(1, sizeof(*sum)); /* geo: big */
+	struct server_info si;
+
+	(void)req;
+	server_stats(s, sum);
+	stats_each(sum, stat_line, out);
+	server_info(s, &si);
+	evbuffer_add_printf(
+	    out, "reloads %" PRIu64 "\nreload_failures %" PRIu64 "\n",
+	    si.reloads, si.reload_failures);
+	free(sum);
+	control_reply_ok(out);
+}
+
+/* explain CLIENT NAME [TYPE] [json] */
+static void
+cmd_explain(struct server *s, const struct control_request *req,
+            struct evbuffer *out)
+{
+	const char *type = NULL;
+	bool json = false;
+	char why[256];
+	size_t n;
+
+	for (int i = 3; i < req->nword; i++) {
+		if (strcmp(req->word[i], "json") == 0)
+			json = true;
+		else
+			type = req->word[i];
+	}
+	struct health_edge_info *v = list_edges(s, &n);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = -1;
+	if (f != NULL) {
+		rc = explain_write(f, server_serving(s), v, n, req->word[1],
+		                   req->word[2], type, json, why, sizeof(why));
+		fclose(f);
+	} else {
+		snprintf(why, sizeof(why), "out of memory");
+	}
+	if (rc == 0) {
+		evbuffer_add(out, text, len);
+		control_reply_ok(out);
+	} else {
+		control_reply_error(out, "%s", why);
+	}
+	free(text);
+	free(v);
+}
+
+static const struct command {
+	const char *name;
+	int args_min, args_max; /* words after the command */
+	const char *args;       /* for the usage error */
+	void (*fn)(struct server *s, const struct control_request *req,
+	           struct evbuffer *out);
+} commands[] = {
+    {"edges", 0, 0, "", cmd_edges},
+    {"drain", 1, 1, " NAME", cmd_override},
+    {"force-down", 1, 1, " NAME", cmd_override},
+    {"force-up", 1, 1, " NAME", cmd_override},
+    {"auto", 1, 1, " NAME", cmd_override},
+    {"reload", 0, 0, "", cmd_reload},
+    {"status", 0, 0, "", cmd_status},
+    {"stats", 0, 0, "", cmd_stats},
+    {"explain", 2, 4, " CLIENT NAME [A|AAAA] [json]", cmd_explain},
+};
+
+void
+commands_handle(void *arg, const struct control_request *req,
+                struct evbuffer *out)
+{
+	const struct command *cmd = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands) && cmd == NULL; i++)
+		if (strcmp(req->word[0], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL) {
+		char list[256];
+		size_t o = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			o +=
+			    (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+			                     i ? ", " : "", commands[i].name);
+		control_reply_error(out,
+		                    "unknown command \"%s\" (commands: %s)",
+		                    req->word[0], list);
+		return;
+	}
+	int nargs = req->nword - 1;
+	if (nargs < cmd->args_min || nargs > cmd->args_max) {
+		control_reply_error(out, "usage: %s%s", cmd->name, cmd->args);
+		return;
+	}
+	cmd->fn(arg, req, out);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* dnsd/state_file.c: the operator's overrides kept across restarts. */
+#include "dnsd/state_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xalloc.h"
+
+#define STATE_FILE_MAX (1024 * 1024) /* bytes we read at most */
+
+size_t
+state_file_load(const char *path, struct state_file_entry **out)
+{
+	FILE *f;
+	char line[256];
+	unsigned lineno = 0;
+	size_t total = 0, n = 0, cap = 0;
+	struct state_file_entry *v = NULL;
+	const char *why = NULL;
+
+	*out = NULL;
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn_errno("health: state file %s: cannot read, "
+			               "ignored",
+			               path);
+		return 0;
+	}
+	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		char *sp;
+
+		lineno++;
+		total += len;
+		if (total > STATE_FILE_MAX) {
+			why = "too big";
+			break;
+		}
+		if (len == 0 || line[len - 1] != '\n') {
+			why = feof(f) ? "no newline at end" : "line too long";
+			break;
+		}
+		if (memchr(line, '\0', len) != NULL) {
+			why = "NUL byte";
+			break;
+		}
+		line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if ((sp = strchr(line, ' ')) == NULL) {
+			why = "expected \"NAME OVERRIDE\"";
+			break;
+		}
+		*sp++ = '\0';
+		/* edges_name_valid() bounds the length: no truncation below */
+		if (!edges_name_valid(line, strlen(line)) ||
+		    strlen(line) >= sizeof(v->name)) {
+			why = "bad edge name";
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		if (health_override_parse(sp, &v[n].ov) == -1) {
+			why = "unknown override";
+			break;
+		}
+		memcpy(v[n].name, line, strlen(line) + 1);
+		n++;
+	}
+	if (why == NULL && ferror(f))
+		why = "read error";
+	fclose(f);
+	if (why != NULL) {
+		log_err("health: state file %s: line %u: %s, overrides ignored",
+		        path, lineno, why);
+		free(v);
+		return 0;
+	}
+	*out = v;
+	return n;
+}
+
+int
+state_file_save(const char *path, const struct state_file_entry *e, size_t n)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f;
+	int rc = -1;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+
+	if (fd == -1) {
+		log_err_errno("health: state file %s", tmp);
+		free(tmp);
+		return -1;
+	}
+	(void)fchmod(fd, 0640); /* whatever the umask */
+	if ((f = fdopen(fd, "w")) == NULL) {
+		log_err_errno("health: state file %s", tmp);
+		close(fd);
+		goto out;
+	}
+	fprintf(f, "# dnsd health overrides: NAME OVERRIDE\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s %s\n", e[i].name, health_override_name(e[i].ov));
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1) {
+		log_err_errno("health: state file %s: write", tmp);
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f) == EOF) {
+		log_err_errno("health: state file %s: write", tmp);
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		log_err_errno("health: state file %s: rename", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
