@@ -64,7 +64,8 @@ UNIT_TESTS  :=
 FUZZ_TARGETS :=
 BINS        :=
 eh_SRCS     :=
-include common/module.mk geo/module.mk dnsd/module.mk edge-health/module.mk
+include common/module.mk geo/module.mk daemon/module.mk dnsd/module.mk \
+        edge-health/module.mk
 include tests/module.mk
 
 objs = $(patsubst %.c,$(O)/obj/%.o,$(1))

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "common/edges.h"
 #include "common/hmsg.h"
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "common/xalloc.h"
 
 #define HEALTH_STATE_MAX (1024 * 1024) /* bytes of state file we read */
@@ -645,65 +645,27 @@ listen_unix(struct health *h, const char *path)
 	return 0;
 }
 
-/* "ADDR:PORT" or "[V6ADDR]:PORT", numeric only. */
+/* The address was parsed with the configuration (common/netaddr.h). */
 static int
-listen_udp(struct health *h, const char *spec)
+listen_udp(struct health *h, const struct netaddr *a)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC,
-	                         .ai_socktype = SOCK_DGRAM,
-	                         .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV |
-	                                     AI_PASSIVE};
-	struct addrinfo *ai = NULL;
-	char host[128];
-	const char *port, *colon;
-	size_t hlen;
-	int fd = -1, rc;
+	int fd = socket(a->ss.ss_family,
+	                SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-	if (spec[0] == '[') {
-		const char *end = strchr(spec, ']');
-		if (end == NULL || end[1] != ':')
-			goto bad;
-		hlen = (size_t)(end - spec - 1);
-		if (hlen == 0 || hlen >= sizeof(host))
-			goto bad;
-		memcpy(host, spec + 1, hlen);
-		port = end + 2;
-	} else {
-		if ((colon = strrchr(spec, ':')) == NULL)
-			goto bad;
-		hlen = (size_t)(colon - spec);
-		if (hlen == 0 || hlen >= sizeof(host))
-			goto bad;
-		memcpy(host, spec, hlen);
-		port = colon + 1;
-	}
-	if (*port == '\0')
-		goto bad;
-	host[hlen] = '\0';
-	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
-		log_err("health: udp %s: %s", spec, gai_strerror(rc));
-		return -1;
-	}
-	fd =
-	    socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		log_err_errno("health: udp %s: bind", spec);
+	if (fd == -1 ||
+	    bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
+		log_err_errno("health: udp %s: bind", a->text);
 		if (fd != -1)
 			close(fd);
-		freeaddrinfo(ai);
 		return -1;
 	}
-	freeaddrinfo(ai);
 	h->nfd = fd;
 	return 0;
-bad:
-	log_err("health: udp %s: expected ADDR:PORT", spec);
-	return -1;
 }
 
 int
 health_listen(struct health *h, struct event_base *base, const char *unix_path,
-              const char *udp, const uint8_t *key, size_t keylen)
+              const struct netaddr *udp, const uint8_t *key, size_t keylen)
 {
 	struct timeval tv;
 	unsigned tick;
@@ -714,7 +676,7 @@ health_listen(struct health *h, struct event_base *base, const char *unix_path,
 	}
 	if (udp != NULL &&
 	    (key == NULL || keylen == 0 || keylen > HMSG_KEY_MAX)) {
-		log_err("health: udp %s: a key is required", udp);
+		log_err("health: udp %s: a key is required", udp->text);
 		return -1;
 	}
 	if (listen_unix(h, unix_path) == -1)

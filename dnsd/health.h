@@ -13,6 +13,7 @@
 struct edge_set;
 struct errbuf;
 struct event_base;
+struct netaddr;
 
 /* Operator overrides (dnsdctl), kept across restarts in the state file. */
 enum health_override {
@@ -76,13 +77,13 @@ void health_set_stale_keep(struct health *h, bool keep);
 
 /*
  * Listen for the feed on `base`: a Unix datagram socket at `unix_path`
- * (mode 0660), and, if `udp` is not NULL, a UDP socket (ADDR:PORT) whose
- * messages must carry a valid mac with `key`.  Returns 0, or -1 after
- * logging why.
+ * (mode 0660), and, if `udp` is not NULL, a UDP socket bound to it
+ * (borrowed during the call) whose messages must carry a valid mac with
+ * `key`.  Returns 0, or -1 after logging why.
  */
 int health_listen(struct health *h, struct event_base *base,
-                  const char *unix_path, const char *udp, const uint8_t *key,
-                  size_t keylen);
+                  const char *unix_path, const struct netaddr *udp,
+                  const uint8_t *key, size_t keylen);
 
 /*
  * Tell the health state which edges the current snapshot has (after every

@@ -2,8 +2,6 @@
 /* dnsd/main.c: command line, start-up, signals, reload, shutdown. */
 #include <errno.h>
 #include <inttypes.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +15,9 @@
 #include "common/errbuf.h"
 #include "common/hmsg.h"
 #include "common/log.h"
-#include "common/privdrop.h"
+#include "common/netaddr.h"
 #include "common/xalloc.h"
+#include "daemon/daemon.h"
 #include "dnsd/conf.h"
 #include "dnsd/control.h"
 #include "dnsd/explain.h"
@@ -34,7 +33,7 @@
 
 struct dnsd {
 	const char *conf_path;
-	struct listen_addr *listen; /* from -l, or NULL: the config's */
+	struct netaddr *listen; /* from -l, or NULL: the config's */
 	size_t nlisten;
 	struct snapshot *snap; /* the newest; main holds one reference */
 	struct worker **workers;
@@ -295,25 +294,10 @@ static int
 drop_privileges(struct dnsd *d, const char *user)
 {
 	const struct dnsd_conf *conf = d->snap->conf;
-	struct errbuf err;
-	bool root = geteuid() == 0;
-	int rc = 0;
+	const char *const socks[] = {conf->control, conf->health_socket};
 
-	if (user == NULL)
-		user = conf->user;
-	errbuf_init(&err);
-	if (privdrop_chown(conf->control, user, &err) == -1 ||
-	    privdrop_chown(conf->health_socket, user, &err) == -1 ||
-	    privdrop(user, conf->allow_root, &err) == -1) {
-		errbuf_log(&err, LOG_ERR);
-		rc = -1;
-	} else if (root && user != NULL) {
-		log_info("running as user %s", user);
-	} else if (root) {
-		log_warn("running as root (allow_root: true)");
-	}
-	errbuf_fini(&err);
-	return rc;
+	return daemon_drop_privileges(user != NULL ? user : conf->user,
+	                              conf->allow_root, socks, 2);
 }
 
 /* The Prometheus endpoint, if configured.  0 or -1 (logged). */
@@ -335,82 +319,62 @@ start_metrics(struct dnsd *d)
 	return d->metrics != NULL ? 0 : -1;
 }
 
+/* SIGHUP (daemon_signals_new): reload() logs how it went. */
 static void
-signal_cb(evutil_socket_t sig, short what, void *arg)
+sighup(void *arg)
 {
-	struct dnsd *d = arg;
+	struct errbuf err;
 
-	(void)what;
-	if (sig == SIGHUP) {
-		struct errbuf err;
-		log_info("SIGHUP: reloading %s", d->conf_path);
-		errbuf_init(&err);
-		reload(d, &err);
-		errbuf_fini(&err);
-		return;
+	errbuf_init(&err);
+	reload(arg, &err);
+	errbuf_fini(&err);
+}
+
+/* -l ADDR:PORT, repeatable: listen there instead of the configuration. */
+static int
+listen_opt(int ch, const char *arg, void *ctx)
+{
+	struct dnsd *d = ctx;
+
+	(void)ch;
+	d->listen =
+	    xreallocarray(d->listen, d->nlisten + 1, sizeof(*d->listen));
+	if (netaddr_parse(arg, CONF_DNS_PORT, &d->listen[d->nlisten]) == -1) {
+		log_msg(LOG_CRIT, "-l %s: expected ADDR:PORT or [ADDR]:PORT",
+		        arg);
+		return -1;
 	}
-	log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	event_base_loopbreak(d->base);
+	d->nlisten++;
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
 	struct dnsd d = {0};
+	struct daemon_args args;
 	struct errbuf err;
-	bool check = false;
-	int level = LOG_INFO, ch;
-	const char *user = NULL; /* -u */
+	const struct daemon_cli cli = {
+	    .usage = usage, .opts = "l:", .opt = listen_opt, .ctx = &d};
 
-	log_init("dnsd", true, level);
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
+	log_init("dnsd", true, LOG_INFO);
+	switch (daemon_parse_args(&cli, argc, argv, &args)) {
+	case DAEMON_RUN:
+		break;
+	case DAEMON_HELP:
+		free(d.listen);
 		return 0;
-	}
-	while ((ch = getopt(argc, argv, "c:l:u:nvh")) != -1) {
-		switch (ch) {
-		case 'c':
-			d.conf_path = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'l':
-			d.listen = xreallocarray(d.listen, d.nlisten + 1,
-			                         sizeof(*d.listen));
-			if (conf_parse_listen(optarg, &d.listen[d.nlisten]) ==
-			    -1)
-				log_fatal("-l %s: expected ADDR:PORT or "
-				          "[ADDR]:PORT",
-				          optarg);
-			d.nlisten++;
-			break;
-		case 'n':
-			check = true;
-			break;
-		case 'v':
-			level = LOG_DEBUG;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (d.conf_path == NULL || optind != argc) {
-		usage(stderr);
+	case DAEMON_BAD:
+		free(d.listen);
 		return 1;
 	}
-	log_init("dnsd", true, level);
+	d.conf_path = args.conf_path;
+	log_init("dnsd", true, args.log_level);
 
 	errbuf_init(&err);
 	d.snap = snapshot_load(d.conf_path, 1, &err);
 	if (d.snap == NULL) {
-		fputs(errbuf_text(&err), stderr);
-		fprintf(stderr, "dnsd: %s: %u error%s\n", d.conf_path,
-		        err.count, err.count == 1 ? "" : "s");
+		daemon_print_errors("dnsd", d.conf_path, &err);
 		errbuf_fini(&err);
 		free(d.listen);
 		return 1;
@@ -418,22 +382,26 @@ main(int argc, char **argv)
 	errbuf_fini(&err);
 	size_t records;
 	count_zones(d.snap, &records);
-	if (check) {
-		printf("dnsd: %s: ok, %zu zones, %zu records\n", d.conf_path,
-		       d.snap->db->nzones, records);
+	if (args.check) {
+		daemon_print_ok("dnsd", d.conf_path, "%zu zones, %zu records",
+		                d.snap->db->nzones, records);
 		snapshot_unref(d.snap);
 		free(d.listen);
 		return 0;
 	}
 
 	const struct dnsd_conf *conf = d.snap->conf;
-	const struct listen_addr *addrs = d.listen ? d.listen : conf->listen;
+	const struct netaddr *addrs = d.listen ? d.listen : conf->listen;
 	size_t naddrs = d.listen ? d.nlisten : conf->nlisten;
 
-	signal(SIGPIPE, SIG_IGN);
 	d.base = event_base_new();
 	if (d.base == NULL)
 		log_fatal("cannot create the event loop");
+	/* Before any thread or socket: SIGPIPE ignored, the rest queued. */
+	struct daemon_signals *sigs =
+	    daemon_signals_new(d.base, d.conf_path, sighup, &d);
+	if (sigs == NULL)
+		log_fatal("cannot start: see the errors above");
 	d.nworkers = conf->workers;
 	d.workers = xcalloc(d.nworkers, sizeof(*d.workers));
 	for (unsigned i = 0; i < d.nworkers; i++) {
@@ -446,19 +414,12 @@ main(int argc, char **argv)
 		log_fatal("cannot start: see the errors above");
 	if (start_metrics(&d) == -1)
 		log_fatal("cannot start: see the errors above");
-	if (drop_privileges(&d, user) == -1)
+	if (drop_privileges(&d, args.user) == -1)
 		log_fatal("cannot start: see the errors above");
 	for (unsigned i = 0; i < d.nworkers; i++)
 		if (worker_start(d.workers[i]) == -1)
 			log_fatal("cannot start worker %u", i);
 
-	struct event *sigs[3];
-	const int signo[3] = {SIGHUP, SIGINT, SIGTERM};
-	for (int i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(d.base, signo[i], signal_cb, &d);
-		if (sigs[i] == NULL || event_add(sigs[i], NULL) == -1)
-			log_fatal("cannot watch signal %d", signo[i]);
-	}
 	for (size_t i = 0; i < naddrs; i++)
 		log_info("listening on %s (udp, tcp)", addrs[i].text);
 	log_info("ready: dnsd %s, %zu zones, %zu records, %u worker%s",
@@ -478,8 +439,7 @@ main(int argc, char **argv)
 	metrics_free(d.metrics);
 	control_free(d.control);
 	health_free(d.health);
-	for (int i = 0; i < 3; i++)
-		event_free(sigs[i]);
+	daemon_signals_free(sigs);
 	event_base_free(d.base);
 	snapshot_unref(d.snap);
 	free(d.workers);

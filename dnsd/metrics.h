@@ -14,7 +14,7 @@ struct evbuffer;
 struct health;
 struct health_edge_info;
 struct health_feed_stats;
-struct listen_addr;
+struct netaddr;
 struct snapshot;
 struct worker;
 
@@ -67,8 +67,7 @@ struct metrics;
  * Serve GET /metrics at `addr` on `base` (404 for other paths).  Returns
  * new, or NULL after logging why (e.g. address in use).
  */
-struct metrics *metrics_new(struct event_base *base,
-                            const struct listen_addr *addr,
+struct metrics *metrics_new(struct event_base *base, const struct netaddr *addr,
                             const struct metrics_source *src);
 
 /*

@@ -5,7 +5,7 @@
 
 struct dnsd_stats;
 struct health_view;
-struct listen_addr;
+struct netaddr;
 struct snapshot;
 struct worker;
 struct udp_sock;
@@ -16,14 +16,14 @@ struct tcp_listener;
  * with SO_REUSEPORT (and IPV6_V6ONLY, so v4 and v6 bind separately).
  * Returns the descriptor, or -1 after logging why.
  */
-int net_bind(const struct listen_addr *a, int type);
+int net_bind(const struct netaddr *a, int type);
 
 /*
  * Bind a UDP socket on `a` with SO_REUSEPORT, answering from the worker's
  * current snapshot (a reference of its own).  Returns new, or NULL after
  * logging.
  */
-struct udp_sock *net_udp_new(struct worker *w, const struct listen_addr *a);
+struct udp_sock *net_udp_new(struct worker *w, const struct netaddr *a);
 
 /*
  * Start the socket's thread: it blocks in recvmmsg and answers each batch
@@ -52,7 +52,7 @@ void net_udp_free(struct udp_sock *u);
  * an idle timeout and a cap on open connections per worker.  Returns new,
  * or NULL after logging.
  */
-struct tcp_listener *net_tcp_new(struct worker *w, const struct listen_addr *a);
+struct tcp_listener *net_tcp_new(struct worker *w, const struct netaddr *a);
 /* Closes the listener and every connection it accepted.  NULL: no-op. */
 void net_tcp_free(struct tcp_listener *t);
 

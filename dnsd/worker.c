@@ -121,7 +121,7 @@ worker_qlog(const struct worker *w, const struct sockaddr *from, bool tcp,
 }
 
 struct worker *
-worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
+worker_new(unsigned id, const struct netaddr *addrs, size_t naddrs,
            struct snapshot *snap)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));

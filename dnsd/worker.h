@@ -16,7 +16,7 @@ struct event;
 struct sockaddr;
 struct event_base;
 struct health_view;
-struct listen_addr;
+struct netaddr;
 struct snapshot;
 struct udp_sock;
 struct tcp_listener;
@@ -51,7 +51,7 @@ struct worker {
  * packets and connections between them).  Takes references on `snap`.
  * Returns new, or NULL after logging why (e.g. address in use).
  */
-struct worker *worker_new(unsigned id, const struct listen_addr *addrs,
+struct worker *worker_new(unsigned id, const struct netaddr *addrs,
                           size_t naddrs, struct snapshot *snap);
 
 /* Start the worker's threads (loop and UDP).  0 or -1. */

@@ -32,7 +32,7 @@ for f in $hot; do
 done
 
 # exit() and log_fatal() only in the programs' mains and xalloc.c
-bad=$(grep -nE '\<(exit|log_fatal)\(' common/*.c dnsd/*.c geo/*.c \
+bad=$(grep -nE '\<(exit|log_fatal)\(' common/*.c daemon/*.c dnsd/*.c geo/*.c \
     edge-health/*.c 2>/dev/null |
     grep -vE '^(dnsd/(main|geoq|dnsdctl)\.c|edge-health/main\.c|common/xalloc\.c|common/log\.c):')
 if [ -n "$bad" ]; then
