@@ -1,6 +1,7 @@
-# Makefile: dnsd (and, as they come, edge-health and the tools). GNU make.
+# Makefile: dnsd, edge-health and their tools. GNU make.
 #
-#   make          build everything into build/bin/
+#   make          build every program into build/bin/, and the example's
+#                 demo database
 #   make run      install missing Debian packages, build, and run the
 #                 example: dnsd on 127.0.0.1:5353, edge-health, and local
 #                 stand-in edges, in the foreground until Ctrl-C
@@ -64,7 +65,11 @@ UNIT_TESTS  :=
 FUZZ_TARGETS :=
 BINS        :=
 eh_SRCS     :=
-include common/module.mk geo/module.mk dnsd/module.mk edge-health/module.mk
+# `make` alone builds everything `all` names, whatever the module.mk files
+# define first.
+.DEFAULT_GOAL := all
+include common/module.mk geo/module.mk daemon/module.mk dnsd/module.mk \
+        edge-health/module.mk cmd/module.mk
 include tests/module.mk
 
 objs = $(patsubst %.c,$(O)/obj/%.o,$(1))

@@ -2,13 +2,10 @@
 /* dnsd/conf.c: the server configuration file (zones/dnsd.yaml). */
 #include "dnsd/conf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/errbuf.h"
+#include "common/netaddr.h"
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
@@ -37,7 +34,7 @@ struct conf_top {
 
 struct conf_health {
 	char *socket;
-	char *udp;
+	yaml_node_t *udp;
 	char *key_file;
 	unsigned stale_after_ms;
 	int stale_policy; /* index into stale_policies */
@@ -72,7 +69,7 @@ static const struct ycfg_key top_keys[] = {
 
 static const struct ycfg_key health_keys[] = {
     {"socket", YCFG_STR, offsetof(struct conf_health, socket)},
-    {"udp", YCFG_STR, offsetof(struct conf_health, udp)},
+    {"udp", YCFG_NODE, offsetof(struct conf_health, udp)},
     {"key_file", YCFG_STR, offsetof(struct conf_health, key_file)},
     {"stale_after", YCFG_DURATION, offsetof(struct conf_health, stale_after_ms),
      .min = 1000, .max = 86400u * 1000},
@@ -99,56 +96,23 @@ static const struct ycfg_key server_keys[] = {
     YCFG_END,
 };
 
-int
-conf_parse_listen(const char *text, struct listen_addr *out)
+/*
+ * The ADDRESS:PORT at `node` (a port is required), as new.  Parsed here,
+ * not when the socket is bound, so -n reports it at its place.
+ */
+static struct netaddr *
+load_addr(const struct ycfg_doc *doc, const yaml_node_t *node, const char *what,
+          struct errbuf *err)
 {
-	char host[64];
-	const char *port = NULL;
-	size_t len = strlen(text);
+	const char *text = ycfg_scalar(node);
+	struct netaddr *a = xcalloc(1, sizeof(*a));
 
-	memset(out, 0, sizeof(*out));
-	if (len == 0 || len >= sizeof(host) || len >= sizeof(out->text))
-		return -1;
-	snprintf(out->text, sizeof(out->text), "%s", text);
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
-			return -1;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - text - 1),
-		         text + 1);
-		port = close[1] == ':' ? close + 2 : NULL;
-	} else if (strchr(text, ':') != strrchr(text, ':')) {
-		snprintf(host, sizeof(host), "%s", text); /* bare IPv6 */
-	} else {
-		const char *colon = strchr(text, ':');
-		snprintf(host, sizeof(host), "%.*s",
-		         (int)(colon ? (size_t)(colon - text) : len), text);
-		port = colon ? colon + 1 : NULL;
-	}
-
-	unsigned long p = 53;
-	if (port != NULL) {
-		char *end;
-		if (*port == '\0' || *port == '-' || *port == '+')
-			return -1;
-		p = strtoul(port, &end, 10);
-		if (*end != '\0' || p == 0 || p > 65535)
-			return -1;
-	}
-	struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
-		out->len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
-		out->len = sizeof(*sin6);
-	} else {
-		return -1;
-	}
-	return 0;
+	if (text == NULL || netaddr_parse(text, 0, a) == -1)
+		ycfg_error(doc, node, err,
+		           "%s: expected ADDRESS:PORT (use [ADDRESS]:PORT for "
+		           "IPv6)",
+		           what);
+	return a;
 }
 
 struct dnsd_conf *
@@ -188,8 +152,8 @@ conf_load(const char *path, struct errbuf *err)
 	conf->version = srv.version;
 	conf->listen = xcalloc(srv.listen.n + 1, sizeof(*conf->listen));
 	for (size_t i = 0; i < srv.listen.n; i++) {
-		if (conf_parse_listen(srv.listen.v[i],
-		                      &conf->listen[conf->nlisten]) == -1) {
+		if (netaddr_parse(srv.listen.v[i], CONF_DNS_PORT,
+		                  &conf->listen[conf->nlisten]) == -1) {
 			errbuf_add(
 			    err, path, srv.listen.line[i], srv.listen.col[i],
 			    "server: listen: \"%s\" is not ADDRESS:PORT (use "
@@ -218,7 +182,8 @@ conf_load(const char *path, struct errbuf *err)
 		conf->state_file = path_relative(path, top.state_file);
 	if (hl.key_file != NULL)
 		conf->health_key_file = path_relative(path, hl.key_file);
-	conf->health_udp = hl.udp;
+	if (hl.udp != NULL)
+		conf->health_udp = load_addr(doc, hl.udp, "health: udp", err);
 	conf->user = top.user; /* owned by conf now */
 	conf->allow_root = top.allow_root;
 	conf->stale_after_ms = hl.stale_after_ms;
@@ -227,15 +192,9 @@ conf_load(const char *path, struct errbuf *err)
 		ycfg_error(doc, top.health, err,
 		           "health: udp needs key_file: the network feed is "
 		           "authenticated");
-	if (top.metrics != NULL) {
-		/* Prometheus scrapes here (dnsd/metrics.h); absent: off. */
-		const char *m = ycfg_scalar(top.metrics);
-		conf->metrics = xcalloc(1, sizeof(*conf->metrics));
-		if (m == NULL || conf_parse_listen(m, conf->metrics) == -1)
-			ycfg_error(doc, top.metrics, err,
-			           "metrics: expected ADDRESS:PORT (use "
-			           "[ADDRESS]:PORT for IPv6)");
-	}
+	/* Prometheus scrapes here (dnsd/metrics.h); absent: off. */
+	if (top.metrics != NULL)
+		conf->metrics = load_addr(doc, top.metrics, "metrics", err);
 	free(top.control);
 	free(top.state_file);
 	free(hl.socket);

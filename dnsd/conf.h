@@ -5,21 +5,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
 
+#include "common/netaddr.h"
 #include "common/ycfg.h"
 
 struct errbuf;
 
-struct listen_addr {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	char text[64]; /* as written, for logs */
-};
+/* Where dnsd listens when neither `listen` nor -l names a port. */
+#define CONF_DNS_PORT 53
 
 struct dnsd_conf {
 	char *path; /* the file loaded */
-	struct listen_addr *listen;
+	struct netaddr *listen;
 	size_t nlisten;
 	unsigned workers;
 	unsigned udp_payload; /* EDNS size we advertise, 512..4096 */
@@ -34,13 +31,13 @@ struct dnsd_conf {
 	char *control;             /* control socket (dnsdctl) */
 	char *state_file;          /* operator overrides kept across restarts */
 	char *health_socket;       /* feed from a local edge-health (Unix) */
-	char *health_udp; /* feed from remote probers: ADDR:PORT, or NULL */
-	char *health_key_file;   /* shared key for the UDP feed */
+	struct netaddr *health_udp; /* feed from remote probers, or NULL */
+	char *health_key_file;      /* shared key for the UDP feed */
 	unsigned stale_after_ms; /* feed silent this long: the stale policy */
 	bool stale_keep;         /* stale policy "keep" (else "up") */
-	struct listen_addr *metrics; /* Prometheus endpoint, or NULL: off */
-	char *user;                  /* drop root for this user, or NULL */
-	bool allow_root; /* root without `user` is refused unless set */
+	struct netaddr *metrics; /* Prometheus endpoint, or NULL: off */
+	char *user;              /* drop root for this user, or NULL */
+	bool allow_root;         /* root without `user` is refused unless set */
 };
 
 /*
@@ -54,10 +51,5 @@ struct dnsd_conf {
 struct dnsd_conf *conf_load(const char *path, struct errbuf *err);
 
 void conf_free(struct dnsd_conf *conf); /* NULL is a no-op */
-
-/*
- * Parse "ADDR:PORT", "[V6ADDR]:PORT", or a bare address (port 53).  0 or -1.
- */
-int conf_parse_listen(const char *text, struct listen_addr *out);
 
 #endif

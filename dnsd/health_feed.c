@@ -173,7 +173,7 @@ stale_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-listen_udp(struct health_feed *f, const struct listen_addr *a)
+listen_udp(struct health_feed *f, const struct netaddr *a)
 {
 	int fd = socket(a->ss.ss_family,
 	                SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -204,7 +204,7 @@ watch(struct event_base *base, int fd, struct health_feed *f)
 
 struct health_feed *
 health_feed_new(struct event_base *base, struct health *h,
-                const char *unix_path, const struct listen_addr *udp,
+                const char *unix_path, const struct netaddr *udp,
                 const uint8_t *key, size_t keylen, unsigned stale_after_ms)
 {
 	struct health_feed *f = xcalloc(1, sizeof(*f));

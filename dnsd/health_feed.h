@@ -17,7 +17,7 @@
 
 struct event_base;
 struct health;
-struct listen_addr;
+struct netaddr;
 
 /* Feed statistics, for status and metrics. */
 struct health_feed_stats {
@@ -40,7 +40,7 @@ struct health_feed;
  */
 struct health_feed *health_feed_new(struct event_base *base, struct health *h,
                                     const char *unix_path,
-                                    const struct listen_addr *udp,
+                                    const struct netaddr *udp,
                                     const uint8_t *key, size_t keylen,
                                     unsigned stale_after_ms);
 

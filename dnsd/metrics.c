@@ -3,168 +3,54 @@
 #include "dnsd/metrics.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 
 #include "common/compiler.h"
 #include "common/edges.h"
 #include "common/log.h"
 #include "common/xalloc.h"
-#include "dnsd/conf.h"
+#include "daemon/metrics_http.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/health.h"
+#include "dnsd/health_feed.h"
+#include "dnsd/server.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
-#include "dnsd/wire.h"
-#include "dnsd/worker.h"
 #include "dnsd/zonedb.h"
 
 /* ---- rendering ---------------------------------------------------------- */
 
-static void
-head(struct evbuffer *out, const char *name, const char *type, const char *help)
-{
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	                    name, type);
-}
+/* Rendering the query counters: a family's HELP and TYPE come before its
+ * first sample. */
+struct families {
+	struct evbuffer *out;
+	const char *family; /* of the last sample */
+};
 
-/* A label value, escaped as the text format requires. */
+/* One counter of the shared declaration (stats.h). */
 static void
-label(struct evbuffer *out, const char *v)
+render_counter(const struct stats_item *it, void *arg)
 {
-	for (; *v != '\0'; v++) {
-		if (*v == '\\')
-			evbuffer_add(out, "\\\\", 2);
-		else if (*v == '"')
-			evbuffer_add(out, "\\\"", 2);
-		else if (*v == '\n')
-			evbuffer_add(out, "\\n", 2);
-		else
-			evbuffer_add(out, v, 1);
+	struct families *r = arg;
+
+	if (r->family == NULL || strcmp(r->family, it->metric) != 0) {
+		metrics_http_head(r->out, it->metric, "counter", it->help);
+		r->family = it->metric;
 	}
-}
-
-/* name{k="v"} value; k NULL: no labels */
-static void
-sample1(struct evbuffer *out, const char *name, const char *k, const char *v,
-        uint64_t value)
-{
-	evbuffer_add_printf(out, "%s", name);
-	if (k != NULL) {
-		evbuffer_add_printf(out, "{%s=\"", k);
-		label(out, v);
-		evbuffer_add(out, "\"}", 2);
-	}
-	evbuffer_add_printf(out, " %" PRIu64 "\n", value);
-}
-
-static void
-sample2(struct evbuffer *out, const char *name, const char *k1, const char *v1,
-        const char *k2, const char *v2, uint64_t value)
-{
-	evbuffer_add_printf(out, "%s{%s=\"", name, k1);
-	label(out, v1);
-	evbuffer_add_printf(out, "\",%s=\"", k2);
-	label(out, v2);
-	evbuffer_add_printf(out, "\"} %" PRIu64 "\n", value);
-}
-
-static const char *
-rcode_name(unsigned rc)
-{
-	static const char *const names[] = {
-	    [RC_NOERROR] = "NOERROR",
-	    [RC_FORMERR] = "FORMERR",
-	    [RC_SERVFAIL] = "SERVFAIL",
-	    [RC_NXDOMAIN] = "NXDOMAIN",
-	    [RC_NOTIMP] = "NOTIMP",
-	    [RC_REFUSED] = "REFUSED",
-	    [6] = "YXDOMAIN",
-	    [7] = "YXRRSET",
-	    [8] = "NXRRSET",
-	    [9] = "NOTAUTH",
-	    [10] = "NOTZONE",
-	    [RC_BADVERS] = "BADVERS",
-	};
-
-	return rc < sizeof(names) / sizeof(names[0]) ? names[rc] : NULL;
+	metrics_http_sample(r->out, it->metric, it->label, it->value, it->n);
 }
 
 static void
 render_queries(struct evbuffer *out, const struct dnsd_stats *s)
 {
-	char num[16];
-	uint64_t answered = 0;
+	struct families r = {out, NULL};
 
-	head(out, "dnsd_queries_total", "counter",
-	     "DNS messages received, by transport.");
-	sample1(out, "dnsd_queries_total", "proto", "udp", s->udp);
-	sample1(out, "dnsd_queries_total", "proto", "tcp", s->tcp);
-
-	head(out, "dnsd_queries_by_qtype_total", "counter",
-	     "Parsed questions, by query type (other: every type not named).");
-	for (unsigned t = 0; t < STATS_QTYPES; t++)
-		sample1(out, "dnsd_queries_by_qtype_total", "qtype",
-		        stats_qtype_name((enum stats_qtype)t), s->qtype[t]);
-
-	/* Named rcodes always (rates need the zeros); others when seen. */
-	head(out, "dnsd_responses_total", "counter",
-	     "Responses, by rcode (extended rcodes included).");
-	for (unsigned rc = 0; rc < STATS_RCODES; rc++) {
-		const char *name = rcode_name(rc);
-		answered += s->rcode[rc];
-		if (name == NULL && s->rcode[rc] == 0)
-			continue;
-		if (name == NULL) {
-			snprintf(num, sizeof(num), "RCODE%u", rc);
-			name = num;
-		}
-		sample1(out, "dnsd_responses_total", "rcode", name,
-		        s->rcode[rc]);
-	}
-
-	head(out, "dnsd_edns_queries_total", "counter",
-	     "Queries with an OPT record.");
-	sample1(out, "dnsd_edns_queries_total", NULL, NULL, s->edns);
-	head(out, "dnsd_ecs_queries_total", "counter",
-	     "Answered queries with and without an EDNS Client Subnet option.");
-	sample1(out, "dnsd_ecs_queries_total", "ecs", "present", s->ecs);
-	sample1(out, "dnsd_ecs_queries_total", "ecs", "absent",
-	        answered > s->ecs ? answered - s->ecs : 0);
-	head(out, "dnsd_prebuilt_answers_total", "counter",
-	     "Responses served from those compiled at load (the fast path).");
-	sample1(out, "dnsd_prebuilt_answers_total", NULL, NULL, s->prebuilt);
-	head(out, "dnsd_truncated_total", "counter",
-	     "UDP responses sent with TC set.");
-	sample1(out, "dnsd_truncated_total", NULL, NULL, s->truncated);
-	head(out, "dnsd_malformed_total", "counter",
-	     "Malformed messages: dropped (QR set, under 2 octets) or "
-	     "answered FORMERR.");
-	sample1(out, "dnsd_malformed_total", "kind", "dropped_qr",
-	        s->dropped_qr);
-	sample1(out, "dnsd_malformed_total", "kind", "dropped_short",
-	        s->dropped_short);
-	sample1(out, "dnsd_malformed_total", "kind", "formerr",
-	        s->rcode[RC_FORMERR]);
-	head(out, "dnsd_tcp_connections_total", "counter",
-	     "TCP connections accepted, rejected (over tcp_max_clients) and "
-	     "closed for idleness.");
-	sample1(out, "dnsd_tcp_connections_total", "result", "accepted",
-	        s->tcp_accepted);
-	sample1(out, "dnsd_tcp_connections_total", "result", "rejected",
-	        s->tcp_rejected);
-	sample1(out, "dnsd_tcp_connections_total", "result", "timeout",
-	        s->tcp_timeouts);
-	head(out, "dnsd_send_errors_total", "counter",
-	     "Responses the kernel refused to send.");
-	sample1(out, "dnsd_send_errors_total", NULL, NULL, s->send_errors);
+	stats_each(s, render_counter, &r);
 }
 
 static void
@@ -175,27 +61,31 @@ render_geo(struct evbuffer *out, const struct metrics_input *in)
 	size_t nedges =
 	    in->nedges < STATS_GEO_EDGES ? in->nedges : STATS_GEO_EDGES;
 
-	head(out, "dnsd_geo_answers_total", "counter",
-	     "Geo name queries answered, by the rule that decided "
-	     "(all_down: the all-down policy).");
+	metrics_http_head(out, "dnsd_geo_answers_total", "counter",
+	                  "Geo name queries answered, by the rule that decided "
+	                  "(all_down: the all-down policy).");
 	for (size_t g = 0; g < ngeo; g++)
 		for (unsigned r = 0; r < STATS_GEO_REASONS; r++)
-			sample2(out, "dnsd_geo_answers_total", "name",
-			        in->geo_names[g], "reason",
-			        stats_geo_reason_name((enum stats_geo_reason)r),
-			        s->geo_reason[g][r]);
+			metrics_http_sample2(
+			    out, "dnsd_geo_answers_total", "name",
+			    in->geo_names[g], "reason",
+			    stats_geo_reason_name((enum stats_geo_reason)r),
+			    s->geo_reason[g][r]);
 	/* Only pairs answered at least once: most never are. */
-	head(out, "dnsd_geo_edge_answers_total", "counter",
-	     "A or AAAA RRsets of a geo name that held the edge.");
+	metrics_http_head(out, "dnsd_geo_edge_answers_total", "counter",
+	                  "A or AAAA RRsets of a geo name that held the edge.");
 	for (size_t g = 0; g < ngeo; g++)
 		for (size_t e = 0; e < nedges; e++)
 			if (s->geo_edge[g][e] != 0)
-				sample2(out, "dnsd_geo_edge_answers_total",
-				        "name", in->geo_names[g], "edge",
-				        in->edge_names[e], s->geo_edge[g][e]);
-	head(out, "dnsd_geo_dropped_total", "counter",
-	     "Geo counts not kept: names or edges beyond the counters' caps.");
-	sample1(out, "dnsd_geo_dropped_total", NULL, NULL, s->geo_dropped);
+				metrics_http_sample2(
+				    out, "dnsd_geo_edge_answers_total", "name",
+				    in->geo_names[g], "edge", in->edge_names[e],
+				    s->geo_edge[g][e]);
+	metrics_http_head(
+	    out, "dnsd_geo_dropped_total", "counter",
+	    "Geo counts not kept: names or edges beyond the counters' caps.");
+	metrics_http_sample(out, "dnsd_geo_dropped_total", NULL, NULL,
+	                    s->geo_dropped);
 }
 
 static void
@@ -205,51 +95,56 @@ render_health(struct evbuffer *out, const struct metrics_input *in)
 	static const enum health_override ovr[] = {
 	    HEALTH_AUTO, HEALTH_DRAIN, HEALTH_FORCE_DOWN, HEALTH_FORCE_UP};
 
-	head(out, "dnsd_edge_probed", "gauge",
-	     "What the feed says of each edge: 1 for its state.");
+	metrics_http_head(out, "dnsd_edge_probed", "gauge",
+	                  "What the feed says of each edge: 1 for its state.");
 	for (size_t i = 0; i < in->nhealth; i++)
 		for (unsigned p = 0; p < 3; p++)
-			sample2(out, "dnsd_edge_probed", "edge",
-			        in->health[i].name, "state", probed[p],
-			        (unsigned)in->health[i].probed == p);
-	head(out, "dnsd_edge_override", "gauge",
-	     "Operator override of each edge: 1 for the one in force.");
+			metrics_http_sample2(
+			    out, "dnsd_edge_probed", "edge", in->health[i].name,
+			    "state", probed[p],
+			    (unsigned)in->health[i].probed == p);
+	metrics_http_head(
+	    out, "dnsd_edge_override", "gauge",
+	    "Operator override of each edge: 1 for the one in force.");
 	for (size_t i = 0; i < in->nhealth; i++)
 		for (unsigned o = 0; o < 4; o++)
-			sample2(out, "dnsd_edge_override", "edge",
-			        in->health[i].name, "override",
-			        health_override_name(ovr[o]),
-			        in->health[i].override == ovr[o]);
-	head(out, "dnsd_edge_usable", "gauge",
-	     "1 if geo answers may use the edge (effective state).");
+			metrics_http_sample2(out, "dnsd_edge_override", "edge",
+			                     in->health[i].name, "override",
+			                     health_override_name(ovr[o]),
+			                     in->health[i].override == ovr[o]);
+	metrics_http_head(
+	    out, "dnsd_edge_usable", "gauge",
+	    "1 if geo answers may use the edge (effective state).");
 	for (size_t i = 0; i < in->nhealth; i++)
-		sample1(out, "dnsd_edge_usable", "edge", in->health[i].name,
-		        in->health[i].usable);
+		metrics_http_sample(out, "dnsd_edge_usable", "edge",
+		                    in->health[i].name, in->health[i].usable);
 
 	const struct health_feed_stats *f = in->feed;
 	if (f == NULL)
 		return;
 	/* No sample before the first message: there is no age yet. */
-	head(out, "dnsd_feed_age_seconds", "gauge",
-	     "Seconds since the last accepted health message.");
+	metrics_http_head(out, "dnsd_feed_age_seconds", "gauge",
+	                  "Seconds since the last accepted health message.");
 	if (f->last_message != 0)
-		sample1(out, "dnsd_feed_age_seconds", NULL, NULL,
-		        in->now > f->last_message
-		            ? (uint64_t)(in->now - f->last_message)
-		            : 0);
-	head(out, "dnsd_feed_stale", "gauge",
-	     "1 if the health feed is stale (silent over stale_after).");
-	sample1(out, "dnsd_feed_stale", NULL, NULL, f->stale);
-	head(out, "dnsd_feed_messages_total", "counter",
-	     "Health feed messages, accepted or dropped (old, bad, auth).");
-	sample1(out, "dnsd_feed_messages_total", "result", "accepted",
-	        f->accepted);
-	sample1(out, "dnsd_feed_messages_total", "result", "dropped_old",
-	        f->dropped_old);
-	sample1(out, "dnsd_feed_messages_total", "result", "dropped_bad",
-	        f->dropped_bad);
-	sample1(out, "dnsd_feed_messages_total", "result", "dropped_auth",
-	        f->dropped_auth);
+		metrics_http_sample(out, "dnsd_feed_age_seconds", NULL, NULL,
+		                    in->now > f->last_message
+		                        ? (uint64_t)(in->now - f->last_message)
+		                        : 0);
+	metrics_http_head(
+	    out, "dnsd_feed_stale", "gauge",
+	    "1 if the health feed is stale (silent over stale_after).");
+	metrics_http_sample(out, "dnsd_feed_stale", NULL, NULL, f->stale);
+	metrics_http_head(
+	    out, "dnsd_feed_messages_total", "counter",
+	    "Health feed messages, accepted or dropped (old, bad, auth).");
+	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
+	                    "accepted", f->accepted);
+	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
+	                    "dropped_old", f->dropped_old);
+	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
+	                    "dropped_bad", f->dropped_bad);
+	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
+	                    "dropped_auth", f->dropped_auth);
 }
 
 void
@@ -258,51 +153,48 @@ metrics_render(struct evbuffer *out, const struct metrics_input *in)
 	render_queries(out, in->stats);
 	render_geo(out, in);
 	render_health(out, in);
-	head(out, "dnsd_reloads_total", "counter",
-	     "Successful configuration reloads.");
-	sample1(out, "dnsd_reloads_total", NULL, NULL, in->reloads);
-	head(out, "dnsd_reload_failures_total", "counter",
-	     "Failed reloads (the old configuration kept serving).");
-	sample1(out, "dnsd_reload_failures_total", NULL, NULL,
-	        in->reload_failures);
-	head(out, "dnsd_config_generation", "gauge",
-	     "Generation of the configuration served (1 at start).");
-	sample1(out, "dnsd_config_generation", NULL, NULL, in->generation);
+	metrics_http_head(out, "dnsd_reloads_total", "counter",
+	                  "Successful configuration reloads.");
+	metrics_http_sample(out, "dnsd_reloads_total", NULL, NULL, in->reloads);
+	metrics_http_head(
+	    out, "dnsd_reload_failures_total", "counter",
+	    "Failed reloads (the old configuration kept serving).");
+	metrics_http_sample(out, "dnsd_reload_failures_total", NULL, NULL,
+	                    in->reload_failures);
+	metrics_http_head(
+	    out, "dnsd_config_generation", "gauge",
+	    "Generation of the configuration served (1 at start).");
+	metrics_http_sample(out, "dnsd_config_generation", NULL, NULL,
+	                    in->generation);
 }
 
 /* ---- the endpoint ------------------------------------------------------- */
 
 struct metrics {
-	struct evhttp *http;
-	struct metrics_source src;
+	struct metrics_http *http;
+	const struct server *server;
 	struct dnsd_stats *sum;  /* scratch for a scrape */
 	struct dnsd_stats *base; /* geo counts at the last reset */
 };
 
 static void
-sum_workers(const struct metrics *m, struct dnsd_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; i < m->src.nworkers; i++)
-		worker_stats_add(out, m->src.workers[i]);
-}
-
-static void
-scrape(struct evhttp_request *req, void *arg)
+scrape(struct evbuffer *out, void *arg)
 {
 	struct metrics *m = arg;
-	const struct snapshot *snap = *m->src.snap;
+	const struct snapshot *snap = server_serving(m->server)->snap;
+	const struct health_feed *feed = server_feed(m->server);
 	struct dnsd_stats *s = m->sum;
-	struct health_feed_stats feed;
+	struct health_feed_stats fs;
+	struct server_info si;
 
-	sum_workers(m, s);
+	server_stats(m->server, s);
 	for (size_t g = 0; g < STATS_GEO_NAMES; g++) {
 		for (size_t r = 0; r < STATS_GEO_REASONS; r++)
 			s->geo_reason[g][r] -= m->base->geo_reason[g][r];
 		for (size_t e = 0; e < STATS_GEO_EDGES; e++)
 			s->geo_edge[g][e] -= m->base->geo_edge[g][e];
 	}
-
+	server_info(m->server, &si);
 	size_t ngeo = snap->db->ngeo;
 	size_t nedges = snap->edges != NULL ? snap->edges->n : 0;
 	const char **geo = xcalloc(ngeo + 1, sizeof(*geo));
@@ -319,76 +211,38 @@ scrape(struct evhttp_request *req, void *arg)
 	    .edge_names = edges,
 	    .nedges = nedges,
 	    .health = hi,
+	    .nhealth = health_list(server_health(m->server), hi, nedges),
 	    .now = time(NULL),
-	    .reloads = *m->src.reloads,
-	    .reload_failures = *m->src.reload_failures,
+	    .reloads = si.reloads,
+	    .reload_failures = si.reload_failures,
 	    .generation = snap->generation,
 	};
-	if (m->src.health != NULL) {
-		in.nhealth = health_list(m->src.health, hi, nedges);
-		health_feed_stats(m->src.health, &feed);
-		in.feed = &feed;
+	if (in.nhealth > nedges)
+		in.nhealth = nedges;
+	if (feed != NULL) {
+		health_feed_stats(feed, &fs);
+		in.feed = &fs;
 	}
-
-	struct evbuffer *body = evbuffer_new();
-	if (body == NULL) {
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
-	} else {
-		metrics_render(body, &in);
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "Content-Type",
-		                  "text/plain; version=0.0.4; charset=utf-8");
-		evhttp_send_reply(req, HTTP_OK, "OK", body);
-		evbuffer_free(body);
-	}
+	metrics_render(out, &in);
 	free(geo);
 	free(edges);
 	free(hi);
 }
 
-static void
-not_found(struct evhttp_request *req, void *arg)
-{
-	(void)arg;
-	evhttp_send_error(req, HTTP_NOTFOUND, NULL);
-}
-
 struct metrics *
-metrics_new(struct event_base *base, const struct listen_addr *addr,
-            const struct metrics_source *src)
+metrics_new(struct event_base *base, const struct netaddr *addr,
+            const struct server *server)
 {
 	struct metrics *m = xcalloc(1, sizeof(*m));
 
-	m->src = *src;
+	m->server = server;
 	m->sum = xcalloc(1, sizeof(*m->sum));
 	m->base = xcalloc(1, sizeof(*m->base));
-	m->http = evhttp_new(base);
+	m->http = metrics_http_new(base, addr, scrape, m);
 	if (m->http == NULL) {
-		log_err("metrics: %s: cannot create the HTTP server",
-		        addr->text);
 		metrics_free(m);
 		return NULL;
 	}
-	struct evconnlistener *l = evconnlistener_new_bind(
-	    base, NULL, NULL,
-	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-	    64, (const struct sockaddr *)&addr->ss, (int)addr->len);
-	if (l == NULL) {
-		log_err_errno("metrics: %s: cannot listen", addr->text);
-		metrics_free(m);
-		return NULL;
-	}
-	if (evhttp_bind_listener(m->http, l) == NULL) {
-		evconnlistener_free(l);
-		log_err("metrics: %s: cannot serve HTTP", addr->text);
-		metrics_free(m);
-		return NULL;
-	}
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_timeout(m->http, 10);
-	evhttp_set_cb(m->http, "/metrics", scrape, m);
-	evhttp_set_gencb(m->http, not_found, m);
-	log_info("metrics: http://%s/metrics", addr->text);
 	return m;
 }
 
@@ -397,7 +251,7 @@ metrics_reset_geo(struct metrics *m)
 {
 	if (m == NULL)
 		return;
-	sum_workers(m, m->base);
+	server_stats(m->server, m->base);
 }
 
 void
@@ -405,8 +259,7 @@ metrics_free(struct metrics *m)
 {
 	if (m == NULL)
 		return;
-	if (m->http != NULL)
-		evhttp_free(m->http);
+	metrics_http_free(m->http);
 	free(m->sum);
 	free(m->base);
 	free(m);

@@ -11,12 +11,10 @@
 
 struct event_base;
 struct evbuffer;
-struct health;
 struct health_edge_info;
 struct health_feed_stats;
-struct listen_addr;
-struct snapshot;
-struct worker;
+struct netaddr;
+struct server;
 
 /*
  * Everything one scrape shows, gathered by the caller; borrowed.  Geo
@@ -45,31 +43,18 @@ struct metrics_input {
  */
 void metrics_render(struct evbuffer *out, const struct metrics_input *in);
 
-/*
- * What the endpoint reads at every scrape, on the main thread: pointers
- * into main's context, which must outlive the endpoint.  Worker counters
- * are read while the workers write them, without locks: a torn read of an
- * aligned uint64_t cannot happen on x86-64 and aarch64, and a counter one
- * increment behind is fine for statistics.
- */
-struct metrics_source {
-	struct worker *const *workers;
-	unsigned nworkers;
-	const struct health *health;
-	struct snapshot *const *snap; /* the newest snapshot */
-	const uint64_t *reloads;
-	const uint64_t *reload_failures;
-};
-
 struct metrics;
 
 /*
- * Serve GET /metrics at `addr` on `base` (404 for other paths).  Returns
- * new, or NULL after logging why (e.g. address in use).
+ * Serve GET /metrics at `addr` on `base` (daemon/metrics_http.h), each
+ * scrape gathered from `server` (kept): its workers' counters, summed
+ * without locks (a torn read of an aligned uint64_t cannot happen on
+ * x86-64 and aarch64, and a counter one increment behind is fine for
+ * statistics), what it serves, its health and its feed.  Returns new, or
+ * NULL after logging why (e.g. address in use).
  */
-struct metrics *metrics_new(struct event_base *base,
-                            const struct listen_addr *addr,
-                            const struct metrics_source *src);
+struct metrics *metrics_new(struct event_base *base, const struct netaddr *addr,
+                            const struct server *server);
 
 /*
  * A new snapshot was published: its geo names may be others, in another

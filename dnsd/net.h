@@ -4,7 +4,7 @@
 #define DNSD_NET_H
 
 struct dnsd_stats;
-struct listen_addr;
+struct netaddr;
 struct serving;
 struct worker;
 struct udp_sock;
@@ -15,14 +15,14 @@ struct tcp_listener;
  * with SO_REUSEPORT (and IPV6_V6ONLY, so v4 and v6 bind separately).
  * Returns the descriptor, or -1 after logging why.
  */
-int net_bind(const struct listen_addr *a, int type);
+int net_bind(const struct netaddr *a, int type);
 
 /*
  * Bind a UDP socket on `a` with SO_REUSEPORT, answering from `sv` (a
  * reference of its own) until a newer serving is published.  Returns new,
  * or NULL after logging.
  */
-struct udp_sock *net_udp_new(struct worker *w, const struct listen_addr *a,
+struct udp_sock *net_udp_new(struct worker *w, const struct netaddr *a,
                              struct serving *sv);
 
 /*
@@ -51,7 +51,7 @@ void net_udp_free(struct udp_sock *u);
  * an idle timeout and a cap on open connections per worker.  Returns new,
  * or NULL after logging.
  */
-struct tcp_listener *net_tcp_new(struct worker *w, const struct listen_addr *a);
+struct tcp_listener *net_tcp_new(struct worker *w, const struct netaddr *a);
 /* Closes the listener and every connection it accepted.  NULL: no-op. */
 void net_tcp_free(struct tcp_listener *t);
 

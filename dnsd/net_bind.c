@@ -36,7 +36,7 @@ size_buffers(int fd)
 }
 
 int
-net_bind(const struct listen_addr *a, int type)
+net_bind(const struct netaddr *a, int type)
 {
 	int fd =
 	    socket(a->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -176,7 +176,7 @@ accept_error_cb(struct evconnlistener *lev, void *arg)
 }
 
 struct tcp_listener *
-net_tcp_new(struct worker *w, const struct listen_addr *a)
+net_tcp_new(struct worker *w, const struct netaddr *a)
 {
 	int fd = net_bind(a, SOCK_STREAM);
 

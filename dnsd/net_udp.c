@@ -202,7 +202,7 @@ udp_main(void *arg)
 }
 
 static bool
-is_wildcard(const struct listen_addr *a)
+is_wildcard(const struct netaddr *a)
 {
 	if (a->ss.ss_family == AF_INET) {
 		const struct sockaddr_in *s =
@@ -214,7 +214,7 @@ is_wildcard(const struct listen_addr *a)
 }
 
 struct udp_sock *
-net_udp_new(struct worker *w, const struct listen_addr *a, struct serving *sv)
+net_udp_new(struct worker *w, const struct netaddr *a, struct serving *sv)
 {
 	int fd = net_bind(a, SOCK_DGRAM);
 	int on = 1;

@@ -15,8 +15,8 @@
 #include "common/errbuf.h"
 #include "common/hmsg.h"
 #include "common/log.h"
-#include "common/privdrop.h"
 #include "common/xalloc.h"
+#include "daemon/daemon.h"
 #include "dnsd/commands.h"
 #include "dnsd/conf.h"
 #include "dnsd/control.h"
@@ -34,7 +34,7 @@
 
 struct server {
 	char *conf_path;
-	struct listen_addr *listen; /* from -l, or NULL: the config's */
+	struct netaddr *listen; /* from -l, or NULL: the config's */
 	size_t nlisten;
 	struct snapshot *snap;   /* the newest; one reference */
 	struct serving *serving; /* published with it; one reference */
@@ -100,23 +100,21 @@ server_check(const char *conf_path)
 	    hmsg_key_load(snap->conf->health_key_file, key, &why) < 0)
 		errbuf_add(&err, snap->conf->health_key_file, 0, 0, "%s", why);
 	if (snap == NULL || err.count > 0) {
-		fputs(errbuf_text(&err), stderr);
-		fprintf(stderr, "dnsd: %s: %u error%s\n", conf_path, err.count,
-		        err.count == 1 ? "" : "s");
+		daemon_print_errors("dnsd", conf_path, &err);
 		errbuf_fini(&err);
 		snapshot_unref(snap);
 		return 1;
 	}
-	printf("dnsd: %s: ok, %zu zones, %zu records\n", conf_path,
-	       snap->db->nzones, count_records(snap));
+	daemon_print_ok("dnsd", conf_path, "%zu zones, %zu records",
+	                snap->db->nzones, count_records(snap));
 	errbuf_fini(&err);
 	snapshot_unref(snap);
 	return 0;
 }
 
 struct server *
-server_load(const char *conf_path, const struct listen_addr *listen,
-            size_t nlisten, struct errbuf *err)
+server_load(const char *conf_path, const struct netaddr *listen, size_t nlisten,
+            struct errbuf *err)
 {
 	struct snapshot *snap = snapshot_load(conf_path, 1, err);
 
@@ -175,32 +173,17 @@ static int
 drop_privileges(struct server *s, const char *user)
 {
 	const struct dnsd_conf *conf = s->snap->conf;
-	struct errbuf err;
-	bool root = geteuid() == 0;
-	int rc = 0;
+	const char *const socks[] = {conf->control, conf->health_socket};
 
-	if (user == NULL)
-		user = conf->user;
-	errbuf_init(&err);
-	if (privdrop_chown(conf->control, user, &err) == -1 ||
-	    privdrop_chown(conf->health_socket, user, &err) == -1 ||
-	    privdrop(user, conf->allow_root, &err) == -1) {
-		errbuf_log(&err, LOG_ERR);
-		rc = -1;
-	} else if (root && user != NULL) {
-		log_info("running as user %s", user);
-	} else if (root) {
-		log_warn("running as root (allow_root: true)");
-	}
-	errbuf_fini(&err);
-	return rc;
+	return daemon_drop_privileges(user != NULL ? user : conf->user,
+	                              conf->allow_root, socks, 2);
 }
 
 int
 server_start(struct server *s, struct event_base *base, const char *user)
 {
 	const struct dnsd_conf *conf = s->snap->conf;
-	const struct listen_addr *addrs = s->listen ? s->listen : conf->listen;
+	const struct netaddr *addrs = s->listen ? s->listen : conf->listen;
 	size_t naddrs = s->listen ? s->nlisten : conf->nlisten;
 	struct timeval tick = {.tv_sec = SERVER_REAP_MS / 1000,
 	                       .tv_usec = (SERVER_REAP_MS % 1000) * 1000};

@@ -18,7 +18,7 @@ struct errbuf;
 struct event_base;
 struct health;
 struct health_feed;
-struct listen_addr;
+struct netaddr;
 struct serving;
 
 #define DNSD_VERSION "0.1.0"
@@ -38,9 +38,8 @@ int server_check(const char *conf_path);
  * configuration's) overrides where to listen.  Nothing is bound yet.
  * Returns new, or NULL with every error in `err`.
  */
-struct server *server_load(const char *conf_path,
-                           const struct listen_addr *listen, size_t nlisten,
-                           struct errbuf *err);
+struct server *server_load(const char *conf_path, const struct netaddr *listen,
+                           size_t nlisten, struct errbuf *err);
 
 /*
  * Bind every socket on `base` (kept): the workers' UDP and TCP, the health

@@ -91,7 +91,7 @@ worker_qlog(const struct worker *w, const struct query *q, const uint8_t *resp,
 }
 
 struct worker *
-worker_new(unsigned id, const struct listen_addr *addrs, size_t naddrs,
+worker_new(unsigned id, const struct netaddr *addrs, size_t naddrs,
            struct serving *sv)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));

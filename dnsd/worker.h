@@ -15,7 +15,7 @@
 struct dnsd_stats;
 struct event;
 struct event_base;
-struct listen_addr;
+struct netaddr;
 struct query;
 struct udp_sock;
 struct tcp_listener;
@@ -51,7 +51,7 @@ struct worker {
  * of its own).  Returns new, or NULL after logging why (e.g. address in
  * use).
  */
-struct worker *worker_new(unsigned id, const struct listen_addr *addrs,
+struct worker *worker_new(unsigned id, const struct netaddr *addrs,
                           size_t naddrs, struct serving *sv);
 
 /* Start the worker's threads (loop and UDP).  0 or -1. */

@@ -2,8 +2,6 @@
 /* edge-health/conf.c: zones/edge-health.yaml -> struct eh_conf. */
 #include "edge-health/conf.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include "common/edges.h"
 #include "common/errbuf.h"
 #include "common/hmsg.h"
+#include "common/netaddr.h"
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
@@ -130,58 +129,6 @@ eh_conf_check_name(enum eh_check_type type)
 	return check_types[type];
 }
 
-int
-eh_conf_parse_addr(const char *text, struct sockaddr_storage *ss,
-                   socklen_t *len, char *host, size_t hostcap, uint16_t *port)
-{
-	char h[EH_ADDR_TEXT];
-	const char *p;
-
-	memset(ss, 0, sizeof(*ss));
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (close == NULL || close[1] != ':')
-			return -1;
-		if ((size_t)(close - text - 1) >= sizeof(h))
-			return -1;
-		snprintf(h, sizeof(h), "%.*s", (int)(close - text - 1),
-		         text + 1);
-		p = close + 2;
-	} else {
-		/* Exactly one colon: a bare IPv6 address has no port. */
-		const char *colon = strchr(text, ':');
-		if (colon == NULL || colon != strrchr(text, ':'))
-			return -1;
-		if ((size_t)(colon - text) >= sizeof(h))
-			return -1;
-		snprintf(h, sizeof(h), "%.*s", (int)(colon - text), text);
-		p = colon + 1;
-	}
-	uint64_t v;
-	if (ycfg_parse_uint(p, 1, 65535, &v) == -1)
-		return -1;
-
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	if (text[0] != '[' && inet_pton(AF_INET, h, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)v);
-		*len = sizeof(*sin);
-	} else if (text[0] == '[' &&
-	           inet_pton(AF_INET6, h, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)v);
-		*len = sizeof(*sin6);
-	} else {
-		return -1;
-	}
-	if (host != NULL)
-		snprintf(host, hostcap, "%s", h);
-	if (port != NULL)
-		*port = (uint16_t)v;
-	return 0;
-}
-
 /* The value of `key` in `map`, for positions of later errors, or `map`. */
 static const yaml_node_t *
 map_value(const struct ycfg_doc *doc, const yaml_node_t *map, const char *key)
@@ -237,16 +184,11 @@ load_check(const struct ycfg_doc *doc, const struct edge *e,
 	struct eh_check ck = {.type = (enum eh_check_type)c.type,
 	                      .max_body = c.max_body,
 	                      .verify = c.verify};
-	if (c.address != NULL &&
-	    eh_conf_parse_addr(c.address, &ck.addr, &ck.addrlen, ck.host_ip,
-	                       sizeof(ck.host_ip), &ck.port) == -1) {
+	if (c.address != NULL && netaddr_parse(c.address, 0, &ck.addr) == -1)
 		ycfg_error(doc, map_value(doc, node, "address"), err,
 		           "%s: address: \"%s\" is not ADDR:PORT (use "
 		           "[ADDR]:PORT for IPv6)",
 		           what, c.address);
-	}
-	if (c.address != NULL)
-		snprintf(ck.addr_text, sizeof(ck.addr_text), "%s", c.address);
 	if (c.path != NULL && c.path[0] != '/')
 		ycfg_error(doc, map_value(doc, node, "path"), err,
 		           "%s: path: must start with \"/\"", what);
@@ -365,13 +307,15 @@ load_feed(const struct ycfg_doc *doc, const char *path, const yaml_node_t *node,
 			ycfg_error(doc, node, err,
 			           "feeds: key_file: only for udp feeds");
 	} else {
+		struct netaddr a;
 		f.kind = EH_FEED_UDP;
-		if (eh_conf_parse_addr(cf.udp, &f.addr, &f.addrlen, NULL, 0,
-		                       NULL) == -1)
+		if (netaddr_parse(cf.udp, 0, &a) == -1)
 			ycfg_error(doc, node, err,
 			           "feeds: udp: \"%s\" is not ADDR:PORT (use "
 			           "[ADDR]:PORT for IPv6)",
 			           cf.udp);
+		memcpy(&f.addr, &a.ss, sizeof(f.addr));
+		f.addrlen = a.len;
 		snprintf(f.text, sizeof(f.text), "udp:%s", cf.udp);
 		/* A key is required: anyone who can send UDP to dnsd could
 		 * otherwise mark every edge down. */
@@ -475,16 +419,13 @@ eh_conf_load(const char *path, struct errbuf *err)
 	conf->user = top.user; /* owned by conf now */
 	conf->allow_root = top.allow_root;
 	if (top.metrics != NULL) {
-		struct eh_listen *l = &conf->metrics_addr;
-		if (eh_conf_parse_addr(top.metrics, &l->addr, &l->addrlen, NULL,
-		                       0, NULL) == -1)
+		if (netaddr_parse(top.metrics, 0, &conf->metrics_addr) == -1)
 			ycfg_error(
 			    doc, map_value(doc, ycfg_doc_root(doc), "metrics"),
 			    err,
 			    "metrics: \"%s\": expected ADDR:PORT or "
 			    "[IPV6]:PORT",
 			    top.metrics);
-		snprintf(l->text, sizeof(l->text), "%s", top.metrics);
 		conf->metrics = true;
 	}
 	free(top.metrics);

@@ -10,6 +10,7 @@
 
 #include "common/edges.h"
 #include "common/hmsg.h"
+#include "common/netaddr.h"
 
 struct errbuf;
 
@@ -20,18 +21,13 @@ struct errbuf;
 #define EH_RISE 2
 #define EH_JITTER_PCT 10
 #define EH_MAX_BODY 65536
-#define EH_ADDR_TEXT 64
 
 enum eh_check_type { EH_CHECK_TCP, EH_CHECK_HTTP, EH_CHECK_HTTPS };
 
 /* One check of an edge.  Strings are owned by the conf. */
 struct eh_check {
 	enum eh_check_type type;
-	struct sockaddr_storage addr; /* probed address and port */
-	socklen_t addrlen;
-	char addr_text[EH_ADDR_TEXT]; /* as written: "127.0.0.1:8080" */
-	char host_ip[EH_ADDR_TEXT];   /* numeric host without brackets */
-	uint16_t port;
+	struct netaddr addr; /* probed address and port */
 	/* http/https only */
 	char *path;       /* "/" by default */
 	char *host;       /* Host header and SNI; default: the edge name */
@@ -65,17 +61,11 @@ enum eh_feed_kind { EH_FEED_UNIX, EH_FEED_UDP };
 struct eh_feed {
 	enum eh_feed_kind kind;
 	char text[160]; /* "unix:/path" or "udp:ADDR:PORT", for logs */
+	/* sendto's: the Unix socket's, or the udp netaddr's ss and len */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	uint8_t key[HMSG_KEY_MAX];
 	size_t keylen; /* 0: no mac */
-};
-
-/* A listening address (the metrics endpoint). */
-struct eh_listen {
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	char text[EH_ADDR_TEXT]; /* as written, for logs */
 };
 
 struct eh_conf {
@@ -85,7 +75,7 @@ struct eh_conf {
 	char *user;       /* drop root for this user, or NULL */
 	bool allow_root;  /* root without `user` is refused unless set */
 	bool metrics;     /* serve Prometheus metrics at metrics_addr */
-	struct eh_listen metrics_addr;
+	struct netaddr metrics_addr;
 	struct eh_timing defaults;
 	struct eh_edge *edge; /* in file order */
 	size_t nedge;
@@ -103,15 +93,6 @@ struct eh_conf {
 struct eh_conf *eh_conf_load(const char *path, struct errbuf *err);
 
 void eh_conf_free(struct eh_conf *conf); /* NULL is a no-op */
-
-/*
- * Parse "ADDR:PORT" or "[IPV6]:PORT" (a port is required) into `ss`.
- * Fills `host` (numeric, no brackets, hostcap bytes) when non-NULL.
- * Returns 0 or -1.
- */
-int eh_conf_parse_addr(const char *text, struct sockaddr_storage *ss,
-                       socklen_t *len, char *host, size_t hostcap,
-                       uint16_t *port);
 
 /* "tcp", "http", "https" */
 const char *eh_conf_check_name(enum eh_check_type type);

@@ -10,8 +10,8 @@
 
 struct event_base;
 struct evbuffer;
-struct eh_listen;
 struct feed;
+struct netaddr;
 
 /* Everything one scrape shows, gathered by the caller; borrowed. */
 struct eh_metrics_input {
@@ -28,9 +28,10 @@ struct eh_metrics_input {
 void eh_metrics_render(struct evbuffer *out, const struct eh_metrics_input *in);
 
 /*
- * What the endpoint reads at every scrape: pointers into main's context,
- * which must outlive the endpoint.  They are followed at each scrape, so
- * a reload that replaces the sched or the feed needs no call here.
+ * What the endpoint reads at every scrape: pointers into the prober's
+ * context (edge-health/prober.c), which must outlive the endpoint.  They
+ * are followed at each scrape, so a reload that replaces the sched or the
+ * feed needs no call here.
  */
 struct eh_metrics_source {
 	struct sched *const *sched;
@@ -46,7 +47,7 @@ struct eh_metrics;
  * new, or NULL after logging why (e.g. address in use).
  */
 struct eh_metrics *eh_metrics_new(struct event_base *base,
-                                  const struct eh_listen *addr,
+                                  const struct netaddr *addr,
                                   const struct eh_metrics_source *src);
 
 void eh_metrics_free(struct eh_metrics *m); /* NULL is a no-op */

@@ -231,7 +231,7 @@ probe_http_start(struct probe *p, char *why, size_t whylen)
 	}
 	/* The connection owns the bufferevent from here on. */
 	h->conn = evhttp_connection_base_bufferevent_new(
-	    p->env->base, NULL, h->bev, c->host_ip, c->port);
+	    p->env->base, NULL, h->bev, c->addr.host, c->addr.port);
 	if (h->conn == NULL) {
 		bufferevent_free(h->bev);
 		goto fail;

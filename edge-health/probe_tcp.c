@@ -59,9 +59,9 @@ probe_tcp_start(struct probe *p, char *why, size_t whylen)
 	}
 	bufferevent_setcb(bev, NULL, NULL, event_cb, p);
 	p->impl = bev;
-	if (bufferevent_socket_connect(bev,
-	                               (const struct sockaddr *)&p->check->addr,
-	                               (int)p->check->addrlen) == -1) {
+	if (bufferevent_socket_connect(
+	        bev, (const struct sockaddr *)&p->check->addr.ss,
+	        (int)p->check->addr.len) == -1) {
 		int e = EVUTIL_SOCKET_ERROR();
 		snprintf(why, whylen, "tcp: %s",
 		         evutil_socket_error_to_string(e));

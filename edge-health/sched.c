@@ -141,7 +141,7 @@ round_fail(struct edge_run *r, const struct eh_check *c, const char *why)
 	r->ok = false;
 	/* Truncation is fine: the reason is for people. */
 	if (snprintf(r->reason, sizeof(r->reason), "%s (%s): %s", r->e->name,
-	             c->addr_text, why) < 0)
+	             c->addr.text, why) < 0)
 		r->reason[0] = '\0';
 }
 
@@ -258,7 +258,7 @@ find_run(const struct sched *s, const char *name)
 static bool
 same_check(const struct eh_check *a, const struct eh_check *b)
 {
-	return a->type == b->type && strcmp(a->addr_text, b->addr_text) == 0 &&
+	return a->type == b->type && strcmp(a->addr.text, b->addr.text) == 0 &&
 	       (a->path == NULL) == (b->path == NULL) &&
 	       (a->path == NULL || strcmp(a->path, b->path) == 0);
 }

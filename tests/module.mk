@@ -13,8 +13,8 @@ TEST_TOOLS  = $(addprefix $(O)/tests/,$(patsubst tests/tools/%.c,%,\
 testlib_SRCS := tests/lib/hex.c tests/lib/pkt.c tests/lib/sock.c
 $(O)/libtest.a: $(patsubst %.c,$(O)/obj/%.o,$(testlib_SRCS))
 
-TEST_LIBS   = $(O)/libtest.a $(O)/libdnsd.a $(O)/libeh.a $(O)/libgeo.a \
-              $(O)/libcommon.a
+TEST_LIBS   = $(O)/libtest.a $(O)/libdnsd.a $(O)/libeh.a $(O)/libdaemon.a \
+              $(O)/libgeo.a $(O)/libcommon.a
 TEST_PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PC))
 TEST_PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PC))
 

@@ -61,50 +61,15 @@ die()
 [ "$(nproc)" -ge 2 ] || die "needs two CPUs (server on one, load on the other)"
 
 # ---- inputs -------------------------------------------------------------
-# The database: 1 M IPv4 + 100 k IPv6 networks, ~200 countries, seed 1.
-if [ ! -s "$MMDB" ] || [ "$ROOT/tests/tools/mksynth.pl" -nt "$MMDB" ]; then
-	echo "bench: building the synthetic database (about 2 minutes, once) ..."
-	perl "$ROOT/tests/tools/mksynth.pl" -4 1000000 -6 100000 -c 50000 -r 8 \
-	    -s 1 "$MMDB"
-fi
+# The database (built once) and the query files: common.sh.
+# shellcheck source=tests/bench/common.sh
+. "$ROOT/tests/bench/common.sh"
+bench_database
 MMDB_MB=$(awk -v b="$(stat -c %s "$MMDB")" 'BEGIN { printf "%.1f", b / 1048576 }')
-perl "$ROOT/tests/bench/mkqueries.pl" "$MMDB" "$B"
+bench_queries
 
 # dnsd's configuration: the same zone and edges as the peers'.
-mkdir -p "$B/dnsd"
-{
-	echo "edges:"
-	grep -v '^#' "$EDGES" | while read -r name lat lon v4 v6 cc cont; do
-		echo "  $name: { location: [$lat, $lon], country: $cc," \
-		    "continent: $cont, addresses: [$v4, \"$v6\"] }"
-	done
-} >"$B/dnsd/edges.yaml"
-cat >"$B/dnsd/example.net.yaml" <<'EOF'
-zone: example.net
-ttl: 1h
-records:
-  "@":
-    SOA: ns1 hostmaster 1 1h 10m 1w 5m
-    NS: ns1
-  ns1: { A: 127.0.0.1 }
-  www: { ttl: 5m, A: 192.0.2.80 }
-geo:
-  cdn:
-    ttl: 30s
-    answers: 1
-EOF
-write_dnsd_conf()
-{
-	cat >"$B/dnsd/dnsd.yaml" <<EOF
-server:
-  listen: [127.0.0.1:$1]
-  workers: $2
-zones: [example.net.yaml]
-edges: edges.yaml
-geo_database: $MMDB
-allow_root: true
-EOF
-}
+bench_dnsd_files "$B/dnsd"
 
 # ---- measuring ------------------------------------------------------------
 # cpu_ns PID: nanoseconds its threads have run, so far.
@@ -148,7 +113,7 @@ start()
 		taskset -c "$4" "$O/tests/udpecho" -t "$3" 127.0.0.1 "$2" &
 		;;
 	dnsd)
-		write_dnsd_conf "$2" "$3"
+		write_dnsd_conf "$B/dnsd" "$2" "$3"
 		taskset -c "$4" "$O/bin/dnsd" -c "$B/dnsd/dnsd.yaml" \
 		    2>"$B/dnsd.log" &
 		;;

@@ -83,13 +83,13 @@ is "$(field "$r" rcode)/$(field "$r" an)" "0/1" "over TCP, the good query: answe
 
 stop_dnsd
 
-# ---- the stats line ---------------------------------------------------------
-stats=$(grep 'dropped-responses' "$DNSD_LOG" | tail -n 1)
-like "$stats" "dropped-responses [0-9]+" "stats line logged at exit"
-n=$(printf '%s\n' "$stats" | sed -n 's/.*dropped-responses \([0-9]*\).*/\1/p')
-is "$n" "$dropped" "dropped-responses counts our $dropped responses"
-n=$(printf '%s\n' "$stats" | sed -n 's/.*formerr \([0-9]*\).*/\1/p')
-is "$n" "$formerrs" "formerr counts our $formerrs FORMERRs"
+# ---- the stats line (the counters' keys, as dnsdctl stats names them) -------
+stats=$(grep 'stats: .*dropped\.responses' "$DNSD_LOG" | tail -n 1)
+like "$stats" "dropped\.responses [0-9]+" "stats line logged at exit"
+n=$(printf '%s\n' "$stats" | sed -n 's/.* dropped\.responses \([0-9]*\).*/\1/p')
+is "$n" "$dropped" "dropped.responses counts our $dropped responses"
+n=$(printf '%s\n' "$stats" | sed -n 's/.* rcode\.formerr \([0-9]*\).*/\1/p')
+is "$n" "$formerrs" "rcode.formerr counts our $formerrs FORMERRs"
 
 # ---- garbage, on a fresh server ---------------------------------------------
 start_dnsd "$fix/dnsd.yaml" || bail "dnsd does not start again"

@@ -118,10 +118,34 @@ like "$("$CTL" -c "$CONF" status)" "^generation: 2" \
     "a broken reload: still generation 2"
 mv "$T_TMP/ex/example.net.yaml.good" "$T_TMP/ex/example.net.yaml"
 
+# explain answers from what is served, not from the files as they are now:
+# a database that puts London in Sydney, renamed over the served one (as
+# geoipupdate replaces it), changes nothing until a reload.
+sed 's|^81\.2\.69\.0/24.*|81.2.69.0/24 -33.8688 151.2093 OC AU NSW Sydney|' \
+    "$T_ROOT/zones/geo/demo-networks.txt" >"$T_TMP/moved.txt"
+perl "$T_ROOT/tests/tools/mkmmdb.pl" "$T_TMP/moved.txt" \
+    "$T_TMP/ex/geo/moved.mmdb" >/dev/null 2>&1 ||
+    bail "cannot build the moved database"
+mv "$T_TMP/ex/geo/moved.mmdb" "$T_TMP/ex/geo/demo.mmdb"
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 cdn.example.net A)
+like "$out" "^location +81\\.2\\.69\\.0/24: EU GB ENG London" \
+    "new database on disk: explain still locates as served (London)"
+like "$out" "^  A +192\\.0\\.2\\.11 \\(lhr\\)" \
+    "new database on disk: explain still answers as served (lhr)"
+"$CTL" -c "$CONF" reload >/dev/null
+out=$("$CTL" -c "$CONF" explain 81.2.69.0/24 cdn.example.net A)
+like "$out" "^location +81\\.2\\.69\\.0/24: OC AU NSW Sydney" \
+    "after the reload: explain locates in the new database"
+like "$out" "^  A +203\\.0\\.113\\.43 \\(syd\\)" \
+    "after the reload: explain answers syd"
+is "$(q -s 81.2.69.0/24 cdn.example.net A | sed -n 's/^an .* IN A //p')" \
+    203.0.113.43 "after the reload: the server answers syd too"
+
 # geoq: the same explanation offline, as JSON with -j
 out=$("$GEOQ" -c "$CONF" -j 2001:218::/32 cdn.example.net)
 is "$?" 0 "geoq -j: exit 0"
-like "$out" '"rule": "nearest", "scope": 32' "geoq -j: rule and scope"
+like "$out" '"rule": "nearest", "network": "2001:218::/32", "scope": 32' \
+    "geoq -j: rule, the map's network and scope"
 like "$out" '"AAAA": \{"rcode": "NOERROR", "all_down": false, "edges": \["nrt"\]\}' \
     "geoq -j: Tokyo gets nrt"
 stop_dnsd

@@ -119,10 +119,10 @@ defaults_applied(void **state)
 	assert_null(k->body);
 	assert_int_equal(k->max_body, EH_MAX_BODY);
 	assert_true(k->verify);
-	assert_string_equal(k->host_ip, "127.0.0.1");
-	assert_int_equal(k->port, 8080);
-	assert_string_equal(c->edge[1].check[0].host_ip, "::1");
-	assert_int_equal(c->edge[1].check[0].addr.ss_family, AF_INET6);
+	assert_string_equal(k->addr.host, "127.0.0.1");
+	assert_int_equal(k->addr.port, 8080);
+	assert_string_equal(c->edge[1].check[0].addr.host, "::1");
+	assert_int_equal(c->edge[1].check[0].addr.ss.ss_family, AF_INET6);
 	/* Relative paths are relative to the file naming them. */
 	assert_int_equal(c->nfeed, 1);
 	const struct sockaddr_un *sun =

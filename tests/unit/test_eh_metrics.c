@@ -50,9 +50,9 @@ renders_counters(void **state)
 {
 	char health[] = "/health";
 	struct eh_check chk[2] = {
-	    {.type = EH_CHECK_TCP, .addr_text = "127.0.0.1:8080"},
+	    {.type = EH_CHECK_TCP, .addr = {.text = "127.0.0.1:8080"}},
 	    {.type = EH_CHECK_HTTP,
-	     .addr_text = "127.0.0.1:8080",
+	     .addr = {.text = "127.0.0.1:8080"},
 	     .path = health},
 	};
 	struct eh_edge lhr = {.name = "lhr", .check = chk, .ncheck = 2};

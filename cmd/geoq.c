@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/geoq.c: which edges, in what order, for this address under this
+/* cmd/geoq.c: which edges, in what order, for this address under this
  * configuration?  Offline: compiles the configuration as dnsd does. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "common/errbuf.h"
 #include "common/log.h"
 #include "dnsd/explain.h"
+#include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 
 static void
@@ -75,11 +76,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	errbuf_fini(&err);
-	int rc = explain_write(stdout, s, NULL, NULL, 0, argv[optind],
+	/* Every edge up: no health without a running server. */
+	struct serving *sv = serving_new(s, NULL, 0, NULL);
+	int rc = explain_write(stdout, sv, NULL, 0, argv[optind],
 	                       argc - optind == 2 ? argv[optind + 1] : NULL,
 	                       NULL, json, why, sizeof(why));
 	if (rc == -1)
 		fprintf(stderr, "geoq: %s\n", why);
+	serving_unref(sv);
 	snapshot_unref(s);
 	return rc == -1 ? 1 : 0;
 }

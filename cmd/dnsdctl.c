@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* dnsd/dnsdctl.c: the operator's client for dnsd's control socket. */
-#include <errno.h>
-#include <poll.h>
+/* cmd/dnsdctl.c: the operator's client for dnsd's control socket. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/errbuf.h"
@@ -16,6 +11,7 @@
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
 #include "dnsd/control.h"
+#include "dnsd/control_client.h"
 
 /* Exit statuses: scripts tell "the server said no" from "no server". */
 #define CTL_EXIT_OK 0
@@ -24,9 +20,6 @@
 
 /* A reload compiles every zone: give the server time to answer. */
 #define CTL_DEFAULT_TIMEOUT 30
-
-/* Responses are a few lines per edge; anything this big is not ours. */
-#define CTL_RESPONSE_MAX (16 * 1024 * 1024)
 
 static void
 usage(FILE *out)
@@ -128,121 +121,6 @@ socket_from_conf(const char *file)
 	return path;
 }
 
-/* Connected stream socket to `path`, or -1 (printed). */
-static int
-connect_to(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr,
-		        "dnsdctl: cannot connect to %s: path too long\n", path);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1 ||
-	    connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		fprintf(stderr, "dnsdctl: cannot connect to %s: %s\n", path,
-		        strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* All of `buf`; 0, or -1 with errno set. */
-static int
-send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Read until the server closes; new NUL-terminated text in *out, its
- * length in *len.  0, or -1 (printed) on timeout or error.
- */
-static int
-read_all(int fd, const char *path, int timeout_s, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
-
-	for (;;) {
-		long long left = deadline - now_ms();
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-		if (pr == -1 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			fprintf(stderr, "dnsdctl: %s: %s\n", path,
-			        pr == 0 ? "no response in time"
-			                : strerror(errno));
-			free(buf);
-			return -1;
-		}
-		if (cap - n < 1024) {
-			if (cap >= CTL_RESPONSE_MAX) {
-				fprintf(stderr,
-				        "dnsdctl: %s: response too large\n",
-				        path);
-				free(buf);
-				return -1;
-			}
-			cap *= 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		ssize_t r = recv(fd, buf + n, cap - n - 1, 0);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 && errno != ECONNRESET) {
-			fprintf(stderr, "dnsdctl: %s: read: %s\n", path,
-			        strerror(errno));
-			free(buf);
-			return -1;
-		}
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-/* Is the last line of `text` exactly "ok"? */
-static bool
-ends_ok(const char *text, size_t len)
-{
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-	size_t start = len;
-	while (start > 0 && text[start - 1] != '\n')
-		start--;
-	return len - start == 2 && memcmp(text + start, "ok", 2) == 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -337,36 +215,17 @@ main(int argc, char **argv)
 		free(req);
 		return CTL_EXIT_CONNECT;
 	}
-	int fd = connect_to(path);
-	if (fd == -1) {
-		free(req);
-		free(path);
-		return CTL_EXIT_CONNECT;
-	}
-	/*
-	 * A send error is not final: a busy server answers and closes
-	 * before reading, and that answer is still in our receive queue.
-	 */
-	if (send_all(fd, req, off) == 0)
-		shutdown(fd, SHUT_WR);
-	free(req);
-
-	char *resp;
+	char *resp, why[512];
 	size_t len;
-	int rc = read_all(fd, path, timeout_s, &resp, &len);
-	close(fd);
-	if (rc == -1) {
-		free(path);
-		return CTL_EXIT_ERROR;
+	int rc = control_client_ask(path, req, timeout_s, &resp, &len, why,
+	                            sizeof(why));
+	free(req);
+	free(path);
+	if (rc < 0) {
+		fprintf(stderr, "dnsdctl: %s\n", why);
+		return rc == -1 ? CTL_EXIT_CONNECT : CTL_EXIT_ERROR;
 	}
-	if (len == 0) {
-		fprintf(stderr, "dnsdctl: %s: closed without a response\n",
-		        path);
-		free(resp);
-		free(path);
-		return CTL_EXIT_ERROR;
-	}
-	bool ok = ends_ok(resp, len);
+	bool ok = control_client_ok(resp, len);
 	/* --json prints the JSON alone: the status is the exit code. */
 	size_t show = len;
 	if (json && ok) {
@@ -376,7 +235,6 @@ main(int argc, char **argv)
 	if (show > 0 && resp[show - 1] != '\n')
 		fputc('\n', stdout);
 	free(resp);
-	free(path);
 	if (fflush(stdout) == EOF)
 		return CTL_EXIT_ERROR;
 	return ok ? CTL_EXIT_OK : CTL_EXIT_ERROR;

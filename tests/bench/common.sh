@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+# shellcheck shell=sh
+# tests/bench/common.sh: what tests/bench/run.sh and tests/bench/callgrind.sh
+# share, sourced by both: the synthetic database, the query files and
+# dnsd's configuration for them.  The sourcing script sets ROOT (the source
+# tree), B (the bench directory), MMDB (the database) and EDGES
+# (edges.tsv).
+
+# bench_database: the database, 1 M IPv4 + 100 k IPv6 networks, ~200
+# countries, seed 1; built (about 2 minutes) unless it is there and newer
+# than mksynth.pl.
+bench_database()
+{
+	if [ ! -s "$MMDB" ] || [ "$ROOT/tests/tools/mksynth.pl" -nt "$MMDB" ]; then
+		echo "bench: building the synthetic database (about 2 minutes, once) ..."
+		perl "$ROOT/tests/tools/mksynth.pl" -4 1000000 -6 100000 -c 50000 -r 8 \
+		    -s 1 "$MMDB"
+	fi
+}
+
+# bench_queries: static.bin, geo.bin and ecs.bin in $B (mkqueries.pl, the
+# same files every time).
+bench_queries()
+{
+	perl "$ROOT/tests/bench/mkqueries.pl" "$MMDB" "$B"
+}
+
+# bench_dnsd_files DIR: dnsd's zone and edges in DIR, the same zone and
+# edges as the peers'.
+bench_dnsd_files()
+{
+	mkdir -p "$1"
+	{
+		echo "edges:"
+		grep -v '^#' "$EDGES" | while read -r name lat lon v4 v6 cc cont; do
+			echo "  $name: { location: [$lat, $lon], country: $cc," \
+			    "continent: $cont, addresses: [$v4, \"$v6\"] }"
+		done
+	} >"$1/edges.yaml"
+	cat >"$1/example.net.yaml" <<'EOF'
+zone: example.net
+ttl: 1h
+records:
+  "@":
+    SOA: ns1 hostmaster 1 1h 10m 1w 5m
+    NS: ns1
+  ns1: { A: 127.0.0.1 }
+  www: { ttl: 5m, A: 192.0.2.80 }
+geo:
+  cdn:
+    ttl: 30s
+    answers: 1
+EOF
+}
+
+# write_dnsd_conf DIR PORT WORKERS: DIR/dnsd.yaml, serving DIR's zone and
+# edges (bench_dnsd_files) on 127.0.0.1:PORT with WORKERS workers.
+write_dnsd_conf()
+{
+	cat >"$1/dnsd.yaml" <<EOF
+server:
+  listen: [127.0.0.1:$2]
+  workers: $3
+zones: [example.net.yaml]
+edges: edges.yaml
+geo_database: $MMDB
+allow_root: true
+EOF
+}
