@@ -51,31 +51,35 @@ nsid_len(const struct snapshot *snap)
 }
 
 /*
- * The geo counters of an answer: the edges each family held, in row `row`
- * (the geo name's index in the zonedb), and the rule that decided, or
- * all_down if the policy answered for a family; beyond the caps, in
- * geo_dropped.
+ * The geo counters: the edges a family answered with, in row `row` (the
+ * geo name's index in the zonedb); beyond the caps, in geo_dropped.
  */
 static void
-count_geo(struct dnsd_stats *st, int row, const struct geo_trace *t)
+count_geo_edges(struct dnsd_stats *st, int row, const struct geo_picked *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		if ((unsigned)row < STATS_GEO_NAMES &&
+		    p->edge[i] < STATS_GEO_EDGES)
+			st->geo_edge[row][p->edge[i]]++;
+		else
+			st->geo_dropped++;
+	}
+}
+
+/* Why a geo answer went as it did: the rule, or all_down if the policy
+ * answered for a family. */
+static void
+count_geo_reason(struct dnsd_stats *st, int row, const struct geo_trace *t)
 {
 	enum stats_geo_reason why = (enum stats_geo_reason)t->choice->rule;
-	bool in = row >= 0 && row < STATS_GEO_NAMES;
 
 	for (unsigned f = 0; f < 2; f++) {
-		const struct geo_picked *p = &t->picked[f];
-		if (!(t->families & (1u << f)))
-			continue;
-		if (p->res == GEO_PICK_ALL_DOWN || p->res == GEO_PICK_SERVFAIL)
+		enum geo_pick res = t->picked[f].res;
+		if ((t->families & (1u << f)) &&
+		    (res == GEO_PICK_ALL_DOWN || res == GEO_PICK_SERVFAIL))
 			why = STATS_GEO_ALL_DOWN;
-		for (unsigned i = 0; i < p->n; i++) {
-			if (in && p->edge[i] < STATS_GEO_EDGES)
-				st->geo_edge[row][p->edge[i]]++;
-			else
-				st->geo_dropped++;
-		}
 	}
-	if (in)
+	if ((unsigned)row < STATS_GEO_NAMES)
 		st->geo_reason[row][why]++;
 	else
 		st->geo_dropped++;
@@ -106,7 +110,7 @@ compiled_find(const struct snapshot *snap, const struct query *q)
 		return NULL;
 	const struct wname *n = &q->qname;
 	return prebuilt_find(snap->prebuilt, n->key, n->len, q->qtype,
-	                     prebuilt_hash(n->key, n->len, q->qtype));
+	                     prebuilt_hash(n->keyhash, q->qtype));
 }
 
 /*
@@ -142,17 +146,23 @@ answer_compiled(const struct serving *sv, struct query *q,
 		p = geo_answer_pick(e->geo, family, sv->usable, &t);
 		if (p->n == 0)
 			return 0; /* NODATA or SERVFAIL: the full path's SOA */
-		size_t size = geo_answer_size(e->geo, p, family);
+		size_t size = geo_answer_size(p, family);
 		if (qend + size + optlen > limit)
 			return 0;
 		an = (uint16_t)geo_answer_put(resp + qend, e->geo, p, family,
 		                              WIRE_HDR_LEN);
 		len += size;
 	}
-	memcpy(resp, q->pkt, WIRE_HDR_LEN);
-	memcpy(resp + WIRE_HDR_LEN, q->qname.raw, q->qname.len);
-	set_u16(resp + qend - 4, q->qtype);
-	set_u16(resp + qend - 2, C_IN);
+	/* Header and question as sent (the header is rewritten below); a
+	 * compressed question is echoed whole, as the full path does. */
+	if (q->qname.raw == q->pkt + WIRE_HDR_LEN) {
+		memcpy(resp, q->pkt, qend);
+	} else {
+		memcpy(resp, q->pkt, WIRE_HDR_LEN);
+		memcpy(resp + WIRE_HDR_LEN, q->qname.raw, q->qname.len);
+		set_u16(resp + qend - 4, q->qtype);
+		set_u16(resp + qend - 2, C_IN);
+	}
 	uint16_t ar = e->ar;
 	if (edns->present) {
 		len += edns_put_opt(
@@ -166,8 +176,10 @@ answer_compiled(const struct serving *sv, struct query *q,
 	set_u16(resp + 6, an);
 	set_u16(resp + 8, e->ns);
 	set_u16(resp + 10, ar);
-	if (p != NULL)
-		count_geo(st, e->geo->row, &t);
+	if (p != NULL) {
+		count_geo_edges(st, e->geo->row, p);
+		count_geo_reason(st, e->geo->row, &t);
+	}
 	count_edns(st, edns);
 	st->qtype[stats_qtype(q->qtype)]++;
 	st->rcode[RC_NOERROR]++;
@@ -219,8 +231,13 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 			break;
 		}
 	}
-	if (r.geo != NULL)
-		count_geo(st, r.geo->row, &r.trace);
+	if (r.geo != NULL) {
+		for (unsigned f = 0; f < 2; f++)
+			if (r.trace.families & (1u << f))
+				count_geo_edges(st, r.geo->row,
+				                &r.trace.picked[f]);
+		count_geo_reason(st, r.geo->row, &r.trace);
+	}
 	if (r.rcode == RC_SERVFAIL || r.tc) {
 		/*
 		 * SERVFAIL: nothing but the question, not an answer to cache.
@@ -310,27 +327,29 @@ answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
 {
 	const struct prebuilt_entry *e[ANSWER_BATCH_MAX];
 	const struct geo_client *c[ANSWER_BATCH_MAX];
+	unsigned ngeo = 0;
 
 	if (n > ANSWER_BATCH_MAX)
 		n = ANSWER_BATCH_MAX;
-	/*
-	 * Parse all, then fetch each geo lookup's trie entries a level at a
-	 * time for all: a lookup's two or three reads depend on each other,
-	 * but those of different queries do not, so their cache misses
-	 * overlap instead of coming one after another.
-	 */
 	for (unsigned i = 0; i < n; i++) {
 		query_parse(&io[i].q, io[i].pkt, io[i].len, false, io[i].from);
 		e[i] = compiled_find(sv->snap, &io[i].q);
 		c[i] = e[i] != NULL && e[i]->geo != NULL
 		           ? query_client(&io[i].q)
 		           : NULL;
-		if (c[i] != NULL)
-			geo_map_prefetch(e[i]->geo->map, c[i], 0);
+		ngeo += c[i] != NULL;
 	}
-	for (unsigned i = 0; i < n; i++)
-		if (c[i] != NULL)
-			geo_map_prefetch(e[i]->geo->map, c[i], 1);
+	/*
+	 * With the batch parsed, fetch each geo lookup's trie entries a level
+	 * at a time for all: a lookup's two or three reads depend on each
+	 * other, but those of different queries do not, so their cache
+	 * misses overlap instead of coming one after another.  A lone lookup
+	 * has nothing to overlap with.
+	 */
+	for (unsigned level = 0; ngeo > 1 && level < 2; level++)
+		for (unsigned i = 0; i < n; i++)
+			if (c[i] != NULL)
+				geo_map_prefetch(e[i]->geo->map, c[i], level);
 	for (unsigned i = 0; i < n; i++)
 		io[i].rlen = answer_one(sv, &io[i].q, e[i], io[i].resp,
 		                        ANSWER_UDP_MAX, st);

@@ -40,13 +40,18 @@ parse_ecs(const uint8_t *p, uint16_t len, struct edns *e)
 int
 edns_parse_rr(struct wcur *c, bool owner_is_root, struct edns *e)
 {
-	uint16_t type = wcur_u16(c);
-	uint16_t class = wcur_u16(c);
-	uint32_t ttl = wcur_u32(c);
-	uint16_t rdlen = wcur_u16(c);
+	/* Type, class, TTL and RDLENGTH: 10 octets, checked once. */
+	const uint8_t *f = wcur_skip(c, 10);
+	if (f == NULL)
+		return -1;
+	uint16_t type = (uint16_t)(f[0] << 8 | f[1]);
+	uint16_t class = (uint16_t)(f[2] << 8 | f[3]);
+	uint32_t ttl = (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 |
+	               (uint32_t)f[6] << 8 | f[7];
+	uint16_t rdlen = (uint16_t)(f[8] << 8 | f[9]);
 	const uint8_t *rd = wcur_skip(c, rdlen);
 
-	if (c->bad)
+	if (rd == NULL)
 		return -1;
 	if (type != T_OPT)
 		return 1;

@@ -107,122 +107,224 @@ struct ctx {
 	bool json;
 };
 
+/* The network of the compiled map the client fell in: its key cut at the
+ * depth where the tree walk decided. */
+static void
+map_network(const struct geo_client *c, unsigned depth, char *out,
+            size_t outlen)
+{
+	uint8_t key[16];
+
+	memcpy(key, c->key, sizeof(key));
+	for (unsigned bit = depth; bit < 128; bit++)
+		key[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	net_text(key, depth, out, outlen);
+}
+
+/* A geo name's heading: the rule that decided, on which network, and what
+ * the answer carries (ECS scope, TTL). */
+static void
+put_rule(const struct ctx *x, const struct geo_name *g,
+         const struct geo_trace *t, const char *net, bool first)
+{
+	const char *rule = geo_rule_name((enum geo_rule)t->choice->rule);
+
+	if (x->json)
+		fprintf(x->out,
+		        "%s{\"name\": \"%s\", \"rule\": \"%s\", "
+		        "\"network\": \"%s\", \"scope\": %u, \"ttl\": %u, ",
+		        first ? "" : ", ", g->owner, rule, net, t->scope,
+		        g->ttl);
+	else
+		fprintf(x->out,
+		        "\n%s\n  rule      %s\n  network   %s\n  scope     "
+		        "/%u\n  ttl       %u\n",
+		        g->owner, rule, net, t->scope, g->ttl);
+}
+
+/* One ranked edge `e` (index `idx` in the inventory, `rank` from 0): its
+ * distance from the client and its health, probed, overridden and in
+ * effect, which is what decides whether it answers. */
+static void
+put_edge(const struct ctx *x, const struct edge *e, uint16_t idx, unsigned rank)
+{
+	FILE *out = x->out;
+	const struct health_edge_info *st =
+	    state_of(x->states, x->nstates, e->name);
+	double km = -1;
+
+	if (x->loc != NULL && x->loc->has_coords) {
+		struct geo_point a = {x->loc->lat, x->loc->lon};
+		struct geo_point b = {e->lat, e->lon};
+		km = geo_distance_km(a, b);
+	}
+	const char *probed = st ? probed_name(st->probed) : "-";
+	const char *ovr = st ? health_override_name(st->override) : "-";
+	const char *eff = x->usable ? (x->usable[idx] ? "up" : "down") : "up";
+	if (x->json) {
+		fprintf(out,
+		        "%s{\"edge\": \"%s\", \"km\": %.0f, \"probed\": "
+		        "\"%s\", \"override\": \"%s\", \"effective\": "
+		        "\"%s\", \"addresses\": [",
+		        rank ? ", " : "", e->name, km, probed, ovr, eff);
+		put_addrs(out, e, AF_INET, true);
+		fprintf(out, "%s", e->nv4 && e->nv6 ? ", " : "");
+		put_addrs(out, e, AF_INET6, true);
+		fprintf(out, "]}");
+		return;
+	}
+	fprintf(out, "  %s %2u. %-8s", rank == 0 ? "ranked" : "      ",
+	        rank + 1, e->name);
+	if (km >= 0)
+		fprintf(out, " %6.0f km", km);
+	fprintf(out, "  probed %-7s override %-10s effective %-4s", probed, ovr,
+	        eff);
+	put_addrs(out, e, AF_INET, false);
+	put_addrs(out, e, AF_INET6, false);
+	fprintf(out, "\n");
+}
+
+/* The candidates of the deciding choice, in rank order. */
+static void
+put_ranked(const struct ctx *x, const struct geo_name *g,
+           const struct geo_choice *ch)
+{
+	if (x->json)
+		fprintf(x->out, "\"ranked\": [");
+	for (uint16_t i = 0; i < ch->list.n; i++)
+		put_edge(x, &g->edges->edge[ch->list.edge[i]], ch->list.edge[i],
+		         i);
+	if (x->json)
+		fprintf(x->out, "]");
+}
+
+/* What dnsd answers for `tname` (A or AAAA) of `family`, as `p` picked it
+ * from the ranking and the health in effect; `comma` separates JSON
+ * members. */
+static void
+put_answer(const struct ctx *x, const struct geo_name *g, int family,
+           const char *tname, const struct geo_picked *p, bool comma)
+{
+	FILE *out = x->out;
+	bool all_down =
+	    p->res == GEO_PICK_ALL_DOWN || p->res == GEO_PICK_SERVFAIL;
+
+	if (x->json) {
+		fprintf(out,
+		        "%s\"%s\": {\"rcode\": \"%s\", "
+		        "\"all_down\": %s, \"edges\": [",
+		        comma ? ", " : "", tname,
+		        p->res == GEO_PICK_SERVFAIL ? "SERVFAIL" : "NOERROR",
+		        all_down ? "true" : "false");
+		for (unsigned i = 0; i < p->n; i++)
+			fprintf(out, "%s\"%s\"", i ? ", " : "",
+			        g->edges->edge[p->edge[i]].name);
+		fprintf(out, "]}");
+		return;
+	}
+	fprintf(out, "  %-9s", tname);
+	if (p->res == GEO_PICK_SERVFAIL)
+		fprintf(out, " SERVFAIL");
+	else if (p->n == 0)
+		fprintf(out, " (none: NODATA)");
+	for (unsigned i = 0; i < p->n; i++) {
+		put_addrs(out, &g->edges->edge[p->edge[i]], family, false);
+		fprintf(out, " (%s)", g->edges->edge[p->edge[i]].name);
+	}
+	fprintf(out, "%s\n",
+	        all_down ? "  [all down: the all_down policy answered]" : "");
+}
+
+/* The answers per family, `type` alone if set, picked as the query path
+ * picks them (geo_answer_pick). */
+static void
+put_answers(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
+            const char *type)
+{
+	static const int fam[2] = {AF_INET, AF_INET6};
+	static const char *const tname[2] = {"A", "AAAA"};
+
+	if (x->json)
+		fprintf(x->out, ", \"answer\": {");
+	for (int f = 0, shown = 0; f < 2; f++) {
+		if (type != NULL && strcasecmp(type, tname[f]) != 0)
+			continue;
+		const struct geo_picked *p =
+		    geo_answer_pick(g, fam[f], x->usable, t);
+		put_answer(x, g, fam[f], tname[f], p, shown++ > 0);
+	}
+	if (x->json)
+		fprintf(x->out, "}");
+}
+
+/* One geo name for the client: the rule, the ranked edges, the answers.
+ * `untailored`: the client sent no address bits, so the default applies. */
 static void
 explain_name(const struct ctx *x, const struct geo_name *g,
              const struct geo_client *c, bool untailored, const char *type,
              bool first)
 {
-	FILE *out = x->out;
 	struct geo_trace t;
-	static const int fam[2] = {AF_INET, AF_INET6};
-	static const char *const tname[2] = {"A", "AAAA"};
 	char net[80] = "-";
 
 	geo_answer_choose(g, untailored ? NULL : c, &t);
-	const struct geo_choice *ch = t.choice;
-	if (!untailored) {
-		/* The map's network: the client's key cut at the depth that
-		 * decided. */
-		uint8_t key[16];
-		memcpy(key, c->key, sizeof(key));
-		for (unsigned bit = t.depth; bit < 128; bit++)
-			key[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
-		net_text(key, t.depth, net, sizeof(net));
-	}
+	if (!untailored)
+		map_network(c, t.depth, net, sizeof(net));
+	put_rule(x, g, &t, net, first);
+	put_ranked(x, g, t.choice);
+	put_answers(x, g, &t, type);
 	if (x->json)
-		fprintf(out,
-		        "%s{\"name\": \"%s\", \"rule\": \"%s\", "
-		        "\"network\": \"%s\", \"scope\": %u, \"ttl\": %u, "
-		        "\"ranked\": [",
-		        first ? "" : ", ", g->owner,
-		        geo_rule_name((enum geo_rule)ch->rule), net, t.scope,
-		        g->ttl);
-	else
-		fprintf(out,
-		        "\n%s\n  rule      %s\n  network   %s\n  scope     "
-		        "/%u\n  ttl       %u\n",
-		        g->owner, geo_rule_name((enum geo_rule)ch->rule), net,
-		        t.scope, g->ttl);
-	for (uint16_t i = 0; i < ch->list.n; i++) {
-		const struct edge *e = &g->edges->edge[ch->list.edge[i]];
-		const struct health_edge_info *st =
-		    state_of(x->states, x->nstates, e->name);
-		double km = -1;
-		if (x->loc != NULL && x->loc->has_coords) {
-			struct geo_point a = {x->loc->lat, x->loc->lon};
-			struct geo_point b = {e->lat, e->lon};
-			km = geo_distance_km(a, b);
-		}
-		const char *probed = st ? probed_name(st->probed) : "-";
-		const char *ovr = st ? health_override_name(st->override) : "-";
-		const char *eff =
-		    x->usable ? (x->usable[ch->list.edge[i]] ? "up" : "down")
-		              : "up";
-		if (x->json) {
-			fprintf(
-			    out,
-			    "%s{\"edge\": \"%s\", \"km\": %.0f, \"probed\": "
-			    "\"%s\", \"override\": \"%s\", \"effective\": "
-			    "\"%s\", \"addresses\": [",
-			    i ? ", " : "", e->name, km, probed, ovr, eff);
-			put_addrs(out, e, AF_INET, true);
-			fprintf(out, "%s", e->nv4 && e->nv6 ? ", " : "");
-			put_addrs(out, e, AF_INET6, true);
-			fprintf(out, "]}");
-			continue;
-		}
-		fprintf(out, "  %s %2u. %-8s", i == 0 ? "ranked" : "      ",
-		        i + 1, e->name);
-		if (km >= 0)
-			fprintf(out, " %6.0f km", km);
-		fprintf(out, "  probed %-7s override %-10s effective %-4s",
-		        probed, ovr, eff);
-		put_addrs(out, e, AF_INET, false);
-		put_addrs(out, e, AF_INET6, false);
-		fprintf(out, "\n");
-	}
-	if (x->json)
-		fprintf(out, "], \"answer\": {");
-	for (int f = 0, shown = 0; f < 2; f++) {
-		if (type != NULL && strcasecmp(type, tname[f]) != 0)
-			continue;
-		const struct geo_picked *p =
-		    geo_answer_pick(g, fam[f], x->usable, &t);
-		enum geo_pick res = p->res;
-		unsigned n = p->n;
-		const uint16_t *pick = p->edge;
-		bool all_down =
-		    res == GEO_PICK_ALL_DOWN || res == GEO_PICK_SERVFAIL;
-		if (x->json) {
+		fprintf(x->out, "}");
+}
+
+/* The client as given and where the database locates it, if it does:
+ * `net`/`plen` is the database's network holding it. */
+static void
+put_client(const struct ctx *x, const char *client, int family, unsigned bits,
+           const uint8_t net[16], unsigned plen)
+{
+	FILE *out = x->out;
+	const struct geo_location *loc = x->loc;
+	char text[80] = "";
+
+	if (loc != NULL)
+		net_text(net, plen, text, sizeof(text));
+	if (x->json) {
+		fprintf(out, "{\"client\": \"%s\", \"location\": ", client);
+		if (loc != NULL)
 			fprintf(out,
-			        "%s\"%s\": {\"rcode\": \"%s\", "
-			        "\"all_down\": %s, \"edges\": [",
-			        shown++ ? ", " : "", tname[f],
-			        res == GEO_PICK_SERVFAIL ? "SERVFAIL"
-			                                 : "NOERROR",
-			        all_down ? "true" : "false");
-			for (unsigned i = 0; i < n; i++)
-				fprintf(out, "%s\"%s\"", i ? ", " : "",
-				        g->edges->edge[pick[i]].name);
-			fprintf(out, "]}");
-			continue;
-		}
-		fprintf(out, "  %-9s", tname[f]);
-		if (res == GEO_PICK_SERVFAIL)
-			fprintf(out, " SERVFAIL");
-		else if (n == 0)
-			fprintf(out, " (none: NODATA)");
-		for (unsigned i = 0; i < n; i++) {
-			put_addrs(out, &g->edges->edge[pick[i]], fam[f], false);
-			fprintf(out, " (%s)", g->edges->edge[pick[i]].name);
-		}
-		fprintf(out, "%s\n",
-		        all_down ? "  [all down: the all_down policy "
-		                   "answered]"
-		                 : "");
+			        "{\"network\": \"%s\", \"continent\": \"%s\", "
+			        "\"country\": \"%s\", \"subdivision\": \"%s\", "
+			        "\"lat\": %.4f, \"lon\": %.4f}",
+			        text, loc->continent, loc->country,
+			        loc->subdivision,
+			        loc->has_coords ? loc->lat : 0.0,
+			        loc->has_coords ? loc->lon : 0.0);
+		else
+			fprintf(out, "null");
+		return;
 	}
-	if (x->json)
-		fprintf(out, "}}");
+	fprintf(out, "client      %s (%s/%u)\n", client,
+	        family == AF_INET ? "IPv4" : "IPv6", bits);
+	if (loc == NULL) {
+		fprintf(out, "location    not located: the default applies\n");
+		return;
+	}
+	fprintf(out, "location    %s: %s %s %s %s", text,
+	        loc->continent[0] ? loc->continent : "-",
+	        loc->country[0] ? loc->country : "-",
+	        loc->subdivision[0] ? loc->subdivision : "-",
+	        loc->city[0] ? loc->city : "-");
+	if (loc->has_coords)
+		fprintf(out, " (%.4f, %.4f)", loc->lat, loc->lon);
+	fprintf(out, "\n");
+}
+
+/* `name` selects `g`: NULL selects every geo name. */
+static bool
+selects(const char *name, const struct geo_name *g)
+{
+	return name == NULL || strcasecmp(name, g->owner) == 0;
 }
 
 int
@@ -255,9 +357,7 @@ explain_write(FILE *out, const struct serving *sv,
 	}
 	size_t found = 0;
 	for (size_t i = 0; i < snap->db->ngeo; i++)
-		if (name == NULL ||
-		    strcasecmp(name, snap->db->geo[i]->owner) == 0)
-			found++;
+		found += selects(name, snap->db->geo[i]);
 	if (found == 0) {
 		snprintf(err, errlen, "%s: no such geo name",
 		         name ? name : "-");
@@ -270,46 +370,14 @@ explain_write(FILE *out, const struct serving *sv,
 	    snap->mmdb != NULL && bits > 0 &&
 	    geo_mmdb_lookup(snap->mmdb, c.key, &loc, net, &plen) == 1;
 	x.loc = located ? &loc : NULL;
-
-	char text[80] = "";
-	if (located)
-		net_text(net, plen, text, sizeof(text));
-	if (json) {
-		fprintf(out, "{\"client\": \"%s\", \"location\": ", client);
-		if (located)
-			fprintf(out,
-			        "{\"network\": \"%s\", \"continent\": \"%s\", "
-			        "\"country\": \"%s\", \"subdivision\": \"%s\", "
-			        "\"lat\": %.4f, \"lon\": %.4f}",
-			        text, loc.continent, loc.country,
-			        loc.subdivision, loc.has_coords ? loc.lat : 0.0,
-			        loc.has_coords ? loc.lon : 0.0);
-		else
-			fprintf(out, "null");
+	put_client(&x, client, family, bits, net, plen);
+	if (json)
 		fprintf(out, ", \"names\": [");
-	} else {
-		fprintf(out, "client      %s (%s/%u)\n", client,
-		        family == AF_INET ? "IPv4" : "IPv6", bits);
-		if (located) {
-			fprintf(out, "location    %s: %s %s %s %s", text,
-			        loc.continent[0] ? loc.continent : "-",
-			        loc.country[0] ? loc.country : "-",
-			        loc.subdivision[0] ? loc.subdivision : "-",
-			        loc.city[0] ? loc.city : "-");
-			if (loc.has_coords)
-				fprintf(out, " (%.4f, %.4f)", loc.lat, loc.lon);
-			fprintf(out, "\n");
-		} else {
-			fprintf(out, "location    not located: the default "
-			             "applies\n");
-		}
-	}
 	bool first = true;
 	for (size_t i = 0; i < snap->db->ngeo; i++) {
-		const struct geo_name *g = snap->db->geo[i];
-		if (name != NULL && strcasecmp(name, g->owner) != 0)
+		if (!selects(name, snap->db->geo[i]))
 			continue;
-		explain_name(&x, g, &c, bits == 0, type, first);
+		explain_name(&x, snap->db->geo[i], &c, bits == 0, type, first);
 		first = false;
 	}
 	if (json)

@@ -4,7 +4,6 @@
 #include "dnsd/geo_answer.h"
 
 #include <string.h>
-#include <sys/socket.h>
 
 #include "common/edges.h"
 #include "dnsd/geo_name.h"
@@ -26,22 +25,26 @@ geo_answer_choose(const struct geo_name *g, const struct geo_client *c,
 }
 
 /* The first g->answers edges of `list` with a `family` address (and, with
- * `usable`, usable ones only). */
+ * `usable`, usable ones only) into p; returns how many. */
 static unsigned
 take(const struct geo_name *g, const struct geo_list *list, int family,
-     const uint8_t *usable, uint16_t *out)
+     const uint8_t *usable, struct geo_picked *p)
 {
-	unsigned n = 0;
+	unsigned n = 0, nrr = 0;
 
 	for (uint16_t i = 0; i < list->n && n < g->answers; i++) {
 		uint16_t idx = list->edge[i];
 		const struct edge *e = &g->edges->edge[idx];
-		if ((family == AF_INET ? e->nv4 : e->nv6) == 0)
+		unsigned naddr = family == AF_INET ? e->nv4 : e->nv6;
+		if (naddr == 0)
 			continue;
 		if (usable != NULL && !usable[idx])
 			continue;
-		out[n++] = idx;
+		p->edge[n++] = idx;
+		nrr += naddr;
 	}
+	p->n = n;
+	p->nrr = nrr;
 	return n;
 }
 
@@ -55,11 +58,11 @@ geo_answer_pick(const struct geo_name *g, int family, const uint8_t *usable,
 
 	t->families |= 1u << slot;
 	p->res = GEO_PICK_OK;
-	p->n = take(g, list, family, usable, p->edge);
-	if (p->n > 0)
+	if (take(g, list, family, usable, p) > 0)
 		return p;
-	/* Nothing usable: were there edges of this family at all? */
-	if (usable == NULL || take(g, list, family, NULL, p->edge) == 0) {
+	/* Nothing usable: were there edges of this family at all?  (Taking
+	 * them all is fail_open's answer.) */
+	if (usable == NULL || take(g, list, family, NULL, p) == 0) {
 		p->res = GEO_PICK_NODATA;
 		return p;
 	}
@@ -67,42 +70,21 @@ geo_answer_pick(const struct geo_name *g, int family, const uint8_t *usable,
 	switch (g->all_down) {
 	case GEO_ALL_DOWN_FAIL_OPEN:
 		/* Route 53 and gdnsd do the same: better a maybe-down edge
-		 * than no answer at all. */
-		p->n = take(g, list, family, NULL, p->edge);
+		 * than no answer at all: p holds them already. */
 		break;
 	case GEO_ALL_DOWN_LAST_RESORT:
-		p->n = take(g, &g->last_resort, family, NULL, p->edge);
+		take(g, &g->last_resort, family, NULL, p);
 		break;
 	case GEO_ALL_DOWN_SERVFAIL:
 		p->res = GEO_PICK_SERVFAIL;
-		p->n = 0;
+		p->n = p->nrr = 0;
 		break;
 	case GEO_ALL_DOWN_NODATA:
 	default:
-		p->n = 0; /* the policy's NODATA */
+		p->n = p->nrr = 0; /* the policy's NODATA */
 		break;
 	}
 	return p;
-}
-
-size_t
-geo_answer_size(const struct geo_name *g, const struct geo_picked *p,
-                int family)
-{
-	size_t nrr = 0;
-
-	for (unsigned i = 0; i < p->n; i++) {
-		const struct edge *e = &g->edges->edge[p->edge[i]];
-		nrr += family == AF_INET ? e->nv4 : e->nv6;
-	}
-	return nrr * (family == AF_INET ? 12 + 4 : 12 + 16);
-}
-
-static inline void
-set_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 unsigned
@@ -111,16 +93,13 @@ geo_answer_put(uint8_t *out, const struct geo_name *g,
 {
 	bool v4 = family == AF_INET;
 	size_t alen = v4 ? 4 : 16;
-	unsigned nrr = 0;
-	/* Owner (a pointer), type, class, TTL and RDLENGTH are the same for
-	 * every record: built once, copied before each address. */
-	uint8_t head[12] = {0, 0, 0, 0, 0, C_IN};
+	/* Owner (a pointer), then type, class, TTL and RDLENGTH, the same
+	 * for every record of the name (compiled with it): one head each. */
+	uint8_t head[12];
 
-	set_u16(head, (uint16_t)(0xC000 | owner_off));
-	set_u16(head + 2, v4 ? T_A : T_AAAA);
-	set_u16(head + 6, (uint16_t)(g->ttl >> 16));
-	set_u16(head + 8, (uint16_t)g->ttl);
-	set_u16(head + 10, (uint16_t)alen);
+	head[0] = (uint8_t)(0xC0 | owner_off >> 8);
+	head[1] = (uint8_t)owner_off;
+	memcpy(head + 2, g->rr_head[v4 ? 0 : 1], 10);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct edge *e = &g->edges->edge[p->edge[i]];
 		unsigned naddr = v4 ? e->nv4 : e->nv6;
@@ -133,7 +112,6 @@ geo_answer_put(uint8_t *out, const struct geo_name *g,
 				memcpy(out + 12, e->v6[k], 16);
 			out += 12 + alen;
 		}
-		nrr += naddr;
 	}
-	return nrr;
+	return p->nrr;
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "geo/geo.h"
 
@@ -29,6 +30,7 @@ enum geo_pick {
 struct geo_picked {
 	enum geo_pick res;
 	unsigned n;
+	unsigned nrr;                /* their addresses of the family */
 	uint16_t edge[GEO_MAX_RANK]; /* indexes into the edge inventory */
 };
 
@@ -67,15 +69,18 @@ const struct geo_picked *geo_answer_pick(const struct geo_name *g, int family,
                                          struct geo_trace *t);
 
 /* Octets the records of `p` take for `family` (geo_answer_put's size). */
-size_t geo_answer_size(const struct geo_name *g, const struct geo_picked *p,
-                       int family);
+static inline size_t
+geo_answer_size(const struct geo_picked *p, int family)
+{
+	return p->nrr * (family == AF_INET ? 12u + 4 : 12u + 16);
+}
 
 /*
  * Write at `out` every address of `family` of the edges in `p`, one A or
  * AAAA record each with the geo name's TTL, the owner being a compression
  * pointer to `owner_off` (where the name asked for already stands in the
  * packet).  The caller made room for geo_answer_size() octets.  Returns
- * the number of records.
+ * the number of records (p->nrr).
  */
 unsigned geo_answer_put(uint8_t *out, const struct geo_name *g,
                         const struct geo_picked *p, int family,

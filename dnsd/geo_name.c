@@ -17,6 +17,7 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
+#include "dnsd/wire.h"
 
 /* RFC 2181 §8 */
 #define TTL_MAX 2147483647u
@@ -468,6 +469,21 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	g->all_down = l->all_down;
 	g->last_resort = l->last_resort;
 	g->row = -1; /* set by the zonedb that takes it */
+	for (int f = 0; f < 2; f++) {
+		uint8_t *h = g->rr_head[f];
+		uint16_t type = f == 0 ? T_A : T_AAAA;
+		uint16_t rdlen = f == 0 ? 4 : 16;
+		h[0] = (uint8_t)(type >> 8);
+		h[1] = (uint8_t)type;
+		h[2] = 0;
+		h[3] = C_IN;
+		h[4] = (uint8_t)(g->ttl >> 24);
+		h[5] = (uint8_t)(g->ttl >> 16);
+		h[6] = (uint8_t)(g->ttl >> 8);
+		h[7] = (uint8_t)g->ttl;
+		h[8] = (uint8_t)(rdlen >> 8);
+		h[9] = (uint8_t)rdlen;
+	}
 	struct geo_map_info mi;
 	geo_map_info(map, &mi);
 	log_info("geo %s: %zu choices, %zu networks after merging, %zu KiB, "

@@ -43,6 +43,8 @@ struct geo_name {
 	struct geo_map *map;
 	const struct edge_set *edges; /* borrowed from the snapshot */
 	int row; /* index in the zonedb's geo[]: the counters' row */
+	/* Type, class, TTL and RDLENGTH of its A [0] and AAAA [1] records. */
+	uint8_t rr_head[2][10];
 };
 
 /*

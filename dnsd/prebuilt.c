@@ -28,25 +28,31 @@ struct build {
 	struct response *r;
 };
 
-static uint32_t
-hash_name(const uint8_t *name, size_t len, uint16_t qtype)
+/* Two keys of a `len`-octet name, zero-padded to whole words, compared a
+ * word at a time. */
+static inline bool
+key_equal(const uint8_t *a, const uint8_t *b, size_t len)
 {
-	uint8_t key[WIRE_KEY_MAX];
-
-	wire_name_key(key, name, len);
-	return prebuilt_hash(key, len, qtype);
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	return true;
 }
 
-/* The slot for (name, qtype): the entry's, or the empty one it would take. */
+/* The slot for (key, qtype): the entry's, or the empty one it would take. */
 static struct prebuilt_entry *
-slot_of(struct prebuilt *p, const uint8_t *name, size_t len, uint16_t qtype,
+slot_of(struct prebuilt *p, const uint8_t *key, size_t len, uint16_t qtype,
         uint32_t hash)
 {
 	for (uint32_t i = hash & p->mask;; i = (i + 1) & p->mask) {
 		struct prebuilt_entry *e = &p->slots[i];
 		if (e->name == NULL ||
 		    (e->hash == hash && e->qtype == qtype &&
-		     e->namelen == len && memcmp(e->name, name, len) == 0))
+		     e->namelen == len && key_equal(e->name, key, len)))
 			return e;
 	}
 }
@@ -59,9 +65,10 @@ static void
 add(struct build *b, const struct znode *node, uint16_t qtype)
 {
 	struct prebuilt *p = b->p;
-	uint32_t hash = hash_name(node->name, node->namelen, qtype);
-	struct prebuilt_entry *e =
-	    slot_of(p, node->name, node->namelen, qtype, hash);
+	uint8_t key[WIRE_KEY_MAX];
+	uint32_t hash =
+	    prebuilt_hash(wire_name_key(key, node->name, node->namelen), qtype);
+	struct prebuilt_entry *e = slot_of(p, key, node->namelen, qtype, hash);
 	struct prebuilt_entry new = {0};
 
 	if (e->name != NULL || p->n >= PREBUILT_MAX_ENTRIES)
@@ -97,7 +104,8 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		new.tail = arena_memdup(p->arena, b->resp + qlen, new.taillen);
 		p->bytes += new.taillen;
 	}
-	new.name = arena_memdup(p->arena, node->name, node->namelen);
+	/* The key, whole words: the lookup compares a word at a time. */
+	new.name = arena_memdup(p->arena, key, (node->namelen + 7u) & ~7u);
 	new.namelen = node->namelen;
 	new.qtype = qtype;
 	new.hash = hash;
@@ -165,7 +173,7 @@ prebuilt_free(struct prebuilt *p)
 /* ---- lookup (hot path) ------------------------------------------------ */
 
 const struct prebuilt_entry *
-prebuilt_find(const struct prebuilt *p, const uint8_t *name, size_t len,
+prebuilt_find(const struct prebuilt *p, const uint8_t *key, size_t len,
               uint16_t qtype, uint32_t hash)
 {
 	for (uint32_t i = hash & p->mask;; i = (i + 1) & p->mask) {
@@ -173,7 +181,7 @@ prebuilt_find(const struct prebuilt *p, const uint8_t *name, size_t len,
 		if (e->name == NULL)
 			return NULL;
 		if (e->hash == hash && e->qtype == qtype && e->namelen == len &&
-		    memcmp(e->name, name, len) == 0)
+		    key_equal(e->name, key, len))
 			return e;
 	}
 }

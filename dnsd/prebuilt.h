@@ -29,7 +29,7 @@ struct snapshot;
 #define PREBUILT_MAX_ENTRIES (1u << 20)
 
 struct prebuilt_entry {
-	const uint8_t *name; /* lower-case wire name; NULL: empty slot */
+	const uint8_t *name; /* its key (wire_name_key()); NULL: empty slot */
 	uint8_t namelen;
 	uint16_t qtype;
 	uint32_t hash;
@@ -56,26 +56,21 @@ struct prebuilt {
 struct prebuilt *prebuilt_build(const struct snapshot *snap);
 void prebuilt_free(struct prebuilt *p); /* NULL is a no-op */
 
-/* The hash of a name's key (wire_name_key(), `len` octets of name) and a
- * type, a word at a time.  Hot path. */
+/* The hash of a name's key (its wire_name_key() hash) and a type.  Hot
+ * path. */
 static inline uint32_t
-prebuilt_hash(const uint8_t *key, size_t len, uint16_t qtype)
+prebuilt_hash(uint64_t keyhash, uint16_t qtype)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ qtype;
-	uint64_t w;
+	uint64_t h = (keyhash ^ qtype) * 0xFF51AFD7ED558CCDull;
 
-	for (size_t i = 0; i < len; i += 8) {
-		memcpy(&w, key + i, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 32;
-	}
+	h ^= h >> 32;
 	return (uint32_t)(h ^ h >> 29);
 }
 
 /* The entry for `key` (a name's wire_name_key(), `len` octets of name)
  * and `qtype` with `hash`, or NULL.  Hot path. */
 const struct prebuilt_entry *prebuilt_find(const struct prebuilt *p,
-                                           const uint8_t *name, size_t len,
+                                           const uint8_t *key, size_t len,
                                            uint16_t qtype, uint32_t hash);
 
 #endif

@@ -72,9 +72,11 @@ query_parse(struct query *q, const uint8_t *pkt, size_t len, bool tcp,
 		return;
 	}
 	wcur_init(&c, pkt, len);
-	wcur_skip(&c, 4);
-	uint16_t qd = wcur_u16(&c), an = wcur_u16(&c);
-	uint16_t ns = wcur_u16(&c), ar = wcur_u16(&c);
+	c.p = pkt + WIRE_HDR_LEN;
+	uint16_t qd = (uint16_t)(pkt[4] << 8 | pkt[5]);
+	uint16_t an = (uint16_t)(pkt[6] << 8 | pkt[7]);
+	uint16_t ns = (uint16_t)(pkt[8] << 8 | pkt[9]);
+	uint16_t ar = (uint16_t)(pkt[10] << 8 | pkt[11]);
 	/* RFC 1035 §4.1.2; QDCOUNT other than 1 has no defined meaning */
 	if (qd != 1 || wire_name_read(&c, &q->qname) == -1) {
 		q->rcode = RC_FORMERR;

@@ -60,7 +60,7 @@ read_compressed(struct wcur *c, struct wname *out)
 	out->len = (uint8_t)len;
 	out->nlabels = (uint8_t)nl;
 	out->lab[nl] = (uint8_t)(len - 1); /* the root label */
-	wire_name_key(out->key, out->buf, len);
+	out->keyhash = wire_name_key(out->key, out->buf, len);
 	c->p = resume != NULL ? resume : p + 1;
 	return 0;
 bad:
@@ -101,7 +101,7 @@ wire_name_read(struct wcur *c, struct wname *out)
 	out->len = (uint8_t)len;
 	out->nlabels = (uint8_t)nl;
 	out->lab[nl] = (uint8_t)(len - 1); /* the root label */
-	wire_name_key(out->key, p, len);
+	out->keyhash = wire_name_key(out->key, p, len);
 	c->p = p + len;
 	return 0;
 }

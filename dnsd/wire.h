@@ -5,6 +5,7 @@
 #ifndef DNSD_WIRE_H
 #define DNSD_WIRE_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -147,14 +148,24 @@ wire_fold_word(uint64_t x)
 	return x | upper >> 2; /* 0x80 >> 2 = 0x20 */
 }
 
+/* One word into a name key's hash. */
+static inline uint64_t
+wire_key_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+	return h ^ h >> 32;
+}
+
 /*
  * Fold the `len` octets of a wire name (len <= 255) into `key`, which has
- * WIRE_KEY_MAX octets.  Label lengths (0..63) are below 'A', so they pass
+ * WIRE_KEY_MAX octets, and return the key's hash, taken on the way (one
+ * pass over the name).  Label lengths (0..63) are below 'A', so they pass
  * through the fold unchanged.  Reads no octet past name[len - 1].
  */
-static inline void
+static inline uint64_t
 wire_name_key(uint8_t *key, const uint8_t *name, size_t len)
 {
+	uint64_t h = 0x9E3779B97F4A7C15ull;
 	size_t i = 0;
 	uint64_t w;
 
@@ -162,13 +173,25 @@ wire_name_key(uint8_t *key, const uint8_t *name, size_t len)
 		memcpy(&w, name + i, 8);
 		w = wire_fold_word(w);
 		memcpy(key + i, &w, 8);
+		h = wire_key_mix(h, w);
 	}
-	if (i < len) {
+	if (i == len)
+		return h;
+	if (len >= 8) {
+		/* The last word again, ending at the name's end, shifted so
+		 * that the octets already done fall off: no octet past
+		 * name[len - 1] is read, and no call for a short copy. */
+		memcpy(&w, name + len - 8, 8);
+		w = htole64(le64toh(w) >> 8 * (8 - (len - i)));
+	} else {
 		w = 0;
-		memcpy(&w, name + i, len - i);
-		w = wire_fold_word(w);
-		memcpy(key + i, &w, 8);
+		for (size_t k = 0; k < len; k++)
+			w = w | (uint64_t)name[k] << 8 * k;
+		w = htole64(w);
 	}
+	w = wire_fold_word(w);
+	memcpy(key + i, &w, 8);
+	return wire_key_mix(h, w);
 }
 
 /*
@@ -185,6 +208,7 @@ struct wname {
 	uint8_t nlabels;                    /* not counting the root */
 	uint8_t lab[WIRE_LABELS_MAX + 1];   /* lab[i]: offset of label i */
 	uint8_t key[WIRE_KEY_MAX];          /* wire_name_key() of raw */
+	uint64_t keyhash;                   /* and its hash */
 	uint32_t hash[WIRE_LABELS_MAX + 1]; /* hash[i]: suffix from label i */
 	uint8_t buf[WIRE_NAME_MAX];         /* raw of a compressed name */
 };

@@ -249,7 +249,7 @@ answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
 			r->rcode = RC_SERVFAIL; /* the all-down policy */
 			return true;
 		}
-		size_t size = geo_answer_size(g, p, family[pass]);
+		size_t size = geo_answer_size(p, family[pass]);
 		if (size == 0)
 			continue;
 		/* The owner stands in the packet already (the question or a

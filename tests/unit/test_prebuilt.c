@@ -330,11 +330,14 @@ hash_depends_on_type_and_name(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(name); i++)
 		name[i] = (uint8_t)(i * 37 + 11);
-	wire_name_key(key, name, 17);
-	uint32_t h = prebuilt_hash(key, 17, 1);
-	assert_int_not_equal(h, prebuilt_hash(key, 17, 28));
-	key[16] ^= 1;
-	assert_int_not_equal(h, prebuilt_hash(key, 17, 1));
+	uint64_t kh = wire_name_key(key, name, 17);
+	uint32_t h = prebuilt_hash(kh, 1);
+	assert_int_not_equal(h, prebuilt_hash(kh, 28));
+	name[16] ^= 1;
+	assert_int_not_equal(h, prebuilt_hash(wire_name_key(key, name, 17), 1));
+	name[16] ^= 1;
+	name[0] ^= 1;
+	assert_int_not_equal(h, prebuilt_hash(wire_name_key(key, name, 17), 1));
 }
 
 int
