@@ -141,6 +141,17 @@ bench: deps-bench
 	$(MAKE) all $(O)/tests/udpecho $(O)/tests/qblast $(O)/tests/freeport
 	sh tests/bench/run.sh $(O)
 
+# dnsd's user-space instructions per query under callgrind, receive to
+# send: tests/bench/callgrind.sh says how (DNSD=, CALLGRIND_FN=).
+CALLGRIND_PKGS := $(RUN_PKGS) valgrind libmaxmind-db-reader-perl util-linux
+
+deps-callgrind:
+	$(call apt_install,$(CALLGRIND_PKGS))
+
+bench-callgrind: deps-callgrind
+	$(MAKE) all $(O)/tests/qblast $(O)/tests/freeport
+	sh tests/bench/callgrind.sh $(O)
+
 # dnsd, edge-health, dnsdctl and geoq all go to SBINDIR: the tools are
 # the operator's, like nsd-control and knotc.
 # examples/: production-shaped dnsd.yaml and edge-health.yaml (dist/)
@@ -176,6 +187,7 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .PHONY: all deps deps-check deps-bench run check check-only bench install \
+        deps-callgrind bench-callgrind \
         fuzz fuzzers lint fmt fmt-check clean
 .DELETE_ON_ERROR:
 # keep objects built through pattern chains (fuzz targets, tools)

@@ -1,8 +1,9 @@
 # dnsd/: libdnsd.a, the server.  Its main is cmd/dnsd.c; dnsdctl and geoq
 # (cmd/) link it too.
 dnsd_SRCS += \
-	dnsd/conf.c dnsd/snapshot.c dnsd/zone_compile.c dnsd/zonedb.c \
-	dnsd/zonedb_build.c dnsd/arena.c dnsd/geo_name.c dnsd/prebuilt.c \
+	dnsd/conf.c dnsd/snapshot.c dnsd/zone_compile.c dnsd/zonedb_build.c \
+	dnsd/zone_build.c dnsd/zonedb.c dnsd/arena.c dnsd/geo_name.c \
+	dnsd/prebuilt.c \
 	dnsd/wire.c dnsd/edns.c dnsd/query.c dnsd/zone_walk.c dnsd/chaos.c \
 	dnsd/geo_answer.c dnsd/answer.c dnsd/stats.c \
 	dnsd/serving.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c \
