@@ -121,6 +121,45 @@ socket_from_conf(const char *file)
 	return path;
 }
 
+/*
+ * The request: the words joined by one space (" json" added for --json),
+ * then "\n".  New, or NULL (printed) if it cannot be one line.
+ */
+static char *
+request_line(char **word, int n, bool json)
+{
+	size_t len = 0, off = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (strpbrk(word[i], "\r\n") != NULL) {
+			fprintf(stderr, "dnsdctl: arguments cannot contain "
+			                "line breaks\n");
+			return NULL;
+		}
+		len += strlen(word[i]) + 1;
+	}
+	if (len > CONTROL_LINE_MAX + 1) {
+		fprintf(stderr,
+		        "dnsdctl: the command is longer than %d octets\n",
+		        CONTROL_LINE_MAX);
+		return NULL;
+	}
+	char *req = xmalloc(len + sizeof(" json"));
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(word[i]);
+		memcpy(req + off, word[i], l);
+		off += l;
+		req[off++] = ' ';
+	}
+	off--; /* the last word's space */
+	if (json) {
+		memcpy(req + off, " json", 5);
+		off += 5;
+	}
+	memcpy(req + off, "\n", 2);
+	return req;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,37 +217,9 @@ main(int argc, char **argv)
 	}
 	log_init("dnsdctl", true, LOG_WARNING);
 
-	/* The request: the words joined by one space, then "\n". */
-	size_t reqlen = 0;
-	for (int i = optind; i < argc; i++) {
-		if (strpbrk(argv[i], "\r\n") != NULL) {
-			fprintf(stderr, "dnsdctl: arguments cannot contain "
-			                "line breaks\n");
-			return CTL_EXIT_CONNECT;
-		}
-		reqlen += strlen(argv[i]) + 1;
-	}
-	if (reqlen > CONTROL_LINE_MAX + 1) {
-		fprintf(stderr,
-		        "dnsdctl: the command is longer than %d octets\n",
-		        CONTROL_LINE_MAX);
+	char *req = request_line(argv + optind, argc - optind, json);
+	if (req == NULL)
 		return CTL_EXIT_CONNECT;
-	}
-	if (json)
-		reqlen += 5; /* " json" */
-	char *req = xmalloc(reqlen + 1);
-	size_t off = 0;
-	for (int i = optind; i < argc; i++) {
-		size_t l = strlen(argv[i]);
-		memcpy(req + off, argv[i], l);
-		off += l;
-		req[off++] = i + 1 < argc ? ' ' : '\n';
-	}
-	if (json) {
-		memcpy(req + off - 1, " json\n", 6);
-		off += 5;
-	}
-	req[off] = '\0';
 
 	char *path = sock != NULL ? xstrdup(sock) : socket_from_conf(conf_file);
 	if (path == NULL) {
