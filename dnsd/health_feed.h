@@ -6,6 +6,10 @@
  * repeated messages dropped, and a timer that declares the feed stale when
  * it falls silent.  Accepted reports and staleness go to the health state
  * (health.h).  Main thread, on its libevent loop.
+ *
+ * It follows one prober at a time (one edge-health, whichever way its
+ * messages come): a message from a new boot id is taken as that prober
+ * restarting, and the old boot's messages are dropped from then on.
  */
 #ifndef DNSD_HEALTH_FEED_H
 #define DNSD_HEALTH_FEED_H

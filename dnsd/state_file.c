@@ -14,16 +14,18 @@
 #include "common/xalloc.h"
 
 #define STATE_FILE_MAX (1024 * 1024) /* bytes we read at most */
+#define STATE_FILE_LINE_MAX 254      /* "NAME OVERRIDE" is far shorter */
 
 size_t
 state_file_load(const char *path, struct state_file_entry **out)
 {
 	FILE *f;
-	char line[256];
+	char *line = NULL;
+	size_t linecap = 0, total = 0, n = 0, cap = 0;
 	unsigned lineno = 0;
-	size_t total = 0, n = 0, cap = 0;
 	struct state_file_entry *v = NULL;
 	const char *why = NULL;
+	ssize_t got;
 
 	*out = NULL;
 	if ((f = fopen(path, "r")) == NULL) {
@@ -33,8 +35,13 @@ state_file_load(const char *path, struct state_file_entry **out)
 			               path);
 		return 0;
 	}
-	while (why == NULL && fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
+	/* Bounded before reading: getline takes a line whole. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > STATE_FILE_MAX)
+		why = "too big";
+	/* getline, not fgets: it counts a NUL in the line as an octet. */
+	while (why == NULL && (got = getline(&line, &linecap, f)) != -1) {
+		size_t len = (size_t)got;
 		char *sp;
 
 		lineno++;
@@ -43,17 +50,21 @@ state_file_load(const char *path, struct state_file_entry **out)
 			why = "too big";
 			break;
 		}
-		if (len == 0 || line[len - 1] != '\n') {
-			why = feof(f) ? "no newline at end" : "line too long";
-			break;
-		}
 		if (memchr(line, '\0', len) != NULL) {
 			why = "NUL byte";
+			break;
+		}
+		if (line[len - 1] != '\n') {
+			why = "no newline at end";
 			break;
 		}
 		line[--len] = '\0';
 		if (len == 0 || line[0] == '#')
 			continue;
+		if (len > STATE_FILE_LINE_MAX) {
+			why = "line too long";
+			break;
+		}
 		if ((sp = strchr(line, ' ')) == NULL) {
 			why = "expected \"NAME OVERRIDE\"";
 			break;
@@ -79,6 +90,7 @@ state_file_load(const char *path, struct state_file_entry **out)
 	if (why == NULL && ferror(f))
 		why = "read error";
 	fclose(f);
+	free(line);
 	if (why != NULL) {
 		log_err("health: state file %s: line %u: %s, overrides ignored",
 		        path, lineno, why);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_control.c: the control socket (dnsd/control), in-process. */
+/* tests/unit/test_control.c: the control socket's transport (dnsd/control)
+ * on a real socket and event loop, with a handler that records what it is
+ * given: one line per connection, limits, timeouts, the client cap, the
+ * socket file's rules. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,88 +21,78 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
-#include "common/edges.h"
-#include "common/errbuf.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/control.h"
-#include "dnsd/health.h"
+
+/* What the handler was given last. */
+struct seen {
+	unsigned calls;
+	int nword;
+	char word[CONTROL_WORDS_MAX][CONTROL_LINE_MAX + 1];
+	uid_t uid;
+	pid_t pid;
+};
 
 struct fixture {
 	char dir[64];
-	char sock[128];
-	char state[128];
+	char sock[96];
 	struct event_base *base;
-	struct edge_set *edges;
-	struct health *h;
 	struct control *ctl;
-	/* what the hooks saw and do */
-	unsigned reloads;
-	unsigned statuses;
-	int reload_rc;
+	struct seen seen;
 };
 
-static const char edges_yaml[] = "edges:\n"
-                                 "  lhr:\n"
-                                 "    location: [51.47, -0.45]\n"
-                                 "    addresses: 192.0.2.11\n"
-                                 "  gru:\n"
-                                 "    location: [-23.43, -46.47]\n"
-                                 "    addresses: 198.51.100.31\n";
-
-static int
-hook_reload(void *arg, char *errs, size_t errlen)
-{
-	struct fixture *f = arg;
-
-	f->reloads++;
-	if (f->reload_rc == -1)
-		snprintf(errs, errlen,
-		         "zones/a.yaml:3:5: unknown key \"tll\"\n"
-		         "zones/b.yaml:1:1: no such file");
-	return f->reload_rc;
-}
-
+/*
+ * The handler: "big N" answers N octets of lines and "ok", "fail WHY" an
+ * error, anything else "said: WORD|WORD|..." and "ok".
+ */
 static void
-hook_status(void *arg, struct evbuffer *out)
+handler(void *arg, const struct control_request *req, struct evbuffer *out)
 {
-	struct fixture *f = arg;
+	struct seen *s = arg;
 
-	f->statuses++;
-	evbuffer_add_printf(out, "generation: 7\n");
+	s->calls++;
+	s->nword = req->nword;
+	s->uid = req->uid;
+	s->pid = req->pid;
+	assert_true(req->nword >= 1 && req->nword <= CONTROL_WORDS_MAX);
+	for (int i = 0; i < req->nword; i++)
+		snprintf(s->word[i], sizeof(s->word[i]), "%s", req->word[i]);
+	if (strcmp(req->word[0], "big") == 0 && req->nword == 2) {
+		size_t n = strtoul(req->word[1], NULL, 10);
+		static const char line[] = "0123456789abcdef0123456789abcde\n";
+		for (size_t o = 0; o < n; o += sizeof(line) - 1)
+			evbuffer_add(out, line, sizeof(line) - 1);
+		control_reply_ok(out);
+		return;
+	}
+	if (strcmp(req->word[0], "fail") == 0) {
+		control_reply_error(out, "handler says no: %s",
+		                    req->nword > 1 ? req->word[1] : "-");
+		return;
+	}
+	evbuffer_add_printf(out, "said: ");
+	for (int i = 0; i < req->nword; i++)
+		evbuffer_add_printf(out, "%s%s", i ? "|" : "", req->word[i]);
+	evbuffer_add_printf(out, "\n");
+	control_reply_ok(out);
 }
 
 static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	struct errbuf err;
-	char path[160];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_control.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
 	snprintf(f->sock, sizeof(f->sock), "%s/dnsd.ctl", f->dir);
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
-	snprintf(path, sizeof(path), "%s/edges.yaml", f->dir);
-	FILE *fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(edges_yaml, fp);
-	fclose(fp);
-	errbuf_init(&err);
-	f->edges = edges_load(path, &err);
-	assert_non_null(f->edges);
-	errbuf_fini(&err);
-	unlink(path);
-
 	f->base = event_base_new();
-	assert_non_null(f->base);
-	f->h = health_new(f->state, 60000);
-	assert_non_null(f->h);
-	health_set_edges(f->h, f->edges, 1);
-	struct control_hooks hooks = {
-	    .reload = hook_reload, .status = hook_status, .arg = f};
-	f->ctl = control_new(f->base, f->sock, f->h, &hooks);
-	assert_non_null(f->ctl);
+	if (f->base == NULL)
+		return -1;
+	f->ctl = control_new(f->base, f->sock, handler, &f->seen);
+	if (f->ctl == NULL)
+		return -1;
 	*state = f;
 	return 0;
 }
@@ -108,16 +101,13 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
+	char cmd[128];
 
 	control_free(f->ctl);
-	health_free(f->h);
-	edges_free(f->edges);
 	event_base_free(f->base);
-	unlink(f->sock);
-	unlink(f->state);
-	rmdir(f->dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	free(f);
-	return 0;
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static uint64_t
@@ -153,20 +143,21 @@ client_connect(const char *path)
 }
 
 /*
- * Run the loop until the server closes `fd` (bounded: 5 s); returns the
- * response, new.  A reset after the data counts as the end: the server
- * closes without reading what follows the request line.
+ * Run the loop until the server closes `fd` (bounded: 10 s); returns the
+ * response, new, and its length in *lenp (may be NULL).  A reset after
+ * the data counts as the end: the server closes without reading what
+ * follows the request line.
  */
 static char *
-collect(struct event_base *base, int fd)
+collect_len(struct event_base *base, int fd, size_t *lenp)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = xmalloc(cap);
-	uint64_t deadline = now_ms() + 5000;
+	uint64_t deadline = now_ms() + 10000;
 
 	for (;;) {
 		event_base_loop(base, EVLOOP_NONBLOCK);
-		if (cap - len < 1024) {
+		if (cap - len < 65536) {
 			cap *= 2;
 			buf = xreallocarray(buf, cap, 1);
 		}
@@ -183,7 +174,15 @@ collect(struct event_base *base, int fd)
 	}
 	close(fd);
 	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
 	return buf;
+}
+
+static char *
+collect(struct event_base *base, int fd)
+{
+	return collect_len(base, fd, NULL);
 }
 
 static char *
@@ -224,127 +223,60 @@ last_line(const char *resp)
 	return line;
 }
 
-struct row {
-	char name[32], probed[16], override[16], effective[16];
-	char report[32], change[32];
-};
-
-/* The edges-table row for `name`; fails the test if there is none. */
-static void
-find_row(const char *resp, const char *name, struct row *r)
-{
-	for (const char *p = resp; *p != '\0';) {
-		const char *nl = strchr(p, '\n');
-		size_t l = strlen(name);
-		if (strncmp(p, name, l) == 0 && p[l] == ' ') {
-			assert_int_equal(
-			    sscanf(p, "%31s %15s %15s %15s %31s %31s", r->name,
-			           r->probed, r->override, r->effective,
-			           r->report, r->change),
-			    6);
-			return;
-		}
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	fail_msg("no row for %s in:\n%s", name, resp);
-}
+/* ---- what the handler gets ----------------------------------------------- */
 
 static void
-edges_table(void **state)
+handler_gets_words_and_peer(void **state)
 {
 	struct fixture *f = *state;
-	char *resp = request(f, "edges");
-	struct row r;
-
-	assert_string_equal(last_line(resp), "ok");
-	assert_non_null(strstr(resp, "feed: no message yet"));
-	assert_non_null(strstr(resp, "\nNAME  PROBED   OVERRIDE    EFFECTIVE  "
-	                             "LAST REPORT           LAST CHANGE\n"));
-	find_row(resp, "lhr", &r);
-	assert_string_equal(r.probed, "unknown");
-	assert_string_equal(r.override, "auto");
-	assert_string_equal(r.effective, "up");
-	assert_string_equal(r.report, "-");
-	assert_string_equal(r.change, "-");
-	find_row(resp, "gru", &r);
-	assert_string_equal(r.effective, "up");
-	/* inventory order */
-	assert_true(strstr(resp, "\nlhr ") < strstr(resp, "\ngru "));
-	free(resp);
-}
-
-static void
-drain_and_auto(void **state)
-{
-	struct fixture *f = *state;
-	struct row r;
-
-	char *resp = request(f, "drain lhr");
-	assert_string_equal(resp, "lhr: override drain, effective down\nok\n");
-	free(resp);
-	assert_int_equal(health_view(f->h)->usable[0], 0);
-	assert_int_equal(health_view(f->h)->usable[1], 1);
-
-	resp = request(f, "edges");
-	assert_string_equal(last_line(resp), "ok");
-	find_row(resp, "lhr", &r);
-	assert_string_equal(r.override, "drain");
-	assert_string_equal(r.effective, "down");
-	/* ISO-8601 UTC: 2024-05-01T12:00:00Z */
-	assert_int_equal(strlen(r.change), 20);
-	assert_int_equal(r.change[10], 'T');
-	assert_int_equal(r.change[19], 'Z');
-	find_row(resp, "gru", &r);
-	assert_string_equal(r.effective, "up");
-	free(resp);
 
 	/* extra blanks and a CRLF ending are fine */
-	resp = request(f, "  auto\t lhr \r");
-	assert_string_equal(resp, "lhr: override auto, effective up\nok\n");
+	char *resp = request(f, "  say\t hello  world \r");
+	assert_string_equal(resp, "said: say|hello|world\nok\n");
 	free(resp);
-	assert_int_equal(health_view(f->h)->usable[0], 1);
-	resp = request(f, "edges");
-	find_row(resp, "lhr", &r);
-	assert_string_equal(r.override, "auto");
-	assert_string_equal(r.effective, "up");
+	assert_int_equal(f->seen.calls, 1);
+	assert_int_equal(f->seen.nword, 3);
+	assert_string_equal(f->seen.word[0], "say");
+	assert_string_equal(f->seen.word[1], "hello");
+	assert_string_equal(f->seen.word[2], "world");
+	/* The peer is this process. */
+	assert_int_equal(f->seen.uid, getuid());
+	assert_int_equal(f->seen.pid, getpid());
+
+	/* The handler's error is the response as it wrote it. */
+	resp = request(f, "fail nope");
+	assert_string_equal(resp, "error: handler says no: nope\n");
 	free(resp);
+	assert_int_equal(f->seen.calls, 2);
 }
 
+/* One request per connection: what follows the first line is ignored. */
 static void
-force_up_and_down(void **state)
-{
-	struct fixture *f = *state;
-	struct row r;
-
-	char *resp = request(f, "force-down gru");
-	assert_string_equal(resp, "gru: override force-down, effective down\n"
-	                          "ok\n");
-	free(resp);
-	assert_int_equal(health_view(f->h)->usable[1], 0);
-	resp = request(f, "force-up gru");
-	assert_string_equal(resp, "gru: override force-up, effective up\nok\n");
-	free(resp);
-	resp = request(f, "edges");
-	find_row(resp, "gru", &r);
-	assert_string_equal(r.override, "force-up");
-	assert_string_equal(r.effective, "up");
-	free(resp);
-	/* overrides are saved in the state file */
-	struct stat st;
-	assert_int_equal(stat(f->state, &st), 0);
-}
-
-static void
-unknown_edge(void **state)
+one_line_per_connection(void **state)
 {
 	struct fixture *f = *state;
 
-	char *resp = request(f, "drain nope");
-	assert_string_equal(resp, "error: no such edge \"nope\"\n");
+	char *resp = request_raw(f, "first a\nsecond b\n", 17, false);
+	assert_string_equal(resp, "said: first|a\nok\n");
 	free(resp);
-	assert_int_equal(health_view(f->h)->usable[0], 1);
+	assert_int_equal(f->seen.calls, 1);
+	assert_int_equal(f->seen.nword, 2);
+}
+
+static void
+word_limit(void **state)
+{
+	struct fixture *f = *state;
+
+	char *resp = request(f, "w1 w2 w3 w4 w5 w6 w7 w8");
+	assert_string_equal(resp, "said: w1|w2|w3|w4|w5|w6|w7|w8\nok\n");
+	free(resp);
+	assert_int_equal(f->seen.nword, CONTROL_WORDS_MAX);
+	assert_int_equal(f->seen.calls, 1);
+	resp = request(f, "w1 w2 w3 w4 w5 w6 w7 w8 w9");
+	assert_string_equal(resp, "error: more than 8 words\n");
+	free(resp);
+	assert_int_equal(f->seen.calls, 1);
 }
 
 static void
@@ -352,23 +284,34 @@ bad_requests(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const bad[][2] = {
-	    {"frobnicate", "error: unknown command \"frobnicate\""},
-	    {"drain", "error: usage: drain NAME"},
-	    {"drain lhr gru", "error: usage: drain NAME"},
-	    {"edges now", "error: usage: edges"},
-	    {"", "error: empty request"},
-	    {"   ", "error: empty request"},
-	    {"edges\x01", "error: request is not printable text"},
+	    {"", "error: empty request\n"},
+	    {"   ", "error: empty request\n"},
+	    {"\t \t", "error: empty request\n"},
+	    {"say\x01", "error: request is not printable text\n"},
+	    {"say \x1b[31m", "error: request is not printable text\n"},
+	    {"say\x7f", "error: request is not printable text\n"},
+	    {"say caf\xc3\xa9", "error: request is not printable text\n"},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *resp = request(f, bad[i][0]);
-		/* one line: the verdict */
-		assert_ptr_equal(strchr(resp, '\n'), resp + strlen(resp) - 1);
-		assert_true(strncmp(resp, bad[i][1], strlen(bad[i][1])) == 0);
+		assert_string_equal(resp, bad[i][1]);
 		free(resp);
 	}
+	/* None of them reached the handler. */
+	assert_int_equal(f->seen.calls, 0);
+	/* A NUL inside the line. */
+	char *resp = request_raw(f, "say\0x\n", 6, false);
+	assert_string_equal(resp, "error: request is not printable text\n");
+	free(resp);
+	assert_int_equal(f->seen.calls, 0);
+	/* A tab is a blank, not a bad octet. */
+	resp = request(f, "say\tx");
+	assert_string_equal(resp, "said: say|x\nok\n");
+	free(resp);
 }
+
+/* ---- limits -------------------------------------------------------------- */
 
 static void
 line_limits(void **state)
@@ -376,18 +319,22 @@ line_limits(void **state)
 	struct fixture *f = *state;
 	char buf[CONTROL_LINE_MAX + 100];
 
-	/* exactly the limit: parsed (and unknown) */
+	/* exactly the limit: handed over whole */
 	memset(buf, 'x', CONTROL_LINE_MAX);
 	buf[CONTROL_LINE_MAX] = '\n';
 	char *resp = request_raw(f, buf, CONTROL_LINE_MAX + 1, false);
-	assert_true(strncmp(resp, "error: unknown command", 22) == 0);
+	assert_string_equal(last_line(resp), "ok");
 	free(resp);
+	assert_int_equal(f->seen.calls, 1);
+	assert_int_equal(strlen(f->seen.word[0]), CONTROL_LINE_MAX);
 	/* the limit plus "\r\n": still fine */
 	buf[CONTROL_LINE_MAX] = '\r';
 	buf[CONTROL_LINE_MAX + 1] = '\n';
 	resp = request_raw(f, buf, CONTROL_LINE_MAX + 2, false);
-	assert_true(strncmp(resp, "error: unknown command", 22) == 0);
+	assert_string_equal(last_line(resp), "ok");
 	free(resp);
+	assert_int_equal(f->seen.calls, 2);
+	assert_int_equal(strlen(f->seen.word[0]), CONTROL_LINE_MAX);
 	/* one more */
 	memset(buf, 'x', CONTROL_LINE_MAX + 1);
 	buf[CONTROL_LINE_MAX + 1] = '\n';
@@ -401,6 +348,7 @@ line_limits(void **state)
 	assert_string_equal(resp,
 	                    "error: request line longer than 512 octets\n");
 	free(resp);
+	assert_int_equal(f->seen.calls, 2);
 }
 
 static void
@@ -408,14 +356,125 @@ half_close_without_newline(void **state)
 {
 	struct fixture *f = *state;
 
-	char *resp = request_raw(f, "edges", 5, true);
-	assert_string_equal(last_line(resp), "ok");
+	char *resp = request_raw(f, "say hi", 6, true);
+	assert_string_equal(resp, "said: say|hi\nok\n");
 	free(resp);
+	assert_int_equal(f->seen.calls, 1);
 	/* connect and close at once: nothing to answer, nothing leaks */
 	resp = request_raw(f, "", 0, true);
 	assert_string_equal(resp, "");
 	free(resp);
+	assert_int_equal(f->seen.calls, 1);
 }
+
+static void
+read_timeout(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t0 = now_ms();
+
+	int fd = client_connect(f->sock);
+	assert_int_equal(send(fd, "sa", 2, MSG_NOSIGNAL), 2);
+	spin(f->base, 20);
+	/* Dribbling does not extend the deadline. */
+	usleep(1000 * 1000);
+	assert_int_equal(send(fd, "y", 1, MSG_NOSIGNAL), 1);
+	char *resp = collect(f->base, fd);
+	assert_string_equal(resp,
+	                    "error: no complete request line within 2000 ms\n");
+	free(resp);
+	uint64_t took = now_ms() - t0;
+	assert_true(took >= CONTROL_TIMEOUT_MS - 100);
+	assert_true(took < CONTROL_TIMEOUT_MS + 800);
+	assert_int_equal(f->seen.calls, 0);
+}
+
+static void
+client_cap(void **state)
+{
+	struct fixture *f = *state;
+	int fds[CONTROL_MAX_CLIENTS];
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		fds[i] = client_connect(f->sock);
+	spin(f->base, 3 * CONTROL_MAX_CLIENTS);
+	char *resp = request(f, "say x");
+	assert_string_equal(resp,
+	                    "error: too many control connections, try again\n");
+	free(resp);
+	assert_int_equal(f->seen.calls, 0);
+	/* the idle ones finish; the slots come back */
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	spin(f->base, 3 * CONTROL_MAX_CLIENTS);
+	resp = request(f, "say x");
+	assert_string_equal(resp, "said: say|x\nok\n");
+	free(resp);
+}
+
+/* A response much larger than the socket buffers arrives whole. */
+static void
+large_response(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+
+	int fd = client_connect(f->sock);
+	assert_int_equal(send(fd, "big 4000000\n", 12, MSG_NOSIGNAL), 12);
+	char *resp = collect_len(f->base, fd, &len);
+	/* 125000 lines of 32 octets, then "ok\n" */
+	assert_int_equal(len, 4000000 + 3);
+	assert_string_equal(resp + 4000000, "ok\n");
+	assert_memory_equal(resp + 32 * 77777,
+	                    "0123456789abcdef0123456789abcde\n", 32);
+	free(resp);
+}
+
+/* A client that does not take its response is dropped after the timeout,
+ * and its slot comes back. */
+static void
+slow_reader_dropped(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+
+	int fd = client_connect(f->sock);
+	assert_int_equal(send(fd, "big 8000000\n", 12, MSG_NOSIGNAL), 12);
+	uint64_t t0 = now_ms();
+	while (now_ms() - t0 < CONTROL_TIMEOUT_MS + 500)
+		spin(f->base, 10);
+	char *resp = collect_len(f->base, fd, &len);
+	assert_true(len > 0);
+	assert_true(len < 8000000);
+	free(resp);
+	resp = request(f, "say x");
+	assert_string_equal(resp, "said: say|x\nok\n");
+	free(resp);
+}
+
+/* The response gets its own CONTROL_TIMEOUT_MS, from when the request is
+ * complete: a client slow to ask is not cut off while it reads. */
+static void
+reply_has_its_own_timeout(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+
+	int fd = client_connect(f->sock);
+	uint64_t t0 = now_ms();
+	while (now_ms() - t0 < CONTROL_TIMEOUT_MS * 3 / 4)
+		spin(f->base, 10);
+	assert_int_equal(send(fd, "big 8000000\n", 12, MSG_NOSIGNAL), 12);
+	/* Past the request's deadline, within the response's. */
+	while (now_ms() - t0 < CONTROL_TIMEOUT_MS * 5 / 4)
+		spin(f->base, 10);
+	char *resp = collect_len(f->base, fd, &len);
+	assert_int_equal(len, 8000000 + 3);
+	assert_string_equal(resp + 8000000, "ok\n");
+	free(resp);
+}
+
+/* ---- the socket file ----------------------------------------------------- */
 
 static void
 socket_mode(void **state)
@@ -429,72 +488,31 @@ socket_mode(void **state)
 }
 
 static void
-hooks_called(void **state)
-{
-	struct fixture *f = *state;
-
-	char *resp = request(f, "reload");
-	assert_string_equal(resp, "ok\n");
-	assert_int_equal(f->reloads, 1);
-	free(resp);
-
-	f->reload_rc = -1;
-	resp = request(f, "reload");
-	assert_string_equal(resp, "zones/a.yaml:3:5: unknown key \"tll\"\n"
-	                          "zones/b.yaml:1:1: no such file\n"
-	                          "error: reload failed\n");
-	assert_int_equal(f->reloads, 2);
-	free(resp);
-
-	resp = request(f, "status");
-	assert_int_equal(f->statuses, 1);
-	assert_true(strncmp(resp, "generation: 7\n", 14) == 0);
-	assert_non_null(strstr(resp, "\nedges: 2, 2 usable\n"));
-	assert_non_null(strstr(resp, "\nfeed: no message yet, fresh"));
-	assert_string_equal(last_line(resp), "ok");
-	free(resp);
-}
-
-static void
-no_hooks(void **state)
-{
-	struct fixture *f = *state;
-
-	control_free(f->ctl);
-	f->ctl = control_new(f->base, f->sock, f->h, NULL);
-	assert_non_null(f->ctl);
-	char *resp = request(f, "reload");
-	assert_string_equal(resp, "error: reload is not available\n");
-	free(resp);
-	resp = request(f, "status");
-	assert_true(strncmp(resp, "edges: 2, 2 usable\n", 19) == 0);
-	assert_string_equal(last_line(resp), "ok");
-	free(resp);
-	assert_int_equal(f->reloads, 0);
-}
-
-static void
 socket_file_rules(void **state)
 {
 	struct fixture *f = *state;
+	struct seen other_seen = {0};
 	char other[160];
 	struct stat st;
 
 	/* a server already answers on the path: leave it alone */
-	assert_null(control_new(f->base, f->sock, f->h, NULL));
+	assert_null(control_new(f->base, f->sock, handler, &other_seen));
 	assert_int_equal(lstat(f->sock, &st), 0);
-	char *resp = request(f, "edges");
-	assert_string_equal(last_line(resp), "ok");
+	char *resp = request(f, "say still");
+	assert_string_equal(resp, "said: say|still\nok\n");
 	free(resp);
+	assert_int_equal(other_seen.calls, 0);
 
 	/* not a socket: refuse, keep the file */
 	snprintf(other, sizeof(other), "%s/plain", f->dir);
 	FILE *fp = fopen(other, "w");
 	assert_non_null(fp);
+	fputs("keep me\n", fp);
 	fclose(fp);
-	assert_null(control_new(f->base, other, f->h, NULL));
+	assert_null(control_new(f->base, other, handler, &other_seen));
 	assert_int_equal(lstat(other, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 8);
 	unlink(other);
 
 	/* a stale socket from a dead server: replaced */
@@ -505,53 +523,27 @@ socket_file_rules(void **state)
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd);
-	struct control *c2 = control_new(f->base, other, f->h, NULL);
+	struct control *c2 = control_new(f->base, other, handler, &other_seen);
 	assert_non_null(c2);
+	assert_int_equal(lstat(other, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
 	int cfd = client_connect(other);
-	assert_int_equal(send(cfd, "edges\n", 6, MSG_NOSIGNAL), 6);
+	assert_int_equal(send(cfd, "say two\n", 8, MSG_NOSIGNAL), 8);
 	resp = collect(f->base, cfd);
-	assert_string_equal(last_line(resp), "ok");
+	assert_string_equal(resp, "said: say|two\nok\n");
 	free(resp);
+	/* each server's requests go to its own handler */
+	assert_int_equal(other_seen.calls, 1);
+	assert_int_equal(f->seen.calls, 1);
 	/* free removes the file it made */
 	control_free(c2);
 	assert_int_equal(lstat(other, &st), -1);
-}
-
-static void
-client_cap(void **state)
-{
-	struct fixture *f = *state;
-	int fds[CONTROL_MAX_CLIENTS];
-
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		fds[i] = client_connect(f->sock);
-	spin(f->base, 3 * CONTROL_MAX_CLIENTS);
-	char *resp = request(f, "edges");
-	assert_true(strncmp(resp, "error: too many control connections", 35) ==
-	            0);
-	free(resp);
-	/* the idle ones finish; the slots come back */
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-		close(fds[i]);
-	spin(f->base, 3 * CONTROL_MAX_CLIENTS);
-	resp = request(f, "edges");
-	assert_string_equal(last_line(resp), "ok");
-	free(resp);
-}
-
-static void
-read_timeout(void **state)
-{
-	struct fixture *f = *state;
-	uint64_t t0 = now_ms();
-
-	int fd = client_connect(f->sock);
-	assert_int_equal(send(fd, "edg", 3, MSG_NOSIGNAL), 3);
-	char *resp = collect(f->base, fd);
-	assert_string_equal(resp,
-	                    "error: no complete request line within 2000 ms\n");
-	free(resp);
-	assert_true(now_ms() - t0 >= CONTROL_TIMEOUT_MS - 100);
+	/* a path too long for a Unix socket */
+	char longp[200];
+	memset(longp, 'a', sizeof(longp));
+	memcpy(longp, "/tmp/", 5);
+	longp[sizeof(longp) - 1] = '\0';
+	assert_null(control_new(f->base, longp, handler, &other_seen));
 }
 
 static void
@@ -560,8 +552,9 @@ free_removes_socket(void **state)
 	struct fixture *f = *state;
 	struct stat st;
 
-	/* with a client still connected */
+	/* with a client still connected, mid-request */
 	int fd = client_connect(f->sock);
+	assert_int_equal(send(fd, "sa", 2, MSG_NOSIGNAL), 2);
 	spin(f->base, 10);
 	control_free(f->ctl);
 	f->ctl = NULL;
@@ -569,31 +562,60 @@ free_removes_socket(void **state)
 	char c;
 	assert_true(recv(fd, &c, 1, 0) <= 0);
 	close(fd);
+	assert_int_equal(f->seen.calls, 0);
+}
+
+/* A newer server bound its own socket at the path (ours had been removed
+ * from under us): freeing ours must leave the newer one alone. */
+static void
+free_leaves_a_newer_servers_file(void **state)
+{
+	struct fixture *f = *state;
+	struct seen newer_seen = {0};
+	struct stat st;
+
+	assert_int_equal(unlink(f->sock), 0);
+	struct control *newer =
+	    control_new(f->base, f->sock, handler, &newer_seen);
+	assert_non_null(newer);
+	control_free(f->ctl);
+	f->ctl = NULL;
+	assert_int_equal(lstat(f->sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	char *resp = request(f, "say newer");
+	assert_string_equal(resp, "said: say|newer\nok\n");
+	free(resp);
+	assert_int_equal(newer_seen.calls, 1);
+	assert_int_equal(f->seen.calls, 0);
+	control_free(newer);
+	assert_int_equal(lstat(f->sock, &st), -1);
+	control_free(NULL);
 }
 
 int
 main(void)
 {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(edges_table, setup, teardown),
-	    cmocka_unit_test_setup_teardown(drain_and_auto, setup, teardown),
-	    cmocka_unit_test_setup_teardown(force_up_and_down, setup, teardown),
-	    cmocka_unit_test_setup_teardown(unknown_edge, setup, teardown),
-	    cmocka_unit_test_setup_teardown(bad_requests, setup, teardown),
-	    cmocka_unit_test_setup_teardown(line_limits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(half_close_without_newline, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(socket_mode, setup, teardown),
-	    cmocka_unit_test_setup_teardown(hooks_called, setup, teardown),
-	    cmocka_unit_test_setup_teardown(no_hooks, setup, teardown),
-	    cmocka_unit_test_setup_teardown(socket_file_rules, setup, teardown),
-	    cmocka_unit_test_setup_teardown(client_cap, setup, teardown),
-	    cmocka_unit_test_setup_teardown(read_timeout, setup, teardown),
-	    cmocka_unit_test_setup_teardown(free_removes_socket, setup,
-	                                    teardown),
+	    T(handler_gets_words_and_peer),
+	    T(one_line_per_connection),
+	    T(word_limit),
+	    T(bad_requests),
+	    T(line_limits),
+	    T(half_close_without_newline),
+	    T(read_timeout),
+	    T(client_cap),
+	    T(large_response),
+	    T(slow_reader_dropped),
+	    T(reply_has_its_own_timeout),
+	    T(socket_mode),
+	    T(socket_file_rules),
+	    T(free_removes_socket),
+	    T(free_leaves_a_newer_servers_file),
 	};
+#undef T
 
-	/* quiet: the control and health notices are not test output */
-	log_init("test_control", true, LOG_WARNING);
+	/* quiet: the refusals logged are expected */
+	log_init("test_control", true, LOG_CRIT);
 	return cmocka_run_group_tests_name("control", tests, NULL, NULL);
 }
