@@ -193,10 +193,9 @@ cmd_status(struct server *s, const struct control_request *req,
 	for (size_t i = 0; i < snap->db->nzones; i++)
 		records += snap->db->zones[i].nrecords;
 	evbuffer_add_printf(out, "version: %s\n", DNSD_VERSION);
-	evbuffer_add_printf(out, "uptime: %llds\n",
-	                    si.started != 0
-	                        ? (long long)(time(NULL) - si.started)
-	                        : 0);
+	evbuffer_add_printf(
+	    out, "uptime: %llds\n",
+	    si.started != 0 ? (long long)(time(NULL) - si.started) : 0);
 	evbuffer_add_printf(out, "generation: %u\n", snap->generation);
 	iso_time(snap->loaded, when, sizeof(when));
 	evbuffer_add_printf(out, "loaded: %s\n", when);
