@@ -79,6 +79,14 @@ cpu_ns()
 	    awk '{ s += $1 } END { printf "%.0f", s }'
 }
 
+# slices PID: how many times its threads were put on a CPU, so far (each
+# a wake-up, or a return after preemption): schedstat's third field.
+slices()
+{
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+	    awk '{ s += $3 } END { printf "%.0f", s }'
+}
+
 rss_mb()
 {
 	awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' /proc/"$1"/status
@@ -184,24 +192,27 @@ generate()
 measure()
 {
 	out=$B/$1-$2-$3-$4-$6.out
-	c0=$(cpu_ns "$SPID")
+	c0=$(cpu_ns "$SPID") w0=$(slices "$SPID")
 	generate "$4" "$2" "$3" "$5" "$out"
-	c1=$(cpu_ns "$SPID")
+	c1=$(cpu_ns "$SPID") w1=$(slices "$SPID")
 	read -r qps lost p50 p99 answered <"$out.res" ||
 	    die "$4 against $1 printed nothing usable ($out)"
 	[ -n "$answered" ] && [ "$answered" -gt 0 ] ||
 	    die "$1 answered no $2 query from $4 ($out)"
 	cpu=$(awk -v a="$c0" -v b="$c1" -v n="$answered" \
 	    'BEGIN { printf "%.3f", (b - a) / 1000 / n }')
+	# Queries answered per time on a CPU: what one wake-up pays for.
+	qpw=$(awk -v a="$w0" -v b="$w1" -v n="$answered" \
+	    'BEGIN { printf "%.2f", b > a ? n / (b - a) : 0 }')
 	m_load=$2
 	[ "$3" = max ] || m_load="$2@100k"
 	# dnsperf reports no percentiles: empty in the CSV.
 	csv50=$p50 csv99=$p99
 	[ "$p50" != - ] || csv50=""
 	[ "$p99" != - ] || csv99=""
-	echo "$1,$m_load,$4,$6,$qps,$lost,$cpu,$csv50,$csv99" >>"$RUNS"
-	printf '  %-6s %-10s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s\n' \
-	    "$1" "$m_load" "$4" "$qps" "$lost" "$cpu" "$p50" "$p99"
+	echo "$1,$m_load,$4,$6,$qps,$lost,$cpu,$csv50,$csv99,$qpw" >>"$RUNS"
+	printf '  %-6s %-10s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s  %5.1f q/wake\n' \
+	    "$1" "$m_load" "$4" "$qps" "$lost" "$cpu" "$p50" "$p99" "$qpw"
 }
 
 # settle PID: wait (at most 3 s) until it has stopped working off what the
@@ -232,7 +243,7 @@ for s in $SERVERS; do
 	echo "bench: $s: started in ${STARTUP}s, RSS $(rss_mb "$SPID") MB" \
 	    "(database $MMDB_MB MB)"
 done
-echo "server,load,generator,round,qps,lost,cpu_us_per_query,p50_ms,p99_ms" >"$RUNS"
+echo "server,load,generator,round,qps,lost,cpu_us_per_query,p50_ms,p99_ms,queries_per_wake" >"$RUNS"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	echo "bench: round $r of $ROUNDS:"

@@ -19,14 +19,7 @@ Z=example.net
 POOL=lon,fra,nyc,lax,gru,scl,sin,tyo,syd,jnb # the pool of cdn and region
 
 # ---- the database: built now, a failure fails the test ----------------------
-if perl "$T_ROOT/tests/tools/mkmmdb.pl" "$fix/networks.txt" "$fix/geo.mmdb" \
-    >"$T_TMP/mkmmdb.out" 2>&1 && [ -s "$fix/geo.mmdb" ]; then
-	ok 0 "mkmmdb.pl builds the test database"
-else
-	ok 1 "mkmmdb.pl builds the test database"
-	diag "$(cat "$T_TMP/mkmmdb.out")"
-	bail "no geo database"
-fi
+t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 start_dnsd "$CONF" || bail "dnsd does not start"
 
 # ---- helpers ----------------------------------------------------------------

@@ -14,21 +14,8 @@ fix=$(t_fixture)
 Z=example.net
 DB=$fix/geo.mmdb
 
-# mkdb FIXTURE OUT: build a database with mkmmdb.pl; a failure fails the
-# test (one test point, then bail)
-mkdb()
-{
-	if perl "$T_ROOT/tests/tools/mkmmdb.pl" "$1" "$2" \
-	    >"$T_TMP/mkmmdb.out" 2>&1 && [ -s "$2" ]; then
-		ok 0 "mkmmdb.pl builds $(basename "$2") from $(basename "$1")"
-	else
-		ok 1 "mkmmdb.pl builds $(basename "$2") from $(basename "$1")"
-		diag "$(cat "$T_TMP/mkmmdb.out")"
-		bail "cannot build a test database"
-	fi
-}
-mkdb "$fix/networks.txt" "$T_TMP/v1.mmdb"
-mkdb "$fix/networks.v2.txt" "$T_TMP/v2.mmdb"
+t_mkmmdb "$fix/networks.txt" "$T_TMP/v1.mmdb"
+t_mkmmdb "$fix/networks.v2.txt" "$T_TMP/v2.mmdb"
 check "the two databases differ" \
     eval '! cmp -s "$T_TMP/v1.mmdb" "$T_TMP/v2.mmdb"'
 # corrupt ones: random bytes (seeded), a truncated file (its metadata at

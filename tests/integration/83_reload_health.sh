@@ -50,14 +50,7 @@ sed "s/@P_METRICS@/$P_METRICS/" "$T_FIX/dnsd.yaml" >"$CONF" ||
 	bail "cannot write dnsd.yaml"
 "$EH" -n -c "$fix/edge-health.yaml" >"$T_TMP/eh-n.out" 2>&1 ||
 	bail "edge-health -n: $(cat "$T_TMP/eh-n.out")"
-if perl "$T_ROOT/tests/tools/mkmmdb.pl" "$fix/networks.txt" "$fix/geo.mmdb" \
-    >"$T_TMP/mkmmdb.out" 2>&1 && [ -s "$fix/geo.mmdb" ]; then
-	ok 0 "mkmmdb.pl builds the test database"
-else
-	ok 1 "mkmmdb.pl builds the test database"
-	diag "$(cat "$T_TMP/mkmmdb.out")"
-	bail "no geo database"
-fi
+t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
 # ---- helpers ----------------------------------------------------------------
 now_ms()

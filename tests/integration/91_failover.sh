@@ -99,14 +99,7 @@ eh_conf eh-wrong.yaml "{udp: \"$LOOP4:$P_UDP\", key_file: wrong.key}" "" \
 ok 0 "edge-health -n accepts the three test configurations"
 
 # ---- the database: built now, a failure fails the test ----------------------
-if perl "$T_ROOT/tests/tools/mkmmdb.pl" "$fix/networks.txt" "$fix/geo.mmdb" \
-    >"$T_TMP/mkmmdb.out" 2>&1 && [ -s "$fix/geo.mmdb" ]; then
-	ok 0 "mkmmdb.pl builds the test database"
-else
-	ok 1 "mkmmdb.pl builds the test database"
-	diag "$(cat "$T_TMP/mkmmdb.out")"
-	bail "no geo database"
-fi
+t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
 # ---- helpers -----------------------------------------------------------------
 now_ms()

@@ -199,6 +199,20 @@ free_port()
 	"$T_TOOLS/freeport" || bail "no free port found"
 }
 
+# t_mkmmdb NETWORKS OUT: build a MaxMind database from a text fixture with
+# tests/tools/mkmmdb.pl; one test point, and a failure bails out
+t_mkmmdb()
+{
+	if perl "$T_ROOT/tests/tools/mkmmdb.pl" "$1" "$2" \
+	    >"$T_TMP/mkmmdb.out" 2>&1 && [ -s "$2" ]; then
+		ok 0 "mkmmdb.pl builds $(basename "$2") from $(basename "$1")"
+	else
+		ok 1 "mkmmdb.pl builds $(basename "$2") from $(basename "$1")"
+		diag "$(cat "$T_TMP/mkmmdb.out")"
+		bail "cannot build a test database"
+	fi
+}
+
 # t_fixture: copy this test's fixture folder to $T_TMP/fix and print it
 t_fixture()
 {

@@ -78,7 +78,6 @@ main(int argc, char **argv)
 	size_t qend;
 	uint8_t r[65536];
 	uint64_t start, end, gap;
-	ldns_rdf *qname;
 	ldns_rr_type qtype;
 	int c, fd;
 
@@ -111,15 +110,10 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 4 || rate == 0 || seconds == 0 || seconds > 60)
 		usage();
-	qname = ldns_dname_new_frm_str(argv[optind + 2]);
 	qtype = ldns_get_rr_type_by_name(argv[optind + 3]);
-	if (qname == NULL || qtype == 0 || ldns_rdf_size(qname) > 255)
+	if (qtype == 0 || pkt_query(&q, 0, 0, argv[optind + 2], qtype,
+	                            LDNS_RR_CLASS_IN, edns ? 1 : 0) == -1)
 		usage();
-	pkt_init(&q);
-	pkt_header(&q, 0, 0, 1, 0, 0, edns ? 1 : 0);
-	pkt_question(&q, ldns_rdf_data(qname), ldns_rdf_size(qname), qtype,
-	             LDNS_RR_CLASS_IN);
-	ldns_rdf_deep_free(qname);
 	qend = q.len;
 	if (edns)
 		pkt_opt(&q, 1232, PKT_EDNS_TTL(0, false), opts.b, opts.len);

@@ -91,7 +91,7 @@ take_once(void *p)
 static void
 a_thread_leaves_its_last_reference_in_the_yard(void **state)
 {
-	struct serving_yard yard = {0};
+	struct serving_yard yard = {NULL};
 	struct serving_slot slot;
 	struct thread_arg t = {.slot = &slot};
 	pthread_t th;
@@ -120,7 +120,7 @@ static void
 many_threads_many_publishes(void **state)
 {
 	enum { THREADS = 4, ROUNDS = 200 };
-	struct serving_yard yard = {0};
+	struct serving_yard yard = {NULL};
 	struct serving_slot slot[THREADS];
 	struct thread_arg t[THREADS];
 	pthread_t th[THREADS];
