@@ -80,7 +80,7 @@ static const struct scalar others[] = {
     {"edns", "dnsd_edns_queries_total", "Queries with an OPT record.", NULL,
      NULL, F(edns)},
     {"prebuilt", "dnsd_prebuilt_answers_total",
-     "Responses served from those compiled at load (the fast path).", NULL,
+     "Responses served from those compiled at load.", NULL,
      NULL, F(prebuilt)},
     {"truncated", "dnsd_truncated_total", "UDP responses sent with TC set.",
      NULL, NULL, F(truncated)},
