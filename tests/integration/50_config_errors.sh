@@ -84,6 +84,12 @@ for conf in "$fix"/*.conf.yaml; do
 		is "$st" 0 "$name: dnsd -n accepts it"
 		unlike "$(cat "$T_TMP/err")" ':[0-9]+:[0-9]+: ' \
 		    "$name: no error printed"
+		like "$(cat "$T_TMP/out")" '^dnsd: .*: ok, [0-9]+ zones?, ' \
+		    "$name: the ok line"
+		# The line is whole: a script reading it, or the next
+		# prompt, must not run into it.
+		is "$(tail -c 1 "$T_TMP/out" | od -An -c | tr -d ' ')" '\n' \
+		    "$name: the ok line ends with a newline"
 		continue
 		;;
 	esac
