@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 /*
  * The logger configuration is the only global state in common/.  It is
  * written by log_init() before threads start (or from the main loop on
@@ -148,20 +150,10 @@ log_fatal(const char *fmt, ...)
 	exit(1);
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	/* Monotonic: a wall-clock step must not open or stall windows. */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 bool
 log_rl_allow(struct log_rl *rl)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	/* A zeroed limiter starts a window on first use. */
 	if (rl->window_start_ms == 0 || now - rl->window_start_ms >= 1000) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/xalloc.h"
 
 /* A connected stream socket to `path`, or -1 with the reason in `why`. */
@@ -54,15 +55,6 @@ send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Read until the server closes; new NUL-terminated text in *out, its
  * length in *len.  0, or -1 with the reason in `why`.
@@ -73,12 +65,13 @@ read_all(int fd, const char *path, int timeout_s, char **out, size_t *len,
 {
 	size_t cap = 4096, n = 0;
 	char *buf = xmalloc(cap);
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	uint64_t deadline = clock_ms() + (uint64_t)timeout_s * 1000;
 
 	for (;;) {
-		long long left = deadline - now_ms();
+		uint64_t now = clock_ms();
+		int left = now < deadline ? (int)(deadline - now) : 0;
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		int pr = left > 0 ? poll(&pfd, 1, left) : 0;
 		if (pr == -1 && errno == EINTR)
 			continue;
 		if (pr <= 0) {

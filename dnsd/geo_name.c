@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/edges.h"
 #include "common/errbuf.h"
 #include "common/log.h"
@@ -454,10 +455,9 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	    .regions = l->regions,
 	    .nregions = l->nregions,
 	};
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint64_t t0 = clock_ms();
 	struct geo_map *map = geo_map_build(l->env->db, &p, err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	uint64_t ms = clock_ms() - t0;
 	if (map == NULL)
 		return NULL;
 	struct geo_name *g = xcalloc(1, sizeof(*g));
@@ -488,9 +488,7 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	geo_map_info(map, &mi);
 	log_info("geo %s: %zu choices, %zu networks after merging, %zu KiB, "
 	         "compiled in %ld ms",
-	         l->owner, mi.choices, mi.networks, mi.bytes / 1024,
-	         (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	                (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	         l->owner, mi.choices, mi.networks, mi.bytes / 1024, (long)ms);
 	return g;
 }
 

@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/hmsg.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -39,15 +40,6 @@ struct health_feed {
 	struct health_feed_stats stats;
 };
 
-static uint64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static bool
 boot_retired(const struct health_feed *f, uint64_t boot)
 {
@@ -72,7 +64,7 @@ accept_message(struct health_feed *f, const struct hmsg *m)
 	f->have_last = true;
 	f->last_boot = m->boot;
 	f->last_seq = m->seq;
-	f->last_rx_ms = mono_ms();
+	f->last_rx_ms = clock_ms();
 	f->stats.accepted++;
 	f->stats.last_message = time(NULL);
 	if (f->stats.stale) {
@@ -160,7 +152,7 @@ static void
 stale_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct health_feed *f = arg;
-	uint64_t idle = mono_ms() - f->last_rx_ms;
+	uint64_t idle = clock_ms() - f->last_rx_ms;
 
 	(void)fd;
 	(void)what;
@@ -230,7 +222,7 @@ health_feed_new(struct event_base *base, struct health *h,
 		memcpy(f->key, key, keylen);
 		f->keylen = keylen;
 	}
-	f->last_rx_ms = mono_ms(); /* a silent feed goes stale from now */
+	f->last_rx_ms = clock_ms(); /* a silent feed goes stale from now */
 	if ((f->unix_ev = watch(base, f->unix_sock.fd, f)) == NULL ||
 	    (f->ufd != -1 && (f->udp_ev = watch(base, f->ufd, f)) == NULL))
 		goto fail_ev;

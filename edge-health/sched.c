@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "common/clock.h"
 #include "common/hmsg.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -96,29 +97,11 @@ sched_delay_ms(unsigned interval_ms, unsigned jitter_pct, uint64_t round,
 	return (unsigned)(interval_ms - span + off);
 }
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* One probe of check `i` ended now (or never started: ok is false). */
 static void
 count_probe(struct edge_run *r, size_t i, bool ok)
 {
-	uint64_t now = now_us();
+	uint64_t now = clock_us();
 
 	sched_stats_probe(&r->stats, i, ok,
 	                  now > r->started_us ? now - r->started_us : 0);
@@ -149,7 +132,7 @@ static void
 finish_round(struct edge_run *r)
 {
 	struct sched *s = r->s;
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	event_del(r->timeout);
 	if (!r->ok)
@@ -223,8 +206,8 @@ start_round(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	r->round++;
-	r->started_ms = now_ms();
-	r->started_us = now_us();
+	r->started_ms = clock_ms();
+	r->started_us = clock_us();
 	r->ok = true;
 	r->reason[0] = '\0';
 	r->pending = r->e->ncheck;
@@ -284,7 +267,7 @@ sched_new(struct event_base *base, const struct eh_conf *conf,
           void *arg)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 
 	s->base = base;
 	s->conf = conf;
