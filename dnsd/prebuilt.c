@@ -93,7 +93,7 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		zone_walk(b->r, b->snap->db, b->q, NULL);
 		const struct response *r = b->r;
 		/* Only what is the same for every client, whole, NOERROR. */
-		if (r->tailored || r->tc || r->rcode != RC_NOERROR ||
+		if (r->geo != NULL || r->tc || r->rcode != RC_NOERROR ||
 		    r->w.len < qlen)
 			return;
 		new.flags = r->aa ? F_AA : 0;

@@ -29,8 +29,9 @@ struct response {
 	bool tailored;     /* the answer depends on the client (a geo name) */
 	uint8_t ecs_scope; /* RFC 7871 §7.2.1: 0 unless tailored */
 	uint16_t an, ns, ar;
-	const struct geo_name *geo; /* the geo name answered, or NULL */
-	struct geo_trace trace;     /* how it answered (geo != NULL) */
+	/* The geo name answered (the answer depends on the client), or NULL. */
+	const struct geo_name *geo;
+	struct geo_trace trace; /* how it answered (geo != NULL) */
 	struct wmark after_question;
 	unsigned nsynth;
 	/*

@@ -235,7 +235,6 @@ answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
 	geo_answer_choose(g, query_client(q), &r->trace);
 	r->geo = g;
 	r->ecs_scope = (uint8_t)r->trace.scope;
-	r->tailored = true;
 	for (int pass = 0; pass < 2; pass++) {
 		/* ANY: A, then (over TCP) AAAA as well (RFC 8482 §4.1) */
 		uint16_t type = pass == 0 ? T_A : T_AAAA;

@@ -127,16 +127,6 @@ generation()
 	ctl status | sed -n 's/^generation: \([0-9][0-9]*\)$/\1/p'
 }
 
-# start_fake EDGE ADDR PORT: its stand-in, answering "OK"; sets FAKE_EDGE
-start_fake()
-{
-	"$T_TOOLS/fake_edge" -b OK "$2:$3" >"$T_TMP/fake_$1.log" 2>&1 &
-	eval "FAKE_$1=$!"
-	T_PIDS="$T_PIDS $!"
-	wait_log "$T_TMP/fake_$1.log" '^listening' ||
-		bail "fake_edge $1 does not start: $(cat "$T_TMP/fake_$1.log")"
-}
-
 # wait_reload GEN: poll (bounded) until dnsd logs generation GEN
 wait_reload()
 {
@@ -219,9 +209,9 @@ reload_under_load()
 }
 
 # ---- start: every edge up ---------------------------------------------------
-start_fake lhr 127.0.0.21 "$P_LHR"
-start_fake fra 127.0.0.22 "$P_FRA"
-start_fake iad 127.0.0.23 "$P_IAD"
+t_fake_edge lhr -b OK 127.0.0.21:"$P_LHR"
+t_fake_edge fra -b OK 127.0.0.22:"$P_FRA"
+t_fake_edge iad -b OK 127.0.0.23:"$P_IAD"
 start_dnsd "$CONF" || bail "dnsd does not start"
 "$EH" -c "$fix/edge-health.yaml" >"$T_TMP/eh.log" 2>&1 &
 EH_PID=$!

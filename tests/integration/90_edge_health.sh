@@ -29,18 +29,6 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=gru.example.net \
     -keyout "$D/key.pem" -out "$D/cert.pem" >/dev/null 2>&1 ||
 	bail "openssl cannot make a certificate"
 
-# start_fake NAME ARG...: a fake edge; sets its pid in FAKE_NAME
-start_fake()
-{
-	_n=$1
-	shift
-	"$T_TOOLS/fake_edge" "$@" >"$D/fake_$_n.log" 2>&1 &
-	eval "FAKE_$_n=$!"
-	T_PIDS="$T_PIDS $!"
-	wait_log "$D/fake_$_n.log" '^listening' ||
-		bail "fake_edge $_n does not start: $(cat "$D/fake_$_n.log")"
-}
-
 P_HTTP=$(free_port)	# lhr (http, control file), fra (tcp)
 P_HANG=$(free_port)	# sjc: answers, then hangs
 P_TLS=$(free_port)	# gru (verify on), sin (verify off)
@@ -51,11 +39,11 @@ P_UDP=$(free_port)	# the udp feed, with the right key
 P_UDP2=$(free_port)	# the udp feed, listened to with another key
 printf 'k3y-0f-the-feed-0123456789\n' >"$D/feed.key"
 printf 'another-key-0123456789abc\n' >"$D/other.key"
-start_fake http -f "$D/ctl_http" "$LOOP4:$P_HTTP"
-start_fake hang -f "$D/ctl_hang" "$LOOP4:$P_HANG"
-start_fake tls -s "$D/cert.pem" -k "$D/key.pem" "$LOOP4:$P_TLS"
-start_fake nope -b "nope" "$LOOP4:$P_NOPE"
-start_fake 503 -c 503 "$LOOP4:$P_503"
+t_fake_edge http -f "$D/ctl_http" "$LOOP4:$P_HTTP"
+t_fake_edge hang -f "$D/ctl_hang" "$LOOP4:$P_HANG"
+t_fake_edge tls -s "$D/cert.pem" -k "$D/key.pem" "$LOOP4:$P_TLS"
+t_fake_edge nope -b "nope" "$LOOP4:$P_NOPE"
+t_fake_edge 503 -c 503 "$LOOP4:$P_503"
 
 cat >"$D/edges.yaml" <<YAML
 edges:

@@ -220,11 +220,7 @@ start_fake()
 	nyc) _a=127.0.0.14 ;;
 	esac
 	eval "_p=\$P_$1"
-	"$T_TOOLS/fake_edge" -b OK "$_a:$_p" >"$T_TMP/fake_$1.log" 2>&1 &
-	eval "FAKE_$1=$!"
-	T_PIDS="$T_PIDS $!"
-	wait_log "$T_TMP/fake_$1.log" '^listening' ||
-		bail "fake_edge $1 does not start: $(cat "$T_TMP/fake_$1.log")"
+	t_fake_edge "$1" -b OK "$_a:$_p"
 }
 
 # stop_fake EDGE

@@ -213,6 +213,20 @@ t_mkmmdb()
 	fi
 }
 
+# t_fake_edge NAME ARG...: start tests/tools/fake_edge ARG... as a stand-in
+# edge, logging to $T_TMP/fake_NAME.log; its pid in FAKE_NAME (stopped on
+# exit like the daemons).  Bails out if it does not listen (bounded).
+t_fake_edge()
+{
+	_fn=$1
+	shift
+	"$T_TOOLS/fake_edge" "$@" >"$T_TMP/fake_$_fn.log" 2>&1 &
+	eval "FAKE_$_fn=$!"
+	T_PIDS="$T_PIDS $!"
+	wait_log "$T_TMP/fake_$_fn.log" '^listening' ||
+		bail "fake_edge $_fn does not start: $(cat "$T_TMP/fake_$_fn.log")"
+}
+
 # t_fixture: copy this test's fixture folder to $T_TMP/fix and print it
 t_fixture()
 {

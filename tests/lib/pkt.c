@@ -128,6 +128,18 @@ pkt_query(struct pkt *p, unsigned id, unsigned flags, const char *name,
 	return 0;
 }
 
+int
+pkt_query_edns(struct pkt *p, const char *name, unsigned qtype,
+               const struct pkt *opts, size_t *qend)
+{
+	if (pkt_query(p, 0, 0, name, qtype, 1, opts != NULL ? 1 : 0) == -1)
+		return -1;
+	*qend = p->len;
+	if (opts != NULL)
+		pkt_opt(p, 1232, PKT_EDNS_TTL(0, false), opts->b, opts->len);
+	return p->full || (opts != NULL && opts->full) ? -1 : 0;
+}
+
 size_t
 pkt_rr_begin(struct pkt *p, unsigned type, unsigned rclass, uint32_t ttl)
 {

@@ -62,6 +62,15 @@ int pkt_query(struct pkt *p, unsigned id, unsigned flags, const char *name,
               unsigned qtype, unsigned qclass, unsigned ar);
 
 /*
+ * A class IN query (ID 0) for `name` and `qtype`, with an OPT record
+ * (payload 1232, version 0) holding the options already encoded in `opts`,
+ * or without EDNS when `opts` is NULL.  *qend gets the end of the
+ * question.  Returns 0, or -1 if the name is not valid or it does not fit.
+ */
+int pkt_query_edns(struct pkt *p, const char *name, unsigned qtype,
+                   const struct pkt *opts, size_t *qend);
+
+/*
  * A resource record from its TYPE field on (the caller writes the owner):
  * pkt_rr_begin writes TYPE, CLASS, TTL and a zero RDLENGTH and returns
  * where that is; append the RDATA, then pkt_rr_end sets RDLENGTH.

@@ -255,13 +255,8 @@ main(int argc, char **argv)
 	    window > WINDOW_MAX || wait_ms == 0)
 		usage();
 	qtype = ldns_get_rr_type_by_name(argv[optind + 3]);
-	if (qtype == 0 || pkt_query(&q, 0, 0, argv[optind + 2], qtype,
-	                            LDNS_RR_CLASS_IN, edns ? 1 : 0) == -1)
-		usage();
-	qend = q.len;
-	if (edns)
-		pkt_opt(&q, 1232, PKT_EDNS_TTL(0, false), opts.b, opts.len);
-	if (q.full || opts.full)
+	if (qtype == 0 || pkt_query_edns(&q, argv[optind + 2], qtype,
+	                                 edns ? &opts : NULL, &qend) == -1)
 		usage();
 
 	fd = sock_connect("qcount", argv[optind], argv[optind + 1], false);
