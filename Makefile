@@ -24,8 +24,8 @@ O          ?= build$(if $(SAN),-san)
 
 # Debian packages: what building and running needs, and what the tests add.
 RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
-              libevent-dev libyaml-dev libssl-dev bind9-dnsutils perl \
-              libmaxmind-db-writer-perl
+              libevent-dev libyaml-dev libssl-dev libjansson-dev \
+              bind9-dnsutils perl libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format systemd unbound
 # make bench: the load generator, the peers it compares against, and
@@ -34,7 +34,7 @@ BENCH_PKGS := $(RUN_PKGS) dnsperf gdnsd knot knot-module-geoip \
               libmaxmind-db-reader-perl util-linux procps
 
 DEPS_PC    := yaml-0.1 libmaxminddb ldns libevent libevent_pthreads \
-              libevent_openssl openssl
+              libevent_openssl openssl jansson
 TEST_PC    := cmocka
 CSTD       := -std=c11 -D_GNU_SOURCE
 WARN       := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \

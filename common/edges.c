@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/errbuf.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
 
@@ -20,6 +21,7 @@ struct edge_yaml {
 	char *continent;
 	struct ycfg_strlist addresses;
 	yaml_node_t *bias;
+	unsigned weight;
 };
 
 static const struct ycfg_key edge_keys[] = {
@@ -29,6 +31,8 @@ static const struct ycfg_key edge_keys[] = {
     {"addresses", YCFG_STRLIST, offsetof(struct edge_yaml, addresses),
      .req = true},
     {"bias", YCFG_NODE, offsetof(struct edge_yaml, bias)},
+    {"weight", YCFG_UINT, offsetof(struct edge_yaml, weight), .min = 0,
+     .max = EDGE_WEIGHT_MAX},
     YCFG_END,
 };
 
@@ -184,7 +188,7 @@ static int
 load_edge(const struct ycfg_doc *doc, const yaml_node_t *k,
           const yaml_node_t *v, struct edge *e, struct errbuf *err)
 {
-	struct edge_yaml ey = {0};
+	struct edge_yaml ey = {.weight = EDGE_WEIGHT_DEFAULT};
 	const char *name = ycfg_scalar(k);
 	unsigned errors0 = err->count;
 
@@ -197,6 +201,7 @@ load_edge(const struct ycfg_doc *doc, const yaml_node_t *k,
 		           name, EDGE_NAME_MAX - 1);
 	else
 		snprintf(e->name, sizeof(e->name), "%s", name);
+	e->seed = hash_str64(e->name);
 	if (ycfg_walk(doc, v, name, edge_keys, &ey, err) == 0) {
 		if (ey.location != NULL)
 			parse_location(doc, ey.location, e, err);
@@ -205,6 +210,7 @@ load_edge(const struct ycfg_doc *doc, const yaml_node_t *k,
 		parse_code(doc, v, "country", ey.country, e->country, err);
 		parse_code(doc, v, "continent", ey.continent, e->continent,
 		           err);
+		e->weight = ey.weight;
 		parse_addresses(ycfg_doc_file(doc), &ey.addresses, e, err);
 		if (ey.addresses.n == 0)
 			ycfg_error(doc, v, err, "%s: addresses: empty list",

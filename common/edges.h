@@ -11,6 +11,8 @@ struct errbuf;
 
 #define EDGE_NAME_MAX 32
 #define EDGE_ADDR_MAX 8 /* served addresses per family */
+#define EDGE_WEIGHT_MAX 255
+#define EDGE_WEIGHT_DEFAULT 1
 
 /* One edge location of the CDN. */
 struct edge {
@@ -18,7 +20,10 @@ struct edge {
 	double lat, lon;          /* degrees */
 	char country[3];          /* ISO 3166-1 alpha-2, or "" */
 	char continent[3];        /* GeoIP continent code, or "" */
-	int bias; /* -99..99: ranking distance x (1 - bias/100) */
+	int bias;        /* -99..99: ranking distance x (1 - bias/100) */
+	unsigned weight; /* 0..255: its part of a tier's clients; 0: standby */
+	uint64_t seed;   /* of the name: its place in client hashes, the same
+	                    in every inventory and on every machine */
 	uint8_t v4[EDGE_ADDR_MAX][4];
 	unsigned nv4;
 	uint8_t v6[EDGE_ADDR_MAX][16];

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #define HMSG_MAC_LEN 32  /* bytes of HMAC-SHA256 */
 #define HMSG_MAC_LINE 69 /* "mac " + 64 hex digits + '\n' */
 #define HMSG_KEY_MIN 16
+
+#define HMSG_LOAD_SCALE 10000 /* load=F carries ten-thousandths */
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -57,6 +60,54 @@ static void ATTR_PRINTF(4, 5)
 		*off += (size_t)n;
 }
 
+/* A load in 0..HMSG_LOAD_MAX as the ten-thousandths the text carries. */
+static long long
+load_units(double load)
+{
+	return llround(load * HMSG_LOAD_SCALE);
+}
+
+double
+hmsg_load_round(double load)
+{
+	if (!(load > 0)) /* NaN too */
+		return 0;
+	if (load > HMSG_LOAD_MAX)
+		load = HMSG_LOAD_MAX;
+	/* Exactly what parse_load computes from the text. */
+	return (double)load_units(load) / HMSG_LOAD_SCALE;
+}
+
+/* " load=F weight=N drain=B" for what `e` has; -1 if a value is bad. */
+static int
+put_tokens(char *out, size_t cap, size_t *off, const struct hmsg_edge *e)
+{
+	if (e->has & ~(HMSG_HAS_LOAD | HMSG_HAS_WEIGHT | HMSG_HAS_DRAIN))
+		return -1;
+	if (e->has & HMSG_HAS_LOAD) {
+		if (!(e->load >= 0 && e->load <= HMSG_LOAD_MAX))
+			return -1;
+		long long u = load_units(e->load);
+		long long ip = u / HMSG_LOAD_SCALE, frac = u % HMSG_LOAD_SCALE;
+		if (frac == 0) {
+			put(out, cap, off, " load=%lld", ip);
+		} else {
+			/* At most four decimals, trailing zeros dropped. */
+			int nd = 4;
+			while (frac % 10 == 0) {
+				frac /= 10;
+				nd--;
+			}
+			put(out, cap, off, " load=%lld.%0*lld", ip, nd, frac);
+		}
+	}
+	if (e->has & HMSG_HAS_WEIGHT)
+		put(out, cap, off, " weight=%u", (unsigned)e->weight);
+	if (e->has & HMSG_HAS_DRAIN)
+		put(out, cap, off, " drain=%d", e->drain ? 1 : 0);
+	return 0;
+}
+
 int
 hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
             size_t cap)
@@ -68,8 +119,8 @@ hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
 		return -1;
 	put(out, cap, &off,
 	    "dnsd-health %d\nboot %016" PRIx64 "\nseq %" PRIu64
-	    "\ntime %" PRIu64 "\ninterval %" PRIu32 "\n",
-	    HMSG_VERSION, m->boot, m->seq, m->time, m->interval_ms);
+	    "\nround %" PRIu64 "\ntime %" PRIu64 "\ninterval %" PRIu32 "\n",
+	    HMSG_VERSION, m->boot, m->seq, m->round, m->time, m->interval_ms);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hmsg_edge *e = &m->edge[i];
 		size_t nlen = strnlen(e->name, EDGE_NAME_MAX);
@@ -79,8 +130,11 @@ hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
 		if (!edges_name_valid(e->name, nlen) ||
 		    (e->state != HMSG_UP && e->state != HMSG_DOWN))
 			return -1;
-		put(out, cap, &off, "%s %s\n", e->name,
+		put(out, cap, &off, "%s %s", e->name,
 		    e->state == HMSG_UP ? "up" : "down");
+		if (put_tokens(out, cap, &off, e) == -1)
+			return -1;
+		put(out, cap, &off, "\n");
 	}
 	if (key != NULL && keylen > 0) {
 		if (off > cap || cap - off <= HMSG_MAC_LINE)
@@ -151,6 +205,87 @@ parse_dec(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* load=F: "0".."1000" with at most four decimals, no sign, no exponent,
+ * no leading zeros.  The value is the double nearest to the decimal:
+ * ten-thousandths (exact integers) divided once, correctly rounded. */
+static int
+parse_load(const char *s, size_t len, double *out)
+{
+	const char *dot = memchr(s, '.', len);
+	size_t ilen = dot != NULL ? (size_t)(dot - s) : len;
+	uint64_t ip, frac = 0;
+
+	if (ilen > 4 || parse_dec(s, ilen, 9999, &ip) == -1)
+		return -1;
+	if (dot != NULL) {
+		size_t flen = len - ilen - 1;
+		if (flen == 0 || flen > 4)
+			return -1;
+		for (size_t i = 0; i < 4; i++) {
+			char c = i < flen ? dot[1 + i] : '0';
+			if (c < '0' || c > '9')
+				return -1;
+			frac = frac * 10 + (uint64_t)(c - '0');
+		}
+	}
+	uint64_t units = ip * HMSG_LOAD_SCALE + frac;
+	if (units > (uint64_t)HMSG_LOAD_MAX * HMSG_LOAD_SCALE)
+		return -1;
+	*out = (double)units / HMSG_LOAD_SCALE;
+	return 0;
+}
+
+/*
+ * The tokens after an edge's state, `len` bytes starting with a space:
+ * " load=F weight=N drain=0|1", each at most once.  Returns NULL, or why
+ * the line is bad.
+ */
+static const char *
+parse_tokens(const char *s, size_t len, struct hmsg_edge *e)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *t = s + ++pos; /* past the space */
+		const char *sp = memchr(t, ' ', len - pos);
+		size_t tlen = sp != NULL ? (size_t)(sp - t) : len - pos;
+		const char *eq = memchr(t, '=', tlen);
+		uint64_t num;
+
+		if (tlen == 0)
+			return "empty field";
+		if (eq == NULL)
+			return "unknown token";
+		size_t klen = (size_t)(eq - t), vlen = tlen - klen - 1;
+		const char *v = eq + 1;
+		if (klen == 4 && memcmp(t, "load", 4) == 0) {
+			if (e->has & HMSG_HAS_LOAD)
+				return "duplicate load";
+			if (parse_load(v, vlen, &e->load) == -1)
+				return "bad load";
+			e->has |= HMSG_HAS_LOAD;
+		} else if (klen == 6 && memcmp(t, "weight", 6) == 0) {
+			if (e->has & HMSG_HAS_WEIGHT)
+				return "duplicate weight";
+			if (parse_dec(v, vlen, UINT8_MAX, &num) == -1)
+				return "bad weight";
+			e->weight = (uint8_t)num;
+			e->has |= HMSG_HAS_WEIGHT;
+		} else if (klen == 5 && memcmp(t, "drain", 5) == 0) {
+			if (e->has & HMSG_HAS_DRAIN)
+				return "duplicate drain";
+			if (vlen != 1 || (v[0] != '0' && v[0] != '1'))
+				return "bad drain";
+			e->drain = v[0] == '1';
+			e->has |= HMSG_HAS_DRAIN;
+		} else {
+			return "unknown token";
+		}
+		pos += tlen;
+	}
+	return NULL;
+}
+
 /* "line N: what", in a per-thread buffer so *why stays valid until the
  * next decode on this thread without allocating. */
 static const char *
@@ -167,12 +302,13 @@ enum {
 	HDR_MAGIC,
 	HDR_BOOT,
 	HDR_SEQ,
+	HDR_ROUND,
 	HDR_TIME,
 	HDR_INTERVAL,
 	HDR_DONE,
 };
-static const char *const hdr_key[] = {"dnsd-health", "boot", "seq", "time",
-                                      "interval"};
+static const char *const hdr_key[] = {"dnsd-health", "boot", "seq",
+                                      "round",       "time", "interval"};
 
 int
 hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
@@ -226,7 +362,12 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 		klen = (size_t)(sp - s);
 		v = sp + 1;
 		vlen = llen - klen - 1;
-		if (memchr(v, ' ', vlen) != NULL) {
+		/* Header and mac lines are "key value"; only edge lines go on
+		 * with tokens after the state. */
+		bool is_mac =
+		    hdr == HDR_DONE && klen == 3 && memcmp(s, "mac", 3) == 0;
+		if ((hdr < HDR_DONE || is_mac) &&
+		    memchr(v, ' ', vlen) != NULL) {
 			*why = line_why(line, "too many fields");
 			return -1;
 		}
@@ -254,6 +395,7 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 				}
 				break;
 			case HDR_SEQ:
+			case HDR_ROUND:
 			case HDR_TIME:
 				if (parse_dec(v, vlen, UINT64_MAX, &num) ==
 				    -1) {
@@ -262,6 +404,8 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 				}
 				if (hdr == HDR_SEQ)
 					out->seq = num;
+				else if (hdr == HDR_ROUND)
+					out->round = num;
 				else
 					out->time = num;
 				break;
@@ -275,7 +419,7 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 				break;
 			}
 			hdr++;
-		} else if (klen == 3 && memcmp(s, "mac", 3) == 0) {
+		} else if (is_mac) {
 			if (vlen != 2 * HMSG_MAC_LEN) {
 				*why = line_why(line, "bad mac line");
 				return -1;
@@ -293,15 +437,18 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 			mac_at = pos;
 		} else {
 			struct hmsg_edge *e;
+			const char *bad;
+			const char *tok = memchr(v, ' ', vlen);
+			size_t slen = tok != NULL ? (size_t)(tok - v) : vlen;
 			uint8_t st;
 
 			if (!edges_name_valid(s, klen)) {
 				*why = line_why(line, "bad edge name");
 				return -1;
 			}
-			if (vlen == 2 && memcmp(v, "up", 2) == 0) {
+			if (slen == 2 && memcmp(v, "up", 2) == 0) {
 				st = HMSG_UP;
-			} else if (vlen == 4 && memcmp(v, "down", 4) == 0) {
+			} else if (slen == 4 && memcmp(v, "down", 4) == 0) {
 				st = HMSG_DOWN;
 			} else {
 				*why = line_why(line, "unknown state");
@@ -320,10 +467,17 @@ hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
 				*why = line_why(line, "too many edges");
 				return -1;
 			}
-			e = &out->edge[out->n++];
+			e = &out->edge[out->n];
+			memset(e, 0, sizeof(*e));
+			bad = parse_tokens(v + slen, vlen - slen, e);
+			if (bad != NULL) {
+				*why = line_why(line, bad);
+				return -1;
+			}
 			memcpy(e->name, s, klen);
 			e->name[klen] = '\0';
 			e->state = st;
+			out->n++;
 		}
 		pos += llen + 1;
 	}

@@ -745,6 +745,27 @@ walk_uint(const struct ycfg_doc *doc, const yaml_node_t *node, const char *what,
 }
 
 static void
+walk_fraction(const struct ycfg_doc *doc, const yaml_node_t *node,
+              const char *what, const struct ycfg_key *k, double *field,
+              struct errbuf *err)
+{
+	const char *s = want_scalar(doc, node, what, k->name, err);
+	char *end;
+
+	if (s == NULL)
+		return;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= 0 && v <= 1)) {
+		ycfg_error(doc, node, err,
+		           "%s: %s: expected a number from 0 to 1, got \"%s\"",
+		           what, k->name, s);
+		return;
+	}
+	*field = v;
+}
+
+static void
 walk_duration(const struct ycfg_doc *doc, const yaml_node_t *node,
               const char *what, const struct ycfg_key *k, unsigned *field,
               struct errbuf *err)
@@ -902,6 +923,9 @@ walk_one(const struct ycfg_doc *doc, yaml_node_t *node, const char *what,
 		break;
 	case YCFG_DURATION:
 		walk_duration(doc, node, what, k, field, err);
+		break;
+	case YCFG_FRACTION:
+		walk_fraction(doc, node, what, k, field, err);
 		break;
 	case YCFG_ENUM:
 		walk_enum(doc, node, what, k, field, err);

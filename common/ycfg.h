@@ -79,6 +79,7 @@ enum ycfg_type {
 	YCFG_BOOL,     /* bool */
 	YCFG_UINT,     /* unsigned, within [min, max] */
 	YCFG_DURATION, /* unsigned milliseconds, within [min, max] ms */
+	YCFG_FRACTION, /* double in [0, 1]: "0.85" */
 	YCFG_ENUM,     /* int: index of the scalar in `enums` */
 	YCFG_STRLIST,  /* struct ycfg_strlist: a scalar or a sequence */
 	YCFG_NODE,     /* yaml_node_t *: kept for a hand-written walker */

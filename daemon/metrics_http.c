@@ -127,9 +127,9 @@ metrics_http_label(struct evbuffer *out, const char *v)
 	}
 }
 
-void
-metrics_http_sample(struct evbuffer *out, const char *name, const char *k,
-                    const char *v, uint64_t value)
+/* "name" or "name{k=\"v\"}" */
+static void
+put_name(struct evbuffer *out, const char *name, const char *k, const char *v)
 {
 	evbuffer_add_printf(out, "%s", name);
 	if (k != NULL) {
@@ -137,7 +137,23 @@ metrics_http_sample(struct evbuffer *out, const char *name, const char *k,
 		metrics_http_label(out, v);
 		evbuffer_add(out, "\"}", 2);
 	}
+}
+
+void
+metrics_http_sample(struct evbuffer *out, const char *name, const char *k,
+                    const char *v, uint64_t value)
+{
+	put_name(out, name, k, v);
 	evbuffer_add_printf(out, " %" PRIu64 "\n", value);
+}
+
+void
+metrics_http_gauge(struct evbuffer *out, const char *name, const char *k,
+                   const char *v, double value)
+{
+	put_name(out, name, k, v);
+	/* Ten digits: a load of four decimals up to 1000 prints exactly. */
+	evbuffer_add_printf(out, " %.10g\n", value);
 }
 
 void

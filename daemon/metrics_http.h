@@ -44,6 +44,10 @@ void metrics_http_label(struct evbuffer *out, const char *value);
 void metrics_http_sample(struct evbuffer *out, const char *name, const char *k,
                          const char *v, uint64_t value);
 
+/* metrics_http_sample() for a value that need not be whole ("%.10g"). */
+void metrics_http_gauge(struct evbuffer *out, const char *name, const char *k,
+                        const char *v, double value);
+
 /* "name{k1=\"v1\",k2=\"v2\"} value\n" */
 void metrics_http_sample2(struct evbuffer *out, const char *name,
                           const char *k1, const char *v1, const char *k2,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/compiler.h"
 #include "dnsd/chaos.h"
 #include "dnsd/conf.h"
 #include "dnsd/edns.h"
@@ -13,6 +14,7 @@
 #include "dnsd/geo_name.h"
 #include "dnsd/prebuilt.h"
 #include "dnsd/response.h"
+#include "dnsd/sample.h"
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
@@ -85,6 +87,19 @@ count_geo_reason(struct dnsd_stats *st, int row, const struct geo_trace *t)
 		st->geo_dropped++;
 }
 
+/*
+ * What-if's sample (sample.h): 1 geo answer in server.sample leaves the
+ * name and the client it was decided for in the thread's ring.  The rest
+ * cost a decrement.
+ */
+static inline void
+sample_geo(struct sample *smp, const struct snapshot *snap, int row,
+           const struct geo_trace *t)
+{
+	if (smp != NULL && unlikely(sample_due(smp, snap->conf->sample)))
+		sample_put(smp, snap->generation, row, t->client);
+}
+
 static void
 count_edns(struct dnsd_stats *st, const struct edns *e)
 {
@@ -123,7 +138,7 @@ compiled_find(const struct snapshot *snap, const struct query *q)
 static size_t
 answer_compiled(const struct serving *sv, struct query *q,
                 const struct prebuilt_entry *e, uint8_t *resp, size_t respcap,
-                struct dnsd_stats *st)
+                struct dnsd_stats *st, struct sample *smp)
 {
 	const struct snapshot *snap = sv->snap;
 	const struct edns *edns = &q->edns;
@@ -143,7 +158,7 @@ answer_compiled(const struct serving *sv, struct query *q,
 	} else {
 		int family = q->qtype == T_A ? AF_INET : AF_INET6;
 		geo_answer_choose(e->geo, query_client(q), &t);
-		p = geo_answer_pick(e->geo, family, sv->usable, &t);
+		p = geo_answer_pick(e->geo, family, sv->steer, &t);
 		if (p->n == 0)
 			return 0; /* NODATA or SERVFAIL: the full path's SOA */
 		size_t size = geo_answer_size(p, family);
@@ -179,6 +194,7 @@ answer_compiled(const struct serving *sv, struct query *q,
 	if (p != NULL) {
 		count_geo_edges(st, e->geo->row, p);
 		count_geo_reason(st, e->geo->row, &t);
+		sample_geo(smp, snap, e->geo->row, &t);
 	}
 	count_edns(st, edns);
 	st->qtype[stats_qtype(q->qtype)]++;
@@ -193,7 +209,7 @@ answer_compiled(const struct serving *sv, struct query *q,
 /* Any message: the zone walk, CHAOS, or an error; then header and OPT. */
 static size_t
 answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
-            size_t respcap, struct dnsd_stats *st)
+            size_t respcap, struct dnsd_stats *st, struct sample *smp)
 {
 	const struct snapshot *snap = sv->snap;
 	struct response r;
@@ -223,7 +239,7 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 			break;
 		default:
 			if (q->qclass == C_IN)
-				zone_walk(&r, snap->db, q, sv->usable);
+				zone_walk(&r, snap->db, q, sv->steer);
 			else if (q->qclass == C_CH)
 				chaos_answer(&r, snap, q);
 			else
@@ -237,6 +253,7 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 				count_geo_edges(st, r.geo->row,
 				                &r.trace.picked[f]);
 		count_geo_reason(st, r.geo->row, &r.trace);
+		sample_geo(smp, snap, r.geo->row, &r.trace);
 	}
 	if (r.rcode == RC_SERVFAIL || r.tc) {
 		/*
@@ -281,7 +298,7 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 static size_t
 answer_one(const struct serving *sv, struct query *q,
            const struct prebuilt_entry *e, uint8_t *resp, size_t respcap,
-           struct dnsd_stats *st)
+           struct dnsd_stats *st, struct sample *smp)
 {
 	if (q->tcp)
 		st->tcp++;
@@ -296,18 +313,19 @@ answer_one(const struct serving *sv, struct query *q,
 		return 0;
 	}
 	if (e != NULL) {
-		size_t len = answer_compiled(sv, q, e, resp, respcap, st);
+		size_t len = answer_compiled(sv, q, e, resp, respcap, st, smp);
 		if (len > 0)
 			return len;
 	}
-	return answer_full(sv, q, resp, respcap, st);
+	return answer_full(sv, q, resp, respcap, st, smp);
 }
 
 size_t
 answer_query(const struct serving *sv, struct query *q, uint8_t *resp,
-             size_t respcap, struct dnsd_stats *st)
+             size_t respcap, struct dnsd_stats *st, struct sample *smp)
 {
-	return answer_one(sv, q, compiled_find(sv->snap, q), resp, respcap, st);
+	return answer_one(sv, q, compiled_find(sv->snap, q), resp, respcap, st,
+	                  smp);
 }
 
 size_t
@@ -318,12 +336,12 @@ answer_packet(const struct serving *sv, const uint8_t *pkt, size_t len,
 	struct query q;
 
 	query_parse(&q, pkt, len, tcp, from);
-	return answer_query(sv, &q, resp, respcap, st);
+	return answer_query(sv, &q, resp, respcap, st, NULL);
 }
 
 void
 answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
-             struct dnsd_stats *st)
+             struct dnsd_stats *st, struct sample *smp)
 {
 	const struct prebuilt_entry *e[ANSWER_BATCH_MAX];
 	const struct geo_client *c[ANSWER_BATCH_MAX];
@@ -352,5 +370,5 @@ answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
 				geo_map_prefetch(e[i]->geo->map, c[i], level);
 	for (unsigned i = 0; i < n; i++)
 		io[i].rlen = answer_one(sv, &io[i].q, e[i], io[i].resp,
-		                        ANSWER_UDP_MAX, st);
+		                        ANSWER_UDP_MAX, st, smp);
 }

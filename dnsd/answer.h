@@ -16,6 +16,7 @@
 #include "dnsd/query.h"
 
 struct dnsd_stats;
+struct sample;
 struct serving;
 struct sockaddr;
 
@@ -29,17 +30,21 @@ struct sockaddr;
  * writing the response into `resp` (capacity `respcap`: ANSWER_UDP_MAX
  * for UDP, ANSWER_TCP_MAX for TCP).  Returns the response length, or 0
  * when no response must be sent (QR set, fewer than 2 octets).  Counts
- * what it saw in `st`.
+ * what it saw in `st`.  An answering thread keeps a sample of its geo
+ * clients for what-if in `smp` (sample.h; NULL: none): one geo answer in
+ * the snapshot's server.sample leaves its geo name and client there, the
+ * others cost a decrement.
  *
  * A pure function of its inputs (Knot's layer API): no allocation, no
  * logging, no locks.  Whatever the query's bytes, it never reads outside
  * them, never writes past `respcap`, and always terminates.
  */
 size_t answer_query(const struct serving *sv, struct query *q, uint8_t *resp,
-                    size_t respcap, struct dnsd_stats *st);
+                    size_t respcap, struct dnsd_stats *st, struct sample *smp);
 
 /*
- * query_parse() then answer_query(): the unit, fuzz and TCP entry point.
+ * query_parse() then answer_query() (no sample): the unit and fuzz entry
+ * point.
  * `from` is the sender (AF_INET or AF_INET6; NULL when unknown): geo names
  * are answered for the EDNS Client Subnet when the query has one, else
  * for this address.
@@ -72,6 +77,6 @@ struct answer_io {
  * of them before any is answered.
  */
 void answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
-                  struct dnsd_stats *st);
+                  struct dnsd_stats *st, struct sample *smp);
 
 #endif

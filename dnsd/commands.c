@@ -15,6 +15,7 @@
 #include "common/errbuf.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "common/ycfg.h"
 #include "dnsd/conf.h"
 #include "dnsd/control.h"
 #include "dnsd/explain.h"
@@ -24,6 +25,7 @@
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
+#include "dnsd/whatif.h"
 #include "dnsd/zonedb.h"
 
 /* "2024-05-01T12:00:00Z", or "-" for 0 (never). */
@@ -96,36 +98,68 @@ cmd_edges(struct server *s, const struct control_request *req,
 	}
 	feed_line(s, out);
 	/* Fixed columns: scripts may split on blanks, people may read it. */
-	evbuffer_add_printf(out, "%-*s  %-7s  %-10s  %-9s  %-20s  %s\n", w,
-	                    "NAME", "PROBED", "OVERRIDE", "EFFECTIVE",
-	                    "LAST REPORT", "LAST CHANGE");
+	evbuffer_add_printf(out,
+	                    "%-*s  %-7s  %-10s  %-9s  %-6s  %-5s  %-5s  "
+	                    "%-20s  %-20s  %s\n",
+	                    w, "NAME", "PROBED", "OVERRIDE", "EFFECTIVE",
+	                    "WEIGHT", "SHARE", "LOAD", "LAST_REPORT",
+	                    "LAST_CHANGE", "STEERING");
 	for (size_t i = 0; i < n; i++) {
+		char weight[8], load[16];
 		iso_time(v[i].last_report, rep, sizeof(rep));
 		iso_time(v[i].last_change, chg, sizeof(chg));
-		evbuffer_add_printf(out,
-		                    "%-*.*s  %-7s  %-10s  %-9s  %-20s  %s\n", w,
-		                    (int)sizeof(v[i].name), v[i].name,
-		                    health_probed_name(v[i].probed),
-		                    health_override_name(v[i].override),
-		                    v[i].usable ? "up" : "down", rep, chg);
+		/* A weight the edge reported is marked: it wins over the
+		 * configured one while it is fresh. */
+		snprintf(weight, sizeof(weight), "%u%s", v[i].weight,
+		         v[i].weight_reported ? "*" : "");
+		if (v[i].load >= 0)
+			snprintf(load, sizeof(load), "%.2f", v[i].load);
+		else
+			snprintf(load, sizeof(load), "-");
+		evbuffer_add_printf(
+		    out,
+		    "%-*.*s  %-7s  %-10s  %-9s  %-6s  %-5.2f  %-5s  %-20s  "
+		    "%-20s  %s\n",
+		    w, (int)sizeof(v[i].name), v[i].name,
+		    health_probed_name(v[i].probed),
+		    health_override_name(v[i].override),
+		    v[i].usable ? "up" : "down", weight, v[i].share, load, rep,
+		    chg, v[i].why[0] ? v[i].why : "-");
 	}
 	free(v);
 	control_reply_ok(out);
 }
 
-/* drain, force-down, force-up, auto: the word is the override's name. */
+/*
+ * drain, force-down, force-up, auto: the word is the override's name;
+ * drain NAME --over DURATION drains in a straight line over DURATION.
+ */
 static void
 cmd_override(struct server *s, const struct control_request *req,
              struct evbuffer *out)
 {
 	const char *name = req->word[1];
 	enum health_override o = HEALTH_AUTO;
+	uint64_t over = 0;
+	int rc;
 
 	(void)health_override_parse(req->word[0], &o); /* in the table */
+	if (req->nword > 2 &&
+	    (o != HEALTH_DRAIN || req->nword != 4 ||
+	     strcmp(req->word[2], "--over") != 0 ||
+	     ycfg_parse_duration(req->word[3], &over) == -1 || over == 0)) {
+		control_reply_error(out, "usage: drain NAME [--over DURATION] "
+		                         "(e.g. --over 10m)");
+		return;
+	}
 	/* Operator actions are logged with who asked (once). */
-	log_notice("control: %s %s (uid %u, pid %d)", req->word[0], name,
+	log_notice("control: %s %s%s%s (uid %u, pid %d)", req->word[0], name,
+	           over ? " --over " : "", over ? req->word[3] : "",
 	           (unsigned)req->uid, (int)req->pid);
-	int rc = health_set_override(server_health(s), name, o);
+	if (over > 0)
+		rc = health_drain_over(server_health(s), name, over);
+	else
+		rc = health_set_override(server_health(s), name, o);
 	if (rc == -1) {
 		control_reply_error(out, "no such edge \"%s\"", name);
 		return;
@@ -139,9 +173,12 @@ cmd_override(struct server *s, const struct control_request *req,
 	if (e == NULL) {
 		control_reply_error(out, "edge \"%s\" went away", name);
 	} else if (rc == 0) {
-		evbuffer_add_printf(out, "%s: override %s, effective %s\n",
+		evbuffer_add_printf(out,
+		                    "%s: override %s, effective %s, share "
+		                    "%.2f%s%s\n",
 		                    e->name, health_override_name(e->override),
-		                    e->usable ? "up" : "down");
+		                    e->usable ? "up" : "down", e->share,
+		                    e->why[0] ? " " : "", e->why);
 		control_reply_ok(out);
 	} else {
 		control_reply_error(
@@ -278,6 +315,56 @@ cmd_explain(struct server *s, const struct control_request *req,
 	free(v);
 }
 
+/*
+ * simulate down|drain EDGE, simulate share EDGE FRACTION [json]: where the
+ * clients the edge answers now would go, replayed from the clients the
+ * answering threads sampled under what is served (whatif.h).
+ */
+static void
+cmd_simulate(struct server *s, const struct control_request *req,
+             struct evbuffer *out)
+{
+	const struct serving *sv = server_serving(s);
+	struct whatif_change chg;
+	int nargs = req->nword - 1;
+	char why[256];
+
+	/* "json" last, beyond the words of the change (an edge may be
+	 * called json). */
+	bool json = strcmp(req->word[req->nword - 1], "json") == 0 &&
+	            nargs > (strcmp(req->word[1], "share") == 0 ? 3 : 2);
+	if (json)
+		nargs--;
+	if (whatif_parse(sv, req->word + 1, nargs, &chg, why, sizeof(why)) ==
+	    -1) {
+		control_reply_error(out, "%s", why);
+		return;
+	}
+	if (sv->snap->conf->sample == 0) {
+		control_reply_error(out, "no clients are sampled (server: "
+		                         "sample: 0 in the configuration)");
+		return;
+	}
+	size_t n;
+	struct sample_entry *v = server_samples(s, &n);
+	struct whatif *w = whatif_new(sv, &chg);
+	whatif_add_samples(w, v, n);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f != NULL) {
+		whatif_write(w, f, "sampled clients", 1, json);
+		fclose(f);
+		evbuffer_add(out, text, len);
+		control_reply_ok(out);
+	} else {
+		control_reply_error(out, "out of memory");
+	}
+	free(text);
+	whatif_free(w);
+	free(v);
+}
+
 static const struct command {
 	const char *name;
 	int args_min, args_max; /* words after the command */
@@ -286,7 +373,7 @@ static const struct command {
 	           struct evbuffer *out);
 } commands[] = {
     {"edges", 0, 0, "", cmd_edges},
-    {"drain", 1, 1, " NAME", cmd_override},
+    {"drain", 1, 3, " NAME [--over DURATION]", cmd_override},
     {"force-down", 1, 1, " NAME", cmd_override},
     {"force-up", 1, 1, " NAME", cmd_override},
     {"auto", 1, 1, " NAME", cmd_override},
@@ -294,6 +381,8 @@ static const struct command {
     {"status", 0, 0, "", cmd_status},
     {"stats", 0, 0, "", cmd_stats},
     {"explain", 2, 4, " CLIENT NAME [A|AAAA] [json]", cmd_explain},
+    {"simulate", 2, 4, " down|drain EDGE | simulate share EDGE FRACTION",
+     cmd_simulate},
 };
 
 void

@@ -16,6 +16,10 @@
  *   explain CLIENT NAME [A|AAAA] [json]
  *                     why CLIENT (ADDRESS[/PREFIX]) gets its edges for the
  *                     geo name NAME, from what is being served
+ *   simulate down|drain EDGE, simulate share EDGE FRACTION [json]
+ *                     where the clients EDGE answers now would go if it
+ *                     were down, drained, or kept FRACTION of them:
+ *                     replayed from the sampled clients (whatif.h)
  */
 #ifndef DNSD_COMMANDS_H
 #define DNSD_COMMANDS_H

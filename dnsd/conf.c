@@ -17,6 +17,7 @@ static const struct dnsd_conf conf_defaults = {
     .tcp_idle_timeout_ms = 10000,
     .tcp_max_clients = 256,
     .stale_after_ms = 30000,
+    .sample = 16,
 };
 
 struct conf_top {
@@ -27,6 +28,7 @@ struct conf_top {
 	char *control;
 	char *state_file;
 	yaml_node_t *health;
+	yaml_node_t *steering;
 	yaml_node_t *metrics;
 	char *user;
 	bool allow_root;
@@ -51,6 +53,7 @@ struct conf_server {
 	char *identity;
 	char *version;
 	unsigned query_log;
+	unsigned sample;
 };
 
 static const struct ycfg_key top_keys[] = {
@@ -61,6 +64,7 @@ static const struct ycfg_key top_keys[] = {
     {"control", YCFG_STR, offsetof(struct conf_top, control)},
     {"state_file", YCFG_STR, offsetof(struct conf_top, state_file)},
     {"health", YCFG_NODE, offsetof(struct conf_top, health)},
+    {"steering", YCFG_NODE, offsetof(struct conf_top, steering)},
     {"metrics", YCFG_NODE, offsetof(struct conf_top, metrics)},
     {"user", YCFG_STR, offsetof(struct conf_top, user)},
     {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
@@ -78,6 +82,51 @@ static const struct ycfg_key health_keys[] = {
     YCFG_END,
 };
 
+struct conf_steering {
+	unsigned ramp_ms;
+	yaml_node_t *shed;
+};
+
+static const struct ycfg_key steering_keys[] = {
+    {"ramp", YCFG_DURATION, offsetof(struct conf_steering, ramp_ms), .min = 0,
+     .max = 86400u * 1000},
+    {"shed", YCFG_NODE, offsetof(struct conf_steering, shed)},
+    YCFG_END,
+};
+
+static const struct ycfg_key shed_keys[] = {
+    {"high", YCFG_FRACTION, offsetof(struct share_conf, high)},
+    {"low", YCFG_FRACTION, offsetof(struct share_conf, low)},
+    {"step", YCFG_FRACTION, offsetof(struct share_conf, step)},
+    {"min_share", YCFG_FRACTION, offsetof(struct share_conf, min_share)},
+    YCFG_END,
+};
+
+/* steering: {ramp: DURATION, shed: {high, low, step, min_share}} */
+static void
+load_steering(const struct ycfg_doc *doc, const yaml_node_t *node,
+              struct share_conf *out, struct errbuf *err)
+{
+	struct conf_steering st = {.ramp_ms = out->ramp_ms};
+
+	if (ycfg_walk(doc, node, "steering", steering_keys, &st, err) == -1)
+		return;
+	out->ramp_ms = st.ramp_ms;
+	if (st.shed == NULL)
+		return;
+	if (ycfg_walk(doc, st.shed, "steering: shed", shed_keys, out, err) ==
+	    -1)
+		return;
+	if (!(out->low < out->high))
+		ycfg_error(doc, st.shed, err,
+		           "steering: shed: low (%.2f) must be below high "
+		           "(%.2f)",
+		           out->low, out->high);
+	if (!(out->step > 0))
+		ycfg_error(doc, st.shed, err,
+		           "steering: shed: step must be above 0");
+}
+
 static const struct ycfg_key server_keys[] = {
     {"listen", YCFG_STRLIST, offsetof(struct conf_server, listen), .req = true},
     {"workers", YCFG_UINT, offsetof(struct conf_server, workers), .min = 1,
@@ -92,6 +141,8 @@ static const struct ycfg_key server_keys[] = {
     {"identity", YCFG_STR, offsetof(struct conf_server, identity)},
     {"version", YCFG_STR, offsetof(struct conf_server, version)},
     {"query_log", YCFG_UINT, offsetof(struct conf_server, query_log), .min = 0,
+     .max = 1000000000},
+    {"sample", YCFG_UINT, offsetof(struct conf_server, sample), .min = 0,
      .max = 1000000000},
     YCFG_END,
 };
@@ -125,6 +176,7 @@ conf_load(const char *path, struct errbuf *err)
 	    .udp_payload = conf_defaults.udp_payload,
 	    .tcp_idle_timeout_ms = conf_defaults.tcp_idle_timeout_ms,
 	    .tcp_max_clients = conf_defaults.tcp_max_clients,
+	    .sample = conf_defaults.sample,
 	};
 	struct dnsd_conf *conf = NULL;
 	unsigned errors0 = err->count;
@@ -149,6 +201,7 @@ conf_load(const char *path, struct errbuf *err)
 	conf->tcp_max_clients = srv.tcp_max_clients;
 	conf->identity = srv.identity;
 	conf->query_log = srv.query_log;
+	conf->sample = srv.sample;
 	conf->version = srv.version;
 	conf->listen = xcalloc(srv.listen.n + 1, sizeof(*conf->listen));
 	for (size_t i = 0; i < srv.listen.n; i++) {
@@ -188,6 +241,9 @@ conf_load(const char *path, struct errbuf *err)
 	conf->allow_root = top.allow_root;
 	conf->stale_after_ms = hl.stale_after_ms;
 	conf->stale_keep = hl.stale_policy == 1;
+	conf->steering = share_conf_default;
+	if (top.steering != NULL)
+		load_steering(doc, top.steering, &conf->steering, err);
 	if (hl.udp != NULL && hl.key_file == NULL && top.health != NULL)
 		ycfg_error(doc, top.health, err,
 		           "health: udp needs key_file: the network feed is "

@@ -8,6 +8,7 @@
 
 #include "common/netaddr.h"
 #include "common/ycfg.h"
+#include "dnsd/share.h"
 
 struct errbuf;
 
@@ -23,6 +24,7 @@ struct dnsd_conf {
 	unsigned tcp_idle_timeout_ms;
 	unsigned tcp_max_clients;  /* per worker */
 	unsigned query_log;        /* log 1 query in this many; 0: off */
+	unsigned sample;           /* what-if: 1 geo client in N; 0: off */
 	char *identity;            /* NULL: CHAOS id.server refused */
 	char *version;             /* NULL: CHAOS version.bind refused */
 	struct ycfg_strlist zones; /* zone files, relative to `path` */
@@ -35,9 +37,10 @@ struct dnsd_conf {
 	char *health_key_file;      /* shared key for the UDP feed */
 	unsigned stale_after_ms; /* feed silent this long: the stale policy */
 	bool stale_keep;         /* stale policy "keep" (else "up") */
-	struct netaddr *metrics; /* Prometheus endpoint, or NULL: off */
-	char *user;              /* drop root for this user, or NULL */
-	bool allow_root;         /* root without `user` is refused unless set */
+	struct share_conf steering; /* ramp and load shedding */
+	struct netaddr *metrics;    /* Prometheus endpoint, or NULL: off */
+	char *user;                 /* drop root for this user, or NULL */
+	bool allow_root; /* root without `user` is refused unless set */
 };
 
 /*

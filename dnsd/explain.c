@@ -100,7 +100,7 @@ put_addrs(FILE *out, const struct edge *e, int family, bool json)
 
 struct ctx {
 	FILE *out;
-	const uint8_t *usable;
+	const struct steer *steer; /* NULL: every edge usable */
 	const struct health_edge_info *states;
 	size_t nstates;
 	const struct geo_location *loc; /* NULL: not located */
@@ -129,25 +129,42 @@ put_rule(const struct ctx *x, const struct geo_name *g,
 {
 	const char *rule = geo_rule_name((enum geo_rule)t->choice->rule);
 
-	if (x->json)
+	if (x->json) {
 		fprintf(x->out,
 		        "%s{\"name\": \"%s\", \"rule\": \"%s\", "
-		        "\"network\": \"%s\", \"scope\": %u, \"ttl\": %u, ",
+		        "\"network\": \"%s\", \"scope\": %u, \"ttl\": %u, "
+		        "\"spread\": %s, ",
 		        first ? "" : ", ", g->owner, rule, net, t->scope,
-		        g->ttl);
-	else
+		        g->ttl, t->spread ? "true" : "false");
+		return;
+	}
+	fprintf(x->out,
+	        "\n%s\n  rule      %s\n  network   %s\n  scope     "
+	        "/%u\n  ttl       %u\n",
+	        g->owner, rule, net, t->scope, g->ttl);
+	/* Why the scope may be the hash's granularity, not the network's. */
+	if (t->spread)
 		fprintf(x->out,
-		        "\n%s\n  rule      %s\n  network   %s\n  scope     "
-		        "/%u\n  ttl       %u\n",
-		        g->owner, rule, net, t->scope, g->ttl);
+		        "  spread    by a hash of the client's /%u (IPv4) or "
+		        "/%u (IPv6)\n",
+		        g->spread_v4, g->spread_v6);
 }
 
 /* One ranked edge `e` (index `idx` in the inventory, `rank` from 0): its
  * distance from the client and its health, probed, overridden and in
  * effect, which is what decides whether it answers. */
 static void
-put_edge(const struct ctx *x, const struct edge *e, uint16_t idx, unsigned rank)
+put_edge(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
+         uint16_t idx, unsigned rank, unsigned tier, double rtt)
 {
+	const struct edge *e = &g->edges->edge[idx];
+	uint32_t share = x->steer ? x->steer->edge[idx].share : STEER_SHARE_ALL;
+	unsigned weight = x->steer ? x->steer->edge[idx].weight : e->weight;
+	/* The client's place among the edge's clients matters only when
+	 * the edge takes part of them. */
+	int place = share > 0 && share < STEER_SHARE_ALL
+	                ? (int)geo_answer_place(g, t, idx)
+	                : -1;
 	FILE *out = x->out;
 	const struct health_edge_info *st =
 	    state_of(x->states, x->nstates, e->name);
@@ -160,13 +177,20 @@ put_edge(const struct ctx *x, const struct edge *e, uint16_t idx, unsigned rank)
 	}
 	const char *probed = st ? probed_name(st->probed) : "-";
 	const char *ovr = st ? health_override_name(st->override) : "-";
-	const char *eff = x->usable ? (x->usable[idx] ? "up" : "down") : "up";
+	const char *eff =
+	    x->steer == NULL || x->steer->edge[idx].share > 0 ? "up" : "down";
 	if (x->json) {
 		fprintf(out,
-		        "%s{\"edge\": \"%s\", \"km\": %.0f, \"probed\": "
-		        "\"%s\", \"override\": \"%s\", \"effective\": "
-		        "\"%s\", \"addresses\": [",
-		        rank ? ", " : "", e->name, km, probed, ovr, eff);
+		        "%s{\"edge\": \"%s\", \"km\": %.0f, \"tier\": %u, "
+		        "\"weight\": %u, \"share\": %.4f, \"in_share\": %s, "
+		        "\"probed\": \"%s\", \"override\": \"%s\", "
+		        "\"effective\": \"%s\", \"addresses\": [",
+		        rank ? ", " : "", e->name, km, tier, weight,
+		        (double)share / STEER_SHARE_ALL,
+		        place < 0 || (uint32_t)place < share ? "true" : "false",
+		        probed, ovr, eff);
+		if (rtt >= 0)
+			fprintf(out, "\"rtt_ms\": %.1f, ", rtt);
 		put_addrs(out, e, AF_INET, true);
 		fprintf(out, "%s", e->nv4 && e->nv6 ? ", " : "");
 		put_addrs(out, e, AF_INET6, true);
@@ -177,6 +201,13 @@ put_edge(const struct ctx *x, const struct edge *e, uint16_t idx, unsigned rank)
 	        rank + 1, e->name);
 	if (km >= 0)
 		fprintf(out, " %6.0f km", km);
+	if (rtt >= 0)
+		fprintf(out, " %6.1f ms", rtt);
+	fprintf(out, "  tier %u weight %-3u share %.2f", tier, weight,
+	        (double)share / STEER_SHARE_ALL);
+	if (place >= 0)
+		fprintf(out, " (client at %.2f: %s)", place / 65536.0,
+		        (uint32_t)place < share ? "in" : "out");
 	fprintf(out, "  probed %-7s override %-10s effective %-4s", probed, ovr,
 	        eff);
 	put_addrs(out, e, AF_INET, false);
@@ -184,16 +215,36 @@ put_edge(const struct ctx *x, const struct edge *e, uint16_t idx, unsigned rank)
 	fprintf(out, "\n");
 }
 
-/* The candidates of the deciding choice, in rank order. */
-static void
-put_ranked(const struct ctx *x, const struct geo_name *g,
-           const struct geo_choice *ch)
+/* The measured RTT to `edge` behind a `latency` decision, or -1. */
+static double
+rtt_of(const struct geo_name *g, const struct geo_trace *t, uint16_t edge)
 {
+	if (t->client == NULL || t->choice->rule != GEO_RULE_LATENCY)
+		return -1;
+	const struct geo_latency *l = geo_map_latency(g->map, t->client->key);
+	for (unsigned i = 0; l != NULL && i < l->n; i++)
+		if (l->edge[i] == edge)
+			return l->rtt_ms[i];
+	return -1;
+}
+
+/* The candidates of the deciding choice, in rank order, numbered by
+ * tier (the edges of a tier share its clients), with the measured RTTs
+ * when latency decided. */
+static void
+put_ranked(const struct ctx *x, const struct geo_name *g, struct geo_trace *t)
+{
+	const struct geo_choice *ch = t->choice;
+	unsigned tier = 0;
+
 	if (x->json)
 		fprintf(x->out, "\"ranked\": [");
-	for (uint16_t i = 0; i < ch->list.n; i++)
-		put_edge(x, &g->edges->edge[ch->list.edge[i]], ch->list.edge[i],
-		         i);
+	for (uint16_t i = 0; i < ch->list.n; i++) {
+		if (!(ch->joined >> i & 1u))
+			tier++;
+		put_edge(x, g, t, ch->list.edge[i], i, tier,
+		         rtt_of(g, t, ch->list.edge[i]));
+	}
 	if (x->json)
 		fprintf(x->out, "]");
 }
@@ -235,24 +286,31 @@ put_answer(const struct ctx *x, const struct geo_name *g, int family,
 	        all_down ? "  [all down: the all_down policy answered]" : "");
 }
 
-/* The answers per family, `type` alone if set, picked as the query path
- * picks them (geo_answer_pick). */
-static void
-put_answers(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
-            const char *type)
-{
-	static const int fam[2] = {AF_INET, AF_INET6};
-	static const char *const tname[2] = {"A", "AAAA"};
+static const int fam[2] = {AF_INET, AF_INET6};
+static const char *const tname[2] = {"A", "AAAA"};
 
+/* The answers per family, `type` alone if set, picked as the query path
+ * picks them (geo_answer_pick), before anything is printed: spreading
+ * may change the scope the heading shows. */
+static void
+pick_answers(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
+             const char *type)
+{
+	for (int f = 0; f < 2; f++)
+		if (type == NULL || strcasecmp(type, tname[f]) == 0)
+			(void)geo_answer_pick(g, fam[f], x->steer, t);
+}
+
+static void
+put_answers(const struct ctx *x, const struct geo_name *g,
+            const struct geo_trace *t)
+{
 	if (x->json)
 		fprintf(x->out, ", \"answer\": {");
-	for (int f = 0, shown = 0; f < 2; f++) {
-		if (type != NULL && strcasecmp(type, tname[f]) != 0)
-			continue;
-		const struct geo_picked *p =
-		    geo_answer_pick(g, fam[f], x->usable, t);
-		put_answer(x, g, fam[f], tname[f], p, shown++ > 0);
-	}
+	for (int f = 0, shown = 0; f < 2; f++)
+		if (t->families >> f & 1u)
+			put_answer(x, g, fam[f], tname[f], &t->picked[f],
+			           shown++ > 0);
 	if (x->json)
 		fprintf(x->out, "}");
 }
@@ -270,9 +328,10 @@ explain_name(const struct ctx *x, const struct geo_name *g,
 	geo_answer_choose(g, untailored ? NULL : c, &t);
 	if (!untailored)
 		map_network(c, t.depth, net, sizeof(net));
+	pick_answers(x, g, &t, type);
 	put_rule(x, g, &t, net, first);
-	put_ranked(x, g, t.choice);
-	put_answers(x, g, &t, type);
+	put_ranked(x, g, &t);
+	put_answers(x, g, &t);
 	if (x->json)
 		fprintf(x->out, "}");
 }
@@ -335,7 +394,7 @@ explain_write(FILE *out, const struct serving *sv,
 {
 	const struct snapshot *snap = sv->snap;
 	struct ctx x = {.out = out,
-	                .usable = sv->usable,
+	                .steer = sv->steer,
 	                .states = states,
 	                .nstates = nstates,
 	                .json = json};

@@ -3,17 +3,29 @@
 /* HOT PATH: see STYLE.md B5 */
 #include "dnsd/geo_answer.h"
 
+#include <endian.h>
+#include <math.h>
 #include <string.h>
 
+#include "common/compiler.h"
 #include "common/edges.h"
+#include "common/hash.h"
 #include "dnsd/geo_name.h"
+#include "dnsd/steer.h"
 #include "dnsd/wire.h"
+
+/* Tells the share test's hash from the rendezvous score's: the two must
+ * not be correlated, or shedding would favour a tier's winners. */
+#define PLACE_SALT 0x5BD1E9955BD1E995ull
 
 void
 geo_answer_choose(const struct geo_name *g, const struct geo_client *c,
                   struct geo_trace *t)
 {
 	t->families = 0;
+	t->spread = false;
+	t->hashed = false;
+	t->client = c;
 	if (c == NULL) {
 		t->choice = geo_map_default(g->map);
 		t->depth = 0;
@@ -24,21 +36,88 @@ geo_answer_choose(const struct geo_name *g, const struct geo_client *c,
 	t->scope = geo_client_scope(c, t->depth);
 }
 
+/* The tree depth of the client network the hash sees. */
+static unsigned
+spread_depth(const struct geo_name *g, const struct geo_client *c)
+{
+	return c->scope_base > 0 ? c->scope_base + g->spread_v4 : g->spread_v6;
+}
+
+static inline uint64_t
+top_bits(unsigned bits)
+{
+	return bits == 0    ? 0
+	       : bits >= 64 ? ~UINT64_C(0)
+	                    : ~UINT64_C(0) << (64 - bits);
+}
+
+/* The client's network at the name's granularity, hashed with the name's
+ * seed; untailored clients all hash alike.  Once per query at most. */
+static uint64_t
+client_hash(const struct geo_name *g, struct geo_trace *t)
+{
+	if (t->hashed)
+		return t->chash;
+	uint64_t h = hash_mix64(g->seed);
+	const struct geo_client *c = t->client;
+	if (c != NULL) {
+		unsigned d = spread_depth(g, c);
+		uint64_t hi, lo;
+		memcpy(&hi, c->key, 8);
+		memcpy(&lo, c->key + 8, 8);
+		hi = be64toh(hi) & top_bits(d < 64 ? d : 64);
+		lo = be64toh(lo) & top_bits(d > 64 ? d - 64 : 0);
+		h = hash_mix64(hash_mix64(hi ^ g->seed) ^ lo);
+	}
+	t->chash = h;
+	t->hashed = true;
+	return h;
+}
+
+unsigned
+geo_answer_place(const struct geo_name *g, struct geo_trace *t, unsigned edge)
+{
+	uint64_t h = client_hash(g, t) ^ g->edges->edge[edge].seed ^ PLACE_SALT;
+
+	return (unsigned)(hash_mix64(h) >> 48);
+}
+
+double
+geo_answer_score(const struct geo_name *g, struct geo_trace *t, unsigned edge,
+                 unsigned weight)
+{
+	uint64_t h = hash_mix64(client_hash(g, t) ^ g->edges->edge[edge].seed);
+	/* u uniform in (0, 1), never 0 or 1: 53 bits and a half */
+	double u = ((double)(h >> 11) + 0.5) * 0x1p-53;
+
+	return -log(u) / (weight > 0 ? weight : 1);
+}
+
+static inline uint32_t
+share_of(const struct steer *st, unsigned idx)
+{
+	return st != NULL ? st->edge[idx].share : STEER_SHARE_ALL;
+}
+
+static inline unsigned
+naddr_of(const struct edge *e, int family)
+{
+	return family == AF_INET ? e->nv4 : e->nv6;
+}
+
 /* The first g->answers edges of `list` with a `family` address (and, with
- * `usable`, usable ones only) into p; returns how many. */
+ * `usable`, usable ones only) into p; returns how many.  Every edge its
+ * own tier and every share whole: the common case, no hashing. */
 static unsigned
 take(const struct geo_name *g, const struct geo_list *list, int family,
-     const uint8_t *usable, struct geo_picked *p)
+     const struct steer *st, struct geo_picked *p)
 {
 	unsigned n = 0, nrr = 0;
 
 	for (uint16_t i = 0; i < list->n && n < g->answers; i++) {
 		uint16_t idx = list->edge[i];
-		const struct edge *e = &g->edges->edge[idx];
-		unsigned naddr = family == AF_INET ? e->nv4 : e->nv6;
-		if (naddr == 0)
-			continue;
-		if (usable != NULL && !usable[idx])
+		unsigned naddr = naddr_of(&g->edges->edge[idx], family);
+		if (naddr == 0 || share_of(st, idx) == 0)
 			continue;
 		p->edge[n++] = idx;
 		nrr += naddr;
@@ -48,21 +127,125 @@ take(const struct geo_name *g, const struct geo_list *list, int family,
 	return n;
 }
 
+static inline unsigned
+weight_of(const struct geo_name *g, const struct steer *st, unsigned idx)
+{
+	return st != NULL ? st->edge[idx].weight : g->edges->edge[idx].weight;
+}
+
+/*
+ * The usable members of the tier list->edge[from..to) with a `family`
+ * address, in this client's order, into order[]; returns how many.
+ */
+static unsigned
+tier_order(const struct geo_name *g, const struct geo_list *list, unsigned from,
+           unsigned to, int family, const struct steer *st, struct geo_trace *t,
+           uint16_t *order)
+{
+	double score[GEO_MAX_RANK];
+	unsigned n = 0;
+	bool standby = true; /* no weighted member usable (yet) */
+
+	for (unsigned i = from; i < to; i++) {
+		uint16_t idx = list->edge[i];
+		if (naddr_of(&g->edges->edge[idx], family) == 0 ||
+		    share_of(st, idx) == 0)
+			continue;
+		unsigned w = weight_of(g, st, idx);
+		if (w > 0 && standby) {
+			standby = false;
+			n = 0; /* the standbys seen so far step aside */
+		} else if (w == 0 && !standby) {
+			continue;
+		}
+		order[n++] = idx;
+	}
+	if (n < 2)
+		return n;
+	t->spread = true;
+	for (unsigned i = 0; i < n; i++)
+		score[i] = geo_answer_score(g, t, order[i],
+		                            weight_of(g, st, order[i]));
+	/* Insertion sort: a tier is a few edges. */
+	for (unsigned i = 1; i < n; i++) {
+		double s = score[i];
+		uint16_t e = order[i];
+		unsigned j = i;
+		for (; j > 0 && score[j - 1] > s; j--) {
+			score[j] = score[j - 1];
+			order[j] = order[j - 1];
+		}
+		score[j] = s;
+		order[j] = e;
+	}
+	return n;
+}
+
+/* take() when tiers or partial shares need the client's hash. */
+static unsigned
+take_spread(const struct geo_name *g, const struct geo_choice *ch, int family,
+            const struct steer *st, struct geo_trace *t, struct geo_picked *p)
+{
+	const struct geo_list *list = &ch->list;
+	uint16_t later[GEO_MAX_RANK], order[GEO_MAX_RANK];
+	unsigned n = 0, nrr = 0, nlater = 0;
+
+	for (unsigned i = 0; i < list->n && n < g->answers;) {
+		unsigned end = i + 1;
+		while (end < list->n && (ch->joined >> end & 1u))
+			end++;
+		unsigned m = tier_order(g, list, i, end, family, st, t, order);
+		for (unsigned k = 0; k < m && n < g->answers; k++) {
+			uint16_t idx = order[k];
+			uint32_t share = share_of(st, idx);
+			if (share < STEER_SHARE_ALL) {
+				t->spread = true;
+				if (geo_answer_place(g, t, idx) >= share) {
+					later[nlater++] = idx;
+					continue;
+				}
+			}
+			p->edge[n++] = idx;
+			nrr += naddr_of(&g->edges->edge[idx], family);
+		}
+		i = end;
+	}
+	/* Turned away by a share, but better than no edge at all. */
+	for (unsigned k = 0; k < nlater && n < g->answers; k++) {
+		p->edge[n++] = later[k];
+		nrr += naddr_of(&g->edges->edge[later[k]], family);
+	}
+	p->n = n;
+	p->nrr = nrr;
+	return n;
+}
+
 const struct geo_picked *
-geo_answer_pick(const struct geo_name *g, int family, const uint8_t *usable,
+geo_answer_pick(const struct geo_name *g, int family, const struct steer *st,
                 struct geo_trace *t)
 {
 	unsigned slot = family == AF_INET ? 0 : 1;
 	struct geo_picked *p = &t->picked[slot];
-	const struct geo_list *list = &t->choice->list;
+	const struct geo_choice *ch = t->choice;
+	unsigned n;
 
 	t->families |= 1u << slot;
 	p->res = GEO_PICK_OK;
-	if (take(g, list, family, usable, p) > 0)
+	if (likely(ch->joined == 0 && (st == NULL || !st->partial))) {
+		n = take(g, &ch->list, family, st, p);
+	} else {
+		n = take_spread(g, ch, family, st, t, p);
+		if (t->spread && t->client != NULL) {
+			unsigned d = spread_depth(g, t->client);
+			if (d > t->depth)
+				t->scope = geo_client_scope(t->client, d);
+		}
+	}
+	if (n > 0)
 		return p;
 	/* Nothing usable: were there edges of this family at all?  (Taking
 	 * them all is fail_open's answer.) */
-	if (usable == NULL || take(g, list, family, NULL, p) == 0) {
+	if (st == NULL || take(g, &ch->list, family, NULL, p) == 0) {
 		p->res = GEO_PICK_NODATA;
 		return p;
 	}

@@ -9,6 +9,7 @@
 #ifndef DNSD_GEO_ANSWER_H
 #define DNSD_GEO_ANSWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include "geo/geo.h"
 
 struct geo_name;
+struct steer;
 
 /* What the edges chosen for one address family come to. */
 enum geo_pick {
@@ -39,13 +41,19 @@ struct geo_picked {
  * choice), the map network the client fell in (its prefix length in the
  * tree layout: the client's location as the compiled map knows it), the
  * ECS scope, and per family (0: A, 1: AAAA) the edges chosen under the
- * health of the moment.
+ * health of the moment.  When the answer depended on the client's hash
+ * (a tier of several edges, or a share short of all), `spread` says so
+ * and the scope is at least the name's hash granularity.
  */
 struct geo_trace {
 	const struct geo_choice *choice;
+	const struct geo_client *client; /* NULL when untailored */
 	unsigned depth; /* 0 when untailored (the default choice) */
 	unsigned scope;
 	unsigned families; /* bit 0: picked[0] is filled; bit 1: picked[1] */
+	bool spread;       /* the answer depended on the client's hash */
+	bool hashed;       /* chash holds the client's hash */
+	uint64_t chash;
 	struct geo_picked picked[2];
 };
 
@@ -59,14 +67,35 @@ void geo_answer_choose(const struct geo_name *g, const struct geo_client *c,
 /*
  * Choose the edges for `family` (AF_INET for A, AF_INET6 for AAAA): the
  * first g->answers edges of the ranked list that have such an address and
- * are usable (`usable[edge]` nonzero; NULL means every edge is).  An edge
- * without IPv6 is skipped for AAAA, so IPv6 clients reach the nearest edge
- * that can serve them.  When every edge of the list with such an address
- * is down, g->all_down decides.  Returns the family's slot in t->picked.
+ * are usable (a share above 0 in `steer`; NULL: every edge is, with all
+ * of its share).  An edge without IPv6 is skipped for AAAA, so IPv6
+ * clients reach the nearest edge that can serve them.
+ *
+ * Spreading: the edges of one tier are put in the client's own order by
+ * weighted rendezvous hashing (each edge scores -ln(u)/weight, u a hash
+ * of the client's network, the name and the edge; the lowest score comes
+ * first), so a tier's clients divide by weight, each client network keeps
+ * its edge while nothing changes, and an edge that leaves moves only its
+ * own clients.  Weight 0 is a standby: in the order only when no edge of
+ * the tier with a weight is usable.  An edge with a share short of all
+ * takes a client only if the client's place among its clients (another
+ * hash) is within the share; the client goes on to its next choice, and
+ * comes back to the edges that turned it away only when nothing else is
+ * usable.  When every edge of the list with such an address is down,
+ * g->all_down decides.  Returns the family's slot in t->picked.
  */
 const struct geo_picked *geo_answer_pick(const struct geo_name *g, int family,
-                                         const uint8_t *usable,
+                                         const struct steer *steer,
                                          struct geo_trace *t);
+
+/* The client's place among `edge`'s clients, 0..65535 (the share test:
+ * in the share when below it).  For explain and tests. */
+unsigned geo_answer_place(const struct geo_name *g, struct geo_trace *t,
+                          unsigned edge);
+
+/* The client's rendezvous score for `edge` at `weight` (lower first). */
+double geo_answer_score(const struct geo_name *g, struct geo_trace *t,
+                        unsigned edge, unsigned weight);
 
 /* Octets the records of `p` take for `family` (geo_answer_put's size). */
 static inline size_t

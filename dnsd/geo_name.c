@@ -2,8 +2,6 @@
 /* dnsd/geo_name.c: a geo-routed name: its YAML policy, compiled. */
 #include "dnsd/geo_name.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,14 +12,21 @@
 #include "common/clock.h"
 #include "common/edges.h"
 #include "common/errbuf.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
+#include "dnsd/cidr.h"
+#include "dnsd/latency_file.h"
 #include "dnsd/wire.h"
 
 /* RFC 2181 §8 */
 #define TTL_MAX 2147483647u
+
+/* latency_max_age: 7 days unless set, at most 7 weeks */
+#define LATENCY_MAX_AGE_MS (7u * 86400 * 1000)
+#define LATENCY_MAX_AGE_MAX_MS (49u * 86400 * 1000)
 
 /* The YAML of a geo name; lists and maps are walked by hand. */
 struct geo_yaml {
@@ -33,6 +38,10 @@ struct geo_yaml {
 	yaml_node_t *overrides_file;
 	yaml_node_t *map;
 	yaml_node_t *all_down;
+	yaml_node_t *latency_file;
+	unsigned latency_max_age_ms; /* 0: not set */
+	unsigned tier_km;
+	unsigned spread_v4, spread_v6;
 };
 
 static const struct ycfg_key geo_keys[] = {
@@ -46,6 +55,17 @@ static const struct ycfg_key geo_keys[] = {
     {"overrides_file", YCFG_NODE, offsetof(struct geo_yaml, overrides_file)},
     {"map", YCFG_NODE, offsetof(struct geo_yaml, map)},
     {"all_down", YCFG_NODE, offsetof(struct geo_yaml, all_down)},
+    {"latency_file", YCFG_NODE, offsetof(struct geo_yaml, latency_file)},
+    /* stored in unsigned ms: 7 weeks is about the ceiling */
+    {"latency_max_age", YCFG_DURATION,
+     offsetof(struct geo_yaml, latency_max_age_ms), .min = 1000,
+     .max = LATENCY_MAX_AGE_MAX_MS},
+    {"tier_km", YCFG_UINT, offsetof(struct geo_yaml, tier_km), .min = 0,
+     .max = 20000},
+    {"spread_v4", YCFG_UINT, offsetof(struct geo_yaml, spread_v4), .min = 1,
+     .max = 32},
+    {"spread_v6", YCFG_UINT, offsetof(struct geo_yaml, spread_v6), .min = 1,
+     .max = 128},
     YCFG_END,
 };
 
@@ -63,7 +83,10 @@ struct load {
 	size_t noverrides;
 	enum geo_all_down all_down;
 	struct geo_list last_resort;
-	char *files[1]; /* overrides_file path, alive while loading */
+	struct geo_latency *latency; /* from latency_file */
+	size_t nlatency;
+	char *files[2]; /* overrides_file and latency_file paths, alive
+	                   while loading */
 	size_t nfiles;
 };
 
@@ -116,39 +139,6 @@ parse_list(struct load *l, const yaml_node_t *node, const char *what,
 	return rc;
 }
 
-/* "192.0.2.0/24" or "2001:db8::/32" -> tree key and prefix length. */
-static int
-parse_cidr(const char *s, uint8_t key[16], unsigned *plen)
-{
-	char addr[64];
-	const char *slash = strchr(s, '/');
-	uint8_t a[16];
-
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
-		return -1;
-	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - s), s);
-	char *end;
-	unsigned long len = strtoul(slash + 1, &end, 10);
-	if (*end != '\0' || slash[1] == '\0' ||
-	    !isdigit((unsigned char)slash[1]))
-		return -1;
-	memset(key, 0, 16);
-	if (inet_pton(AF_INET, addr, a) == 1 && len <= 32) {
-		memcpy(key + 12, a, 4);
-		*plen = 96 + (unsigned)len;
-	} else if (inet_pton(AF_INET6, addr, a) == 1 && len <= 128) {
-		memcpy(key, a, 16);
-		*plen = (unsigned)len;
-	} else {
-		return -1;
-	}
-	/* Bits past the prefix must be zero, or the operator mistyped. */
-	for (unsigned bit = *plen; bit < 128; bit++)
-		if (key[bit / 8] & (0x80 >> (bit % 8)))
-			return -1;
-	return 0;
-}
-
 /* Room for one more override; the caller counts it in when it is valid. */
 static struct geo_override *
 add_override(struct load *l)
@@ -169,7 +159,7 @@ load_overrides(struct load *l, const yaml_node_t *node)
 		return -1;
 	for (size_t i = 0; ycfg_map_next(l->doc, node, &i, &k, &v);) {
 		struct geo_override *o = add_override(l);
-		if (parse_cidr(ycfg_scalar(k), o->key, &o->plen) == -1) {
+		if (cidr_parse(ycfg_scalar(k), o->key, &o->plen) == -1) {
 			ycfg_error(
 			    l->doc, k, l->err,
 			    "%s: overrides: \"%s\" is not a network "
@@ -225,7 +215,7 @@ load_overrides_file(struct load *l, const yaml_node_t *node)
 			continue;
 		struct geo_override *o = add_override(l);
 		unsigned col = (unsigned)(net - line) + 1;
-		if (parse_cidr(net, o->key, &o->plen) == -1) {
+		if (cidr_parse(net, o->key, &o->plen) == -1) {
 			errbuf_add(
 			    l->err, path, lineno, col,
 			    "\"%s\" is not a network (ADDRESS/LENGTH with "
@@ -261,6 +251,52 @@ load_overrides_file(struct load *l, const yaml_node_t *node)
 			l->noverrides++;
 	}
 	fclose(f);
+	return rc;
+}
+
+/*
+ * latency_file: measured RTTs from networks to edges (dnsd/latency_file.h)
+ * that rank the edges for those networks instead of distance.  A file
+ * older than latency_max_age is ignored (with a warning): stale
+ * measurements would rank worse than distance does.
+ */
+static int
+load_latency_file(struct load *l, const yaml_node_t *node, unsigned max_age_ms,
+                  const uint16_t *pool, size_t npool)
+{
+	const char *rel = ycfg_scalar(node);
+	uint64_t age;
+
+	if (rel == NULL) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: latency_file: expected a path", l->owner);
+		return -1;
+	}
+	char *path = path_relative(ycfg_doc_file(l->doc), rel);
+	l->files[l->nfiles++] = path; /* freed with the other load state */
+	FILE *f = fopen(path, "r");
+	if (f == NULL || latency_file_age(path, time(NULL), &age) == -1) {
+		ycfg_error(l->doc, node, l->err,
+		           "%s: latency_file: cannot open %s: %s", l->owner,
+		           path, strerror(errno));
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	if (age * 1000 > max_age_ms) {
+		log_warn("%s: latency_file %s is %lluh old (latency_max_age "
+		         "%uh): ignored, ranking by distance",
+		         l->owner, path, (unsigned long long)(age / 3600),
+		         max_age_ms / 3600000);
+		fclose(f);
+		return 0;
+	}
+	int rc = latency_file_read(f, path, l->env->edges, pool, npool,
+	                           &l->latency, &l->nlatency, l->err);
+	fclose(f);
+	if (rc == 0)
+		log_info("%s: latency_file %s: %zu networks measured", l->owner,
+		         path, l->nlatency);
 	return rc;
 }
 
@@ -449,9 +485,12 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	    .pool = pool,
 	    .npool = npool,
 	    .depth = gy->answers + GEO_NAME_BACKUPS,
+	    .tier_km = gy->tier_km,
 	    .dflt = *dflt,
 	    .overrides = l->overrides,
 	    .noverrides = l->noverrides,
+	    .latency = l->latency,
+	    .nlatency = l->nlatency,
 	    .regions = l->regions,
 	    .nregions = l->nregions,
 	};
@@ -469,6 +508,9 @@ compile(const struct load *l, const struct geo_yaml *gy, const uint16_t *pool,
 	g->all_down = l->all_down;
 	g->last_resort = l->last_resort;
 	g->row = -1; /* set by the zonedb that takes it */
+	g->seed = hash_str64(g->owner);
+	g->spread_v4 = gy->spread_v4;
+	g->spread_v6 = gy->spread_v6;
 	for (int f = 0; f < 2; f++) {
 		uint8_t *h = g->rr_head[f];
 		uint16_t type = f == 0 ? T_A : T_AAAA;
@@ -497,7 +539,10 @@ geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
               const char *owner, uint32_t zone_ttl, const struct geo_env *env,
               struct errbuf *err)
 {
-	struct geo_yaml gy = {.ttl_ms = 30 * 1000, .answers = 1};
+	struct geo_yaml gy = {.ttl_ms = 30 * 1000,
+	                      .answers = 1,
+	                      .spread_v4 = 24,
+	                      .spread_v6 = 56};
 	struct load l = {.doc = doc, .env = env, .err = err, .owner = owner};
 	struct geo_list pool = {0}, dflt = {0};
 	uint16_t all[GEO_MAX_RANK > 1024 ? GEO_MAX_RANK : 1024];
@@ -545,10 +590,20 @@ geo_name_load(const struct ycfg_doc *doc, const yaml_node_t *node,
 		load_map(&l, gy.map);
 	if (gy.all_down != NULL)
 		load_all_down(&l, gy.all_down);
+	if (gy.latency_file != NULL)
+		load_latency_file(&l, gy.latency_file,
+		                  gy.latency_max_age_ms ? gy.latency_max_age_ms
+		                                        : LATENCY_MAX_AGE_MS,
+		                  all, npool);
+	else if (gy.latency_max_age_ms != 0)
+		ycfg_error(doc, node, err,
+		           "%s: latency_max_age: without a latency_file",
+		           owner);
 	if (err->count == errors0)
 		g = compile(&l, &gy, all, npool, &dflt, err);
 	free(l.regions);
 	free(l.overrides);
+	free(l.latency);
 	for (size_t i = 0; i < l.nfiles; i++)
 		free(l.files[i]);
 	return g;

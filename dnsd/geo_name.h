@@ -43,6 +43,13 @@ struct geo_name {
 	struct geo_map *map;
 	const struct edge_set *edges; /* borrowed from the snapshot */
 	int row; /* index in the zonedb's geo[]: the counters' row */
+	/*
+	 * Spreading (geo_answer.h): a client is hashed as its network of
+	 * this many bits (IPv4, IPv6), with the name's own seed, so that
+	 * two names spread the same clients independently.
+	 */
+	unsigned spread_v4, spread_v6;
+	uint64_t seed;
 	/* Type, class, TTL and RDLENGTH of its A [0] and AAAA [1] records. */
 	uint8_t rr_head[2][10];
 };

@@ -12,12 +12,19 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/state_file.h"
+#include "dnsd/steer.h"
 
 /* What the log says an edge is; last_change follows this. */
 enum eff { EFF_UP, EFF_DOWN, EFF_DRAINED };
 
 /* Why the state is recomputed, for the transition log lines. */
-enum cause { CAUSE_PROBE, CAUSE_OPERATOR, CAUSE_STALE, CAUSE_EDGES };
+enum cause {
+	CAUSE_PROBE,
+	CAUSE_OPERATOR,
+	CAUSE_STALE,
+	CAUSE_EDGES,
+	CAUSE_TIME /* a ramp or a timed drain moved on */
+};
 
 /*
  * Everything known about one edge name.  Names come from the inventory,
@@ -32,6 +39,16 @@ struct entry {
 	bool in_inv;
 	time_t last_report;
 	time_t last_change;
+	/* What the edge said of itself in the last report (HMSG_HAS_*). */
+	uint8_t has;
+	uint8_t weight;
+	bool drain;
+	double load;
+	/* Its share: the drivers, the share health and overrides allow
+	 * (a rise starts a ramp), and the share in force. */
+	struct share share;
+	double base;
+	double now_share;
 };
 
 struct health {
@@ -43,10 +60,18 @@ struct health {
 	struct entry *ent;
 	size_t nent, capent;
 
-	/* The inventory: names in snapshot order, and what answers may use. */
+	/* The inventory: names in snapshot order, configured weights, and
+	 * what answers may use. */
 	char (*inv)[EDGE_NAME_MAX];
+	unsigned *weight;
 	uint8_t *usable;
+	struct steer *steer;
 	size_t ninv;
+
+	struct share_conf sc;
+	uint64_t (*now_ms)(void);
+	/* The feed's last (boot, round): shedding steps once per round. */
+	uint64_t feed_boot, feed_round;
 
 	void (*on_change)(void *arg);
 	void *on_change_arg;
@@ -139,6 +164,8 @@ entry_get(struct health *h, const char *name)
 	e->probed = HEALTH_UNKNOWN;
 	e->ov = HEALTH_AUTO;
 	e->eff = EFF_UP; /* unknown counts as up: nothing to log yet */
+	share_init(&e->share);
+	e->base = e->now_share = 1;
 	return e;
 }
 
@@ -167,13 +194,32 @@ probed_of(const struct health *h, const struct entry *e)
 	return h->stale && !h->stale_keep ? HEALTH_UNKNOWN : e->probed;
 }
 
+/* Whether what edges report of themselves counts: not from a stale feed,
+ * unless the stale policy keeps the last reports. */
 static bool
-usable_of(const struct health *h, const struct entry *e)
+reports_fresh(const struct health *h)
 {
-	if (e == NULL)
-		return true;
-	return e->ov == HEALTH_FORCE_UP ||
-	       (e->ov == HEALTH_AUTO && probed_of(h, e) != HEALTH_DOWN);
+	return !h->stale || h->stale_keep;
+}
+
+/*
+ * The share health and the operator allow, before load and ramps: 0 or
+ * 1, or where a timed drain has come to.
+ */
+static double
+base_of(const struct health *h, const struct entry *e, uint64_t now)
+{
+	if (e == NULL || e->ov == HEALTH_FORCE_UP)
+		return 1;
+	if (e->ov == HEALTH_FORCE_DOWN || probed_of(h, e) == HEALTH_DOWN)
+		return 0;
+	if (e->ov == HEALTH_DRAIN) /* a timed drain: where it has come to */
+		return e->share.drain_since != 0
+		           ? share_drain_at(&e->share, now)
+		           : 0;
+	if (reports_fresh(h) && (e->has & HMSG_HAS_DRAIN) && e->drain)
+		return 0;
+	return 1;
 }
 
 static const char *
@@ -183,30 +229,75 @@ reason(const struct health *h, const struct entry *e, enum cause cause)
 		return "operator";
 	if (h->stale)
 		return "feed stale";
+	if (reports_fresh(h) && (e->has & HMSG_HAS_DRAIN) && e->drain)
+		return "the edge reports drain";
 	if (e->probed != HEALTH_UNKNOWN)
 		return "probe report";
 	return cause == CAUSE_EDGES ? "new edge" : "no report";
 }
 
+/* The weight in force for inventory edge i: the edge's own while fresh. */
+static unsigned
+weight_of(const struct health *h, const struct entry *e, size_t i)
+{
+	if (e != NULL && reports_fresh(h) && (e->has & HMSG_HAS_WEIGHT))
+		return e->weight;
+	return h->weight[i];
+}
+
+/* The share in force for `e` at `now`; a rise of its base starts a ramp
+ * from where it was (not when the feed going stale or a reload
+ * raised it: nothing came back then). */
+static double
+share_of(struct health *h, struct entry *e, enum cause cause, uint64_t now)
+{
+	if (e == NULL)
+		return 1;
+	double base = base_of(h, e, now);
+	if (base > e->base &&
+	    (cause == CAUSE_PROBE || cause == CAUSE_OPERATOR) &&
+	    h->sc.ramp_ms > 0) {
+		share_ramp_start(&e->share, &h->sc, e->now_share, now);
+		log_notice("health: edge %s: back, its share ramps from %.2f "
+		           "to 1 over %us",
+		           e->name, e->now_share, h->sc.ramp_ms / 1000);
+	}
+	e->base = base;
+	if (e->ov == HEALTH_FORCE_UP)
+		return 1;
+	double sh = share_at(&e->share, &h->sc, reports_fresh(h), now);
+	return base < sh ? base : sh;
+}
+
 /*
  * Recompute what answers may use, log each edge whose effective state
- * changed (once), and say whether the usable set changed.
+ * changed (once), and say whether the steering changed.
  */
 static bool
 recompute(struct health *h, enum cause cause)
 {
 	static const char *const eff_word[] = {"up", "down", "drained"};
 	time_t now = time(NULL);
+	uint64_t ms = h->now_ms();
 	bool changed = false;
 
+	h->steer->partial = false;
 	for (size_t i = 0; i < h->ninv; i++) {
 		struct entry *e = entry_find(h, h->inv[i]);
-		uint8_t u = usable_of(h, e);
+		double sh = share_of(h, e, cause, ms);
+		struct steer_edge se = {steer_share(sh), weight_of(h, e, i)};
+		uint8_t u = se.share > 0;
 
-		changed = changed || u != h->usable[i];
+		changed = changed || se.share != h->steer->edge[i].share ||
+		          se.weight != h->steer->edge[i].weight;
+		h->steer->edge[i] = se;
+		h->steer->partial =
+		    h->steer->partial ||
+		    (se.share > 0 && se.share < STEER_SHARE_ALL);
 		h->usable[i] = u;
 		if (e == NULL)
 			continue;
+		e->now_share = sh;
 		enum eff eff = u                       ? EFF_UP
 		               : e->ov == HEALTH_DRAIN ? EFF_DRAINED
 		                                       : EFF_DOWN;
@@ -228,21 +319,81 @@ changed(struct health *h, enum cause cause)
 		h->on_change(h->on_change_arg);
 }
 
+static uint64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 struct health *
 health_new(const char *state_file, bool stale_keep)
 {
 	struct health *h = xcalloc(1, sizeof(*h));
 
 	h->stale_keep = stale_keep;
+	h->sc = share_conf_default;
+	h->now_ms = wall_ms;
+	h->steer = xcalloc(1, steer_size(0));
 	if (state_file != NULL) {
 		struct state_file_entry *v;
 		size_t n = state_file_load(state_file, &v);
 		h->state_file = xstrdup(state_file);
-		for (size_t i = 0; i < n; i++)
-			entry_get(h, v[i].name)->ov = v[i].ov;
+		for (size_t i = 0; i < n; i++) {
+			struct entry *e = entry_get(h, v[i].name);
+			e->ov = v[i].ov;
+			if (v[i].drain_over > 0)
+				share_drain_start(&e->share, v[i].drain_from,
+				                  v[i].drain_over,
+				                  v[i].drain_since);
+		}
 		free(v);
 	}
 	return h;
+}
+
+void
+health_set_clock(struct health *h, uint64_t (*now_ms)(void))
+{
+	h->now_ms = now_ms;
+}
+
+void
+health_set_steering(struct health *h, const struct share_conf *c)
+{
+	h->sc = *c;
+	recompute(h, CAUSE_EDGES);
+}
+
+const struct steer *
+health_steer(const struct health *h)
+{
+	return h->steer;
+}
+
+void
+health_tick(struct health *h)
+{
+	uint64_t now = h->now_ms();
+	bool moving = false;
+
+	for (size_t i = 0; i < h->nent; i++) {
+		struct entry *e = &h->ent[i];
+		if (share_moving(&e->share, &h->sc, now)) {
+			moving = true;
+		} else if (e->share.ramp_since != 0) {
+			e->share.ramp_since = 0;
+			log_notice("health: edge %s: ramp done", e->name);
+			moving = true;
+		} else if (e->share.drain_since != 0 && e->ov == HEALTH_DRAIN &&
+		           e->eff != EFF_DRAINED) {
+			moving = true; /* the last step, to 0 */
+		}
+	}
+	if (moving)
+		changed(h, CAUSE_TIME);
 }
 
 void
@@ -251,6 +402,8 @@ health_free(struct health *h)
 	if (h == NULL)
 		return;
 	free(h->usable);
+	free(h->weight);
+	free(h->steer);
 	free(h->inv);
 	free(h->ent);
 	free(h->state_file);
@@ -266,12 +419,18 @@ health_set_edges(struct health *h, const struct edge_set *edges)
 		h->ent[i].in_inv = false;
 	free(h->inv);
 	free(h->usable);
+	free(h->weight);
+	free(h->steer);
 	h->inv = xcalloc(n ? n : 1, sizeof(*h->inv));
 	h->usable = xcalloc(n ? n : 1, 1);
+	h->weight = xcalloc(n ? n : 1, sizeof(*h->weight));
+	h->steer = xcalloc(1, steer_size(n));
+	h->steer->n = n;
 	h->ninv = n;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(h->inv[i], sizeof(h->inv[i]), "%s",
 		         edges->edge[i].name);
+		h->weight[i] = edges->edge[i].weight;
 		entry_get(h, h->inv[i])->in_inv = true;
 	}
 	entries_prune(h);
@@ -292,20 +451,73 @@ health_on_change(struct health *h, void (*fn)(void *arg), void *arg)
 	h->on_change_arg = arg;
 }
 
+/* Rounds of the feed since the last report: shedding steps once per
+ * round, so every dnsd fed by the same prober takes the same steps. */
+static unsigned
+rounds_since(struct health *h, const struct hmsg *m)
+{
+	unsigned most = h->sc.step > 0 ? (unsigned)(1 / h->sc.step) + 1 : 1;
+	uint64_t r;
+
+	if (m->boot != h->feed_boot)
+		r = 1; /* a new prober: its rounds start again */
+	else
+		r = m->round > h->feed_round ? m->round - h->feed_round : 0;
+	h->feed_boot = m->boot;
+	h->feed_round = m->round;
+	return r < most ? (unsigned)r : most;
+}
+
+/* The load driver for one edge over `rounds` rounds, logged on change. */
+static void
+shed(struct health *h, struct entry *e, unsigned rounds)
+{
+	bool has = (e->has & HMSG_HAS_LOAD) != 0;
+	int moved = 0;
+
+	for (unsigned r = 0; r < rounds; r++)
+		moved |= share_shed_round(&e->share, &h->sc, has, e->load);
+	if (moved == 0)
+		return;
+	if (has)
+		log_notice("health: edge %s: load %.2f (shed above %.2f, "
+		           "recover below %.2f): share %.2f",
+		           e->name, e->load, h->sc.high, h->sc.low,
+		           e->share.shed);
+	else
+		log_notice("health: edge %s: no load reported: share %.2f",
+		           e->name, e->share.shed);
+}
+
 void
 health_report(struct health *h, const struct hmsg *m)
 {
 	time_t now = time(NULL);
+	unsigned rounds = rounds_since(h, m);
 
-	/* A full snapshot: an edge it leaves out is unknown to the prober. */
-	for (size_t i = 0; i < h->nent; i++)
+	/* A full snapshot: an edge it leaves out is unknown to the prober,
+	 * and says nothing of itself. */
+	for (size_t i = 0; i < h->nent; i++) {
 		h->ent[i].probed = HEALTH_UNKNOWN;
-	for (size_t i = 0; i < m->n; i++) {
-		struct entry *e = entry_get(h, m->edge[i].name);
-		e->probed =
-		    m->edge[i].state == HMSG_DOWN ? HEALTH_DOWN : HEALTH_UP;
-		e->last_report = now;
+		h->ent[i].has = 0;
 	}
+	for (size_t i = 0; i < m->n; i++) {
+		const struct hmsg_edge *me = &m->edge[i];
+		struct entry *e = entry_get(h, me->name);
+		e->probed = me->state == HMSG_DOWN ? HEALTH_DOWN : HEALTH_UP;
+		e->last_report = now;
+		if ((me->has & HMSG_HAS_WEIGHT) &&
+		    (!(e->has & HMSG_HAS_WEIGHT) || e->weight != me->weight))
+			log_info("health: edge %s: reports weight %u", e->name,
+			         me->weight);
+		e->has = me->has;
+		e->load = me->load;
+		e->weight = me->weight;
+		e->drain = me->drain;
+	}
+	for (size_t i = 0; i < h->nent; i++)
+		if (h->ent[i].in_inv)
+			shed(h, &h->ent[i], rounds);
 	entries_prune(h);
 	changed(h, CAUSE_PROBE);
 }
@@ -338,32 +550,92 @@ save(const struct health *h)
 		return 0;
 	v = xcalloc(h->nent + 1, sizeof(*v));
 	for (size_t i = 0; i < h->nent; i++) {
-		if (h->ent[i].ov == HEALTH_AUTO)
+		const struct entry *e = &h->ent[i];
+		if (e->ov == HEALTH_AUTO)
 			continue;
-		memcpy(v[n].name, h->ent[i].name, sizeof(v[n].name));
-		v[n++].ov = h->ent[i].ov;
+		memcpy(v[n].name, e->name, sizeof(v[n].name));
+		v[n].ov = e->ov;
+		if (e->ov == HEALTH_DRAIN && e->share.drain_since != 0) {
+			v[n].drain_since = e->share.drain_since;
+			v[n].drain_over = e->share.drain_over;
+			v[n].drain_from = e->share.drain_from;
+		}
+		n++;
 	}
 	rc = state_file_save(h->state_file, v, n);
 	free(v);
 	return rc;
 }
 
-int
-health_set_override(struct health *h, const char *edge, enum health_override o)
+/* The entry of inventory edge `edge`, or NULL. */
+static struct entry *
+inventory_entry(const struct health *h, const char *edge)
 {
 	struct entry *e = entry_find(h, edge);
 
-	if (e == NULL || !e->in_inv ||
+	return e != NULL && e->in_inv ? e : NULL;
+}
+
+int
+health_set_override(struct health *h, const char *edge, enum health_override o)
+{
+	struct entry *e = inventory_entry(h, edge);
+
+	if (e == NULL ||
 	    (unsigned)o >= sizeof(override_names) / sizeof(override_names[0]))
 		return -1;
-	if (e->ov != o) {
+	/* A plain override ends a timed drain: at once, or (auto) by a
+	 * ramp from where it had come to. */
+	bool timed = e->share.drain_since != 0;
+	if (e->ov != o || timed) {
 		e->ov = o;
+		share_drain_stop(&e->share);
 		log_notice("health: edge %s: override %s", e->name,
 		           health_override_name(o));
 		changed(h, CAUSE_OPERATOR);
 	}
 	/* The override applies now even if it could not be saved. */
 	return save(h) == 0 ? 0 : -2;
+}
+
+int
+health_drain_over(struct health *h, const char *edge, uint64_t over_ms)
+{
+	struct entry *e = inventory_entry(h, edge);
+
+	if (e == NULL)
+		return -1;
+	e->ov = HEALTH_DRAIN;
+	share_drain_start(&e->share, e->now_share, over_ms, h->now_ms());
+	log_notice("health: edge %s: draining from share %.2f to 0 over %llus",
+	           e->name, e->now_share, (unsigned long long)over_ms / 1000);
+	changed(h, CAUSE_OPERATOR);
+	return save(h) == 0 ? 0 : -2;
+}
+
+/* What holds `e`'s share below 1, into why[len]. */
+static void
+share_why(const struct health *h, const struct entry *e, char *why, size_t len)
+{
+	uint64_t now = h->now_ms();
+	double shed = reports_fresh(h) ? e->share.shed : 1;
+	double ramp = share_ramp_at(&e->share, &h->sc, now);
+	double drain = share_drain_at(&e->share, now);
+
+	why[0] = '\0';
+	if (e->ov == HEALTH_DRAIN && e->share.drain_since != 0 && drain > 0) {
+		uint64_t end = e->share.drain_since + e->share.drain_over;
+		snprintf(why, len, "drain:%llus",
+		         (unsigned long long)(end > now ? end - now : 0) /
+		             1000);
+	} else if (ramp < 1 && ramp <= shed) {
+		uint64_t end = e->share.ramp_since + h->sc.ramp_ms;
+		snprintf(why, len, "ramp:%llus",
+		         (unsigned long long)(end > now ? end - now : 0) /
+		             1000);
+	} else if (shed < 1) {
+		snprintf(why, len, "shed");
+	}
 }
 
 size_t
@@ -376,12 +648,21 @@ health_list(const struct health *h, struct health_edge_info *out, size_t max)
 		memset(o, 0, sizeof(*o));
 		snprintf(o->name, sizeof(o->name), "%s", h->inv[i]);
 		o->usable = h->usable[i] != 0;
+		o->weight = h->steer->edge[i].weight;
+		o->share = (double)h->steer->edge[i].share / STEER_SHARE_ALL;
+		o->load = -1;
 		if (e == NULL)
 			continue;
 		o->probed = probed_of(h, e);
 		o->override = e->ov;
 		o->last_report = e->last_report;
 		o->last_change = e->last_change;
+		o->weight_reported =
+		    reports_fresh(h) && (e->has & HMSG_HAS_WEIGHT);
+		if (e->has & HMSG_HAS_LOAD)
+			o->load = e->load;
+		if (o->usable)
+			share_why(h, e, o->why, sizeof(o->why));
 	}
 	return h->ninv;
 }

@@ -13,8 +13,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "dnsd/share.h"
+
 struct edge_set;
 struct hmsg;
+struct steer;
 
 /* Operator overrides (dnsdctl), kept across restarts in the state file. */
 enum health_override {
@@ -39,6 +42,12 @@ struct health_edge_info {
 	bool usable;
 	time_t last_report; /* 0: never */
 	time_t last_change; /* of the effective state; 0: never */
+	unsigned weight;    /* in force: reported, else configured */
+	bool weight_reported;
+	double share; /* in force, 0..1 */
+	double load;  /* as reported; < 0: none */
+	char why[32]; /* what holds the share below 1: "shed", "ramp:40s"
+	                 (left), "drain:540s" (left); "" when nothing does */
 };
 
 struct health;
@@ -69,6 +78,26 @@ void health_set_edges(struct health *h, const struct edge_set *edges);
 const uint8_t *health_usable(const struct health *h, size_t *n);
 
 /*
+ * What answers may do with each edge of the current inventory: its share
+ * (0 where health_usable() says 0) and weight.  Valid until the next call
+ * that changes the health state.
+ */
+const struct steer *health_steer(const struct health *h);
+
+/* The `steering` settings (ramp, shedding); at load and every reload.
+ * Like health_set_edges(), does not call the change callback. */
+void health_set_steering(struct health *h, const struct share_conf *c);
+
+/*
+ * Move ramps and timed drains on to now: call about once a second.  Calls
+ * the change callback if a share changed.
+ */
+void health_tick(struct health *h);
+
+/* The wall clock in ms that ramps and drains follow (tests set their own). */
+void health_set_clock(struct health *h, uint64_t (*now_ms)(void));
+
+/*
  * Called whenever health_usable() changes for the current edges: a report
  * that changed an effective state, an override, the feed going stale or
  * coming back.
@@ -94,6 +123,14 @@ const char *health_stale_policy(const struct health *h);
  */
 int health_set_override(struct health *h, const char *edge,
                         enum health_override o);
+
+/*
+ * Drain `edge` over `over_ms`: its share falls from where it is to 0 in a
+ * straight line (the override is drain from now on; auto ramps it back).
+ * Saved in the state file with its start, so a restart keeps its
+ * progress.  Returns as health_set_override().
+ */
+int health_drain_over(struct health *h, const char *edge, uint64_t over_ms);
 
 /* Every edge of the current inventory, in order, into out[0..max);
  * returns how many there are (more than max: out holds the first max). */

@@ -118,6 +118,27 @@ render_health(struct evbuffer *out, const struct metrics_input *in)
 	for (size_t i = 0; i < in->nhealth; i++)
 		metrics_http_sample(out, "dnsd_edge_usable", "edge",
 		                    in->health[i].name, in->health[i].usable);
+	metrics_http_head(out, "dnsd_edge_share", "gauge",
+	                  "Share (0..1) of the clients that would get the edge "
+	                  "that it takes (load shedding, ramp, timed drain).");
+	for (size_t i = 0; i < in->nhealth; i++)
+		metrics_http_gauge(out, "dnsd_edge_share", "edge",
+		                   in->health[i].name, in->health[i].share);
+	metrics_http_head(out, "dnsd_edge_weight", "gauge",
+	                  "Weight of the edge in its tier (reported or "
+	                  "configured).");
+	for (size_t i = 0; i < in->nhealth; i++)
+		metrics_http_sample(out, "dnsd_edge_weight", "edge",
+		                    in->health[i].name, in->health[i].weight);
+	/* Only edges that report a load: no sample is not a zero. */
+	metrics_http_head(out, "dnsd_edge_load", "gauge",
+	                  "Load the edge reports in its health check (1: "
+	                  "full).");
+	for (size_t i = 0; i < in->nhealth; i++)
+		if (in->health[i].load >= 0)
+			metrics_http_gauge(out, "dnsd_edge_load", "edge",
+			                   in->health[i].name,
+			                   in->health[i].load);
 
 	const struct health_feed_stats *f = in->feed;
 	if (f == NULL)

@@ -3,12 +3,14 @@
 dnsd_SRCS += \
 	dnsd/conf.c dnsd/snapshot.c dnsd/zone_compile.c dnsd/zonedb_build.c \
 	dnsd/zone_build.c dnsd/zonedb.c dnsd/arena.c dnsd/geo_name.c \
+	dnsd/cidr.c dnsd/latency_file.c \
 	dnsd/prebuilt.c \
 	dnsd/wire.c dnsd/edns.c dnsd/query.c dnsd/zone_walk.c dnsd/chaos.c \
 	dnsd/geo_answer.c dnsd/answer.c dnsd/stats.c \
 	dnsd/serving.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c \
 	dnsd/worker.c \
-	dnsd/health.c dnsd/health_feed.c dnsd/state_file.c dnsd/sockfile.c \
+	dnsd/health.c dnsd/share.c dnsd/health_feed.c dnsd/state_file.c dnsd/sockfile.c \
 	dnsd/server.c dnsd/control.c dnsd/commands.c dnsd/explain.c \
 	dnsd/control_client.c \
-	dnsd/metrics.c
+	dnsd/metrics.c \
+	dnsd/sample.c dnsd/whatif.c

@@ -5,6 +5,7 @@
 
 struct dnsd_stats;
 struct netaddr;
+struct sample;
 struct serving;
 struct worker;
 struct udp_sock;
@@ -42,6 +43,9 @@ void net_udp_publish(struct udp_sock *u, struct serving *sv);
 
 /* Its counters (written by its thread only; read without locks). */
 const struct dnsd_stats *net_udp_stats(const struct udp_sock *u);
+
+/* Its thread's sample of geo clients (sample.h; read while it writes). */
+const struct sample *net_udp_sample(const struct udp_sock *u);
 
 /* Stop (if running) and free.  NULL is a no-op. */
 void net_udp_free(struct udp_sock *u);

@@ -86,8 +86,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_remove(in, l->query, len);
 		query_parse(&l->q, l->query, len, true,
 		            (const struct sockaddr *)&c->peer);
-		size_t rlen = answer_query(sv, &l->q, l->resp + 2,
-		                           ANSWER_TCP_MAX, &w->stats);
+		size_t rlen =
+		    answer_query(sv, &l->q, l->resp + 2, ANSWER_TCP_MAX,
+		                 &w->stats, w->sample);
 		if (unlikely(worker_qlog_due(&w->qlog_left,
 		                             sv->snap->conf->query_log)))
 			worker_qlog(w, &l->q, l->resp + 2, rlen);

@@ -20,6 +20,7 @@
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/sample.h"
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/worker.h"
@@ -56,6 +57,7 @@ struct udp_sock {
 	struct serving_slot slot;
 	unsigned qlog_left;
 	struct dnsd_stats stats;
+	struct sample *sample; /* geo clients, for what-if */
 	/* Buffers live with the socket: nothing is allocated per packet. */
 	struct answer_io io[UDP_BATCH];
 	struct mmsghdr in[UDP_BATCH];
@@ -115,7 +117,7 @@ udp_round(struct udp_sock *u, const struct serving *sv, int n)
 
 	for (int i = 0; i < n; i++)
 		io[i].len = u->in[i].msg_len;
-	answer_batch(sv, io, (unsigned)n, &u->stats);
+	answer_batch(sv, io, (unsigned)n, &u->stats, u->sample);
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
 		size_t len = io[i].rlen;
@@ -226,6 +228,7 @@ net_udp_new(struct worker *w, const struct netaddr *a, struct serving *sv)
 	u->w = w;
 	u->fd = fd;
 	u->wildcard = is_wildcard(a);
+	u->sample = sample_new();
 	serving_slot_init(&u->slot, sv);
 	/* The thread blocks in recvmmsg, waking at least every UDP_IDLE_MS. */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
@@ -300,6 +303,12 @@ net_udp_stats(const struct udp_sock *u)
 	return &u->stats;
 }
 
+const struct sample *
+net_udp_sample(const struct udp_sock *u)
+{
+	return u->sample;
+}
+
 void
 net_udp_free(struct udp_sock *u)
 {
@@ -308,5 +317,6 @@ net_udp_free(struct udp_sock *u)
 	net_udp_stop(u);
 	close(u->fd);
 	serving_slot_fini(&u->slot);
+	sample_free(u->sample);
 	free(u);
 }

@@ -23,14 +23,19 @@
 #include "dnsd/health.h"
 #include "dnsd/health_feed.h"
 #include "dnsd/metrics.h"
+#include "dnsd/sample.h"
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/worker.h"
 #include "dnsd/zonedb.h"
 
-/* How often the main thread frees what the answering threads let go. */
-#define SERVER_REAP_MS 1000
+/*
+ * How often the main thread frees what the answering threads let go and
+ * moves ramps and timed drains on: often enough that a share follows its
+ * schedule smoothly, and a retired snapshot is not kept long.
+ */
+#define SERVER_TICK_MS 100
 
 struct server {
 	char *conf_path;
@@ -46,7 +51,7 @@ struct server {
 	struct health_feed *feed;
 	struct control *control;
 	struct metrics *metrics;
-	struct event *reap;
+	struct event *tick;
 	uint64_t reloads;
 	uint64_t reload_failures;
 	time_t started;
@@ -70,11 +75,10 @@ count_records(const struct snapshot *snap)
 static void
 publish(struct server *s)
 {
-	size_t n;
-	const uint8_t *usable = health_usable(s->health, &n);
+	const struct steer *steer = health_steer(s->health);
 
-	assert(n == (s->snap->edges != NULL ? s->snap->edges->n : 0));
-	struct serving *sv = serving_new(s->snap, usable, n, &s->yard);
+	assert(steer->n == (s->snap->edges != NULL ? s->snap->edges->n : 0));
+	struct serving *sv = serving_new(s->snap, steer, &s->yard);
 	for (unsigned i = 0; i < s->nworkers; i++)
 		worker_publish(s->workers[i], sv);
 	serving_unref(s->serving);
@@ -129,6 +133,7 @@ server_load(const char *conf_path, const struct netaddr *listen, size_t nlisten,
 	}
 	s->snap = snap;
 	s->health = health_new(snap->conf->state_file, snap->conf->stale_keep);
+	health_set_steering(s->health, &snap->conf->steering);
 	health_set_edges(s->health, snap->edges);
 	health_on_change(s->health, health_changed, s);
 	publish(s);
@@ -136,13 +141,14 @@ server_load(const char *conf_path, const struct netaddr *listen, size_t nlisten,
 }
 
 static void
-reap_cb(evutil_socket_t fd, short what, void *arg)
+tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
 
 	(void)fd;
 	(void)what;
 	serving_yard_empty(&s->yard);
+	health_tick(s->health); /* ramps and timed drains move on */
 }
 
 /* The feed, on the main loop.  0 or -1 (logged). */
@@ -185,8 +191,8 @@ server_start(struct server *s, struct event_base *base, const char *user)
 	const struct dnsd_conf *conf = s->snap->conf;
 	const struct netaddr *addrs = s->listen ? s->listen : conf->listen;
 	size_t naddrs = s->listen ? s->nlisten : conf->nlisten;
-	struct timeval tick = {.tv_sec = SERVER_REAP_MS / 1000,
-	                       .tv_usec = (SERVER_REAP_MS % 1000) * 1000};
+	struct timeval tick = {.tv_sec = SERVER_TICK_MS / 1000,
+	                       .tv_usec = (SERVER_TICK_MS % 1000) * 1000};
 
 	s->base = base;
 	s->workers = xcalloc(conf->workers, sizeof(*s->workers));
@@ -207,9 +213,9 @@ server_start(struct server *s, struct event_base *base, const char *user)
 		return -1;
 	if (drop_privileges(s, user) == -1)
 		return -1;
-	s->reap = event_new(base, -1, EV_PERSIST, reap_cb, s);
-	if (s->reap == NULL || event_add(s->reap, &tick) == -1) {
-		log_err("cannot add the reaper to the event loop");
+	s->tick = event_new(base, -1, EV_PERSIST, tick_cb, s);
+	if (s->tick == NULL || event_add(s->tick, &tick) == -1) {
+		log_err("cannot add the tick to the event loop");
 		return -1;
 	}
 	for (unsigned i = 0; i < s->nworkers; i++) {
@@ -240,6 +246,7 @@ server_reload(struct server *s, struct errbuf *err)
 		return -1;
 	}
 	/* The health of the new edges first: they are published as one. */
+	health_set_steering(s->health, &snap->conf->steering);
 	health_set_edges(s->health, snap->edges);
 	snapshot_unref(s->snap);
 	s->snap = snap;
@@ -276,8 +283,8 @@ server_free(struct server *s)
 	control_free(s->control);
 	health_feed_free(s->feed);
 	health_free(s->health);
-	if (s->reap != NULL)
-		event_free(s->reap);
+	if (s->tick != NULL)
+		event_free(s->tick);
 	serving_unref(s->serving);
 	serving_yard_empty(&s->yard);
 	snapshot_unref(s->snap);
@@ -311,6 +318,26 @@ server_stats(const struct server *s, struct dnsd_stats *sum)
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned i = 0; i < s->nworkers; i++)
 		worker_stats_add(sum, s->workers[i]);
+}
+
+struct sample_entry *
+server_samples(const struct server *s, size_t *n)
+{
+	unsigned gen = s->serving->snap->generation;
+	size_t nrings = 0;
+
+	for (unsigned i = 0; i < s->nworkers; i++)
+		nrings += worker_samples(s->workers[i], NULL, 0);
+	const struct sample **rings = xcalloc(nrings + 1, sizeof(*rings));
+	struct sample_entry *v = xcalloc(nrings * SAMPLE_RING + 1, sizeof(*v));
+	size_t k = 0;
+	for (unsigned i = 0; i < s->nworkers; i++)
+		k += worker_samples(s->workers[i], rings + k, nrings - k);
+	*n = 0;
+	for (size_t i = 0; i < k; i++)
+		*n += sample_read(rings[i], gen, v + *n);
+	free(rings);
+	return v;
 }
 
 void

@@ -19,6 +19,7 @@ struct event_base;
 struct health;
 struct health_feed;
 struct netaddr;
+struct sample_entry;
 struct serving;
 
 #define DNSD_VERSION "0.1.0"
@@ -71,6 +72,13 @@ const struct health_feed *server_feed(const struct server *s);
 
 /* Every worker's counters, summed into `sum` (zeroed first). */
 void server_stats(const struct server *s, struct dnsd_stats *sum);
+
+/*
+ * The geo clients every answering thread sampled (sample.h) under the
+ * serving published last: returns new (free()), *n of them.  Torn entries
+ * and those of older snapshots are left out; duplicates are not.
+ */
+struct sample_entry *server_samples(const struct server *s, size_t *n);
 
 struct server_info {
 	time_t started;

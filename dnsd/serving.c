@@ -10,18 +10,18 @@
 #include "dnsd/snapshot.h"
 
 struct serving *
-serving_new(struct snapshot *snap, const uint8_t *usable, size_t n,
+serving_new(struct snapshot *snap, const struct steer *steer,
             struct serving_yard *yard)
 {
-	struct serving *sv = xcalloc(1, sizeof(*sv) + (usable ? n : 0));
+	size_t size = steer != NULL ? steer_size(steer->n) : 0;
+	struct serving *sv = xcalloc(1, sizeof(*sv) + size);
 
 	snapshot_ref(snap);
 	sv->snap = snap;
 	sv->yard = yard;
-	sv->nedges = n;
-	if (usable != NULL) {
-		memcpy(sv->usable_buf, usable, n);
-		sv->usable = sv->usable_buf;
+	if (steer != NULL) {
+		memcpy(sv->steer_buf, steer, size);
+		sv->steer = (const struct steer *)(void *)sv->steer_buf;
 	}
 	atomic_init(&sv->refs, 1);
 	return sv;

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnsd/steer.h"
+
 struct snapshot;
 struct serving_yard;
 
@@ -27,23 +29,23 @@ struct serving {
 	atomic_uint refs;
 	struct serving_yard *yard; /* where threads leave it; NULL: none */
 	struct serving *next_dead; /* in the yard */
-	size_t nedges;             /* of snap's inventory */
 	/*
-	 * Per edge of snap (inventory order): nonzero if answers may use it
-	 * (effective up, not drained).  NULL when every edge may be used.
+	 * Per edge of snap's inventory: its share and weight (steer.h).
+	 * NULL: every edge usable with all of its share and the weight
+	 * configured.
 	 */
-	const uint8_t *usable;
-	uint8_t usable_buf[];
+	const struct steer *steer;
+	_Alignas(struct steer) unsigned char steer_buf[];
 };
 
 /*
- * A serving for `snap` (takes a reference of its own) with `usable` (n
- * octets, copied; NULL: every edge usable), left in `yard` when a thread
- * lets go of the last reference (NULL: freed there).  Returns new with
- * one reference.  Main thread (or tests).
+ * A serving for `snap` (takes a reference of its own) with `steer` (copied;
+ * NULL: every edge usable), left in `yard` when a thread lets go of the
+ * last reference (NULL: freed there).  Returns new with one reference.
+ * Main thread (or tests).
  */
-struct serving *serving_new(struct snapshot *snap, const uint8_t *usable,
-                            size_t n, struct serving_yard *yard);
+struct serving *serving_new(struct snapshot *snap, const struct steer *steer,
+                            struct serving_yard *yard);
 
 void serving_ref(struct serving *sv);
 

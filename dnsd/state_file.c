@@ -16,6 +16,32 @@
 #define STATE_FILE_MAX (1024 * 1024) /* bytes we read at most */
 #define STATE_FILE_LINE_MAX 254      /* "NAME OVERRIDE" is far shorter */
 
+/* "drain" or "drain SINCE_MS OVER_MS FROM" (a timed drain), ... */
+static int
+parse_override(char *s, struct state_file_entry *e)
+{
+	char *sp = strchr(s, ' ');
+	unsigned long long since, over;
+	double from;
+	int end = 0;
+
+	if (sp != NULL)
+		*sp++ = '\0';
+	if (health_override_parse(s, &e->ov) == -1)
+		return -1;
+	if (sp == NULL)
+		return 0;
+	if (e->ov != HEALTH_DRAIN ||
+	    sscanf(sp, "%llu %llu %lf%n", &since, &over, &from, &end) != 3 ||
+	    sp[end] != '\0' || since == 0 || over == 0 || !(from >= 0) ||
+	    from > 1)
+		return -1;
+	e->drain_since = since;
+	e->drain_over = over;
+	e->drain_from = from;
+	return 0;
+}
+
 size_t
 state_file_load(const char *path, struct state_file_entry **out)
 {
@@ -80,8 +106,10 @@ state_file_load(const char *path, struct state_file_entry **out)
 			cap = cap ? cap * 2 : 16;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if (health_override_parse(sp, &v[n].ov) == -1) {
-			why = "unknown override";
+		memset(&v[n], 0, sizeof(v[n]));
+		if (parse_override(sp, &v[n]) == -1) {
+			why = "expected \"NAME OVERRIDE [SINCE_MS OVER_MS "
+			      "FROM]\"";
 			break;
 		}
 		memcpy(v[n].name, line, strlen(line) + 1);
@@ -120,9 +148,17 @@ state_file_save(const char *path, const struct state_file_entry *e, size_t n)
 		close(fd);
 		goto out;
 	}
-	fprintf(f, "# dnsd health overrides: NAME OVERRIDE\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s %s\n", e[i].name, health_override_name(e[i].ov));
+	fprintf(f, "# dnsd health overrides: NAME OVERRIDE [SINCE_MS OVER_MS "
+	           "FROM]\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s %s", e[i].name, health_override_name(e[i].ov));
+		if (e[i].drain_over > 0)
+			fprintf(f, " %llu %llu %.6f",
+			        (unsigned long long)e[i].drain_since,
+			        (unsigned long long)e[i].drain_over,
+			        e[i].drain_from);
+		fprintf(f, "\n");
+	}
 	if (fflush(f) == EOF || fsync(fileno(f)) == -1) {
 		log_err_errno("health: state file %s: write", tmp);
 		fclose(f);

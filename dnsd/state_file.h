@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* dnsd/state_file.h: the operator's overrides kept across restarts
- * (`state_file`): one "NAME OVERRIDE" line per overridden edge. */
+ * (`state_file`): one "NAME OVERRIDE" line per overridden edge; a timed
+ * drain adds "SINCE_MS OVER_MS FROM" (its start in Unix ms, its length
+ * in ms, the share it started from). */
 #ifndef DNSD_STATE_FILE_H
 #define DNSD_STATE_FILE_H
 
@@ -12,6 +14,10 @@
 struct state_file_entry {
 	char name[EDGE_NAME_MAX];
 	enum health_override ov;
+	/* A timed drain (drain only): started at (wall ms), lasts, from
+	 * what share; drain_over 0: none. */
+	uint64_t drain_since, drain_over;
+	double drain_from;
 };
 
 /*

@@ -25,7 +25,7 @@ const char *
 stats_geo_reason_name(enum stats_geo_reason r)
 {
 	static const char *const names[STATS_GEO_REASONS] = {
-	    "default", "override", "map", "nearest", "all_down",
+	    "default", "override", "map", "nearest", "latency", "all_down",
 	};
 
 	return (unsigned)r < STATS_GEO_REASONS ? names[r] : "unknown";

@@ -22,6 +22,7 @@ enum stats_geo_reason {
 	STATS_GEO_OVERRIDE, /* GEO_RULE_OVERRIDE */
 	STATS_GEO_MAP,      /* GEO_RULE_MAP */
 	STATS_GEO_NEAREST,  /* GEO_RULE_NEAREST */
+	STATS_GEO_LATENCY,  /* GEO_RULE_LATENCY */
 	STATS_GEO_ALL_DOWN, /* every ranked edge down: the policy answered */
 	STATS_GEO_REASONS
 };
@@ -113,7 +114,7 @@ stats_qtype(uint16_t qtype)
 	}
 }
 
-/* "override", "map", "nearest", "default", "all_down". */
+/* "override", "map", "nearest", "latency", "default", "all_down". */
 const char *stats_geo_reason_name(enum stats_geo_reason r);
 
 /* sum += add (every counter, the geo matrix too) */

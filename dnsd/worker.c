@@ -20,6 +20,7 @@
 #include "dnsd/conf.h"
 #include "dnsd/net.h"
 #include "dnsd/query.h"
+#include "dnsd/sample.h"
 #include "dnsd/wire.h"
 
 /* What the wake pipe carries: an octet each. */
@@ -98,6 +99,7 @@ worker_new(unsigned id, const struct netaddr *addrs, size_t naddrs,
 
 	w->id = id;
 	w->wake[0] = w->wake[1] = -1;
+	w->sample = sample_new();
 	serving_slot_init(&w->slot, sv);
 	w->base = event_base_new();
 	if (w->base == NULL) {
@@ -213,6 +215,20 @@ worker_stats_add(struct dnsd_stats *sum, const struct worker *w)
 		stats_add(sum, net_udp_stats(w->udp[i]));
 }
 
+size_t
+worker_samples(const struct worker *w, const struct sample **rings, size_t max)
+{
+	size_t n = 0;
+
+	if (rings != NULL && n < max)
+		rings[n] = w->sample;
+	n++;
+	for (size_t i = 0; i < w->nudp; i++, n++)
+		if (rings != NULL && n < max)
+			rings[n] = net_udp_sample(w->udp[i]);
+	return n;
+}
+
 void
 worker_free(struct worker *w)
 {
@@ -234,5 +250,6 @@ worker_free(struct worker *w)
 	if (w->base != NULL)
 		event_base_free(w->base);
 	serving_slot_fini(&w->slot);
+	sample_free(w->sample);
 	free(w);
 }

@@ -17,6 +17,7 @@ struct event;
 struct event_base;
 struct netaddr;
 struct query;
+struct sample;
 struct udp_sock;
 struct tcp_listener;
 
@@ -42,6 +43,7 @@ struct worker {
 	unsigned tcp_clients;
 	unsigned qlog_left; /* TCP queries until the next sampled log line */
 	struct dnsd_stats stats;
+	struct sample *sample; /* the loop's geo clients, for what-if */
 };
 
 /*
@@ -90,6 +92,15 @@ void worker_stop(struct worker *w);
 
 /* Add the worker's counters, its UDP threads' included, to `sum`. */
 void worker_stats_add(struct dnsd_stats *sum, const struct worker *w);
+
+/*
+ * The samples of geo clients (sample.h) of the worker's threads, its
+ * loop's then each UDP socket's, into rings[0..max); returns how many
+ * there are (rings may be NULL to count them).  Main thread; the threads
+ * keep writing them.
+ */
+size_t worker_samples(const struct worker *w, const struct sample **rings,
+                      size_t max);
 
 /* Stop (if running) and free.  NULL is a no-op. */
 void worker_free(struct worker *w);

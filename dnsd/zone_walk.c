@@ -223,7 +223,7 @@ dname_synth(struct response *r, const struct znode *dn, struct owner *o)
  */
 static bool
 answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
-           struct query *q, const uint8_t *usable)
+           struct query *q, const struct steer *steer)
 {
 	static const int family[2] = {AF_INET, AF_INET6};
 	uint16_t qtype = q->qtype;
@@ -243,7 +243,9 @@ answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
 		if (qtype == T_ANY && pass == 1 && !q->tcp && any)
 			break; /* UDP: one RRset, the A, if there is one */
 		const struct geo_picked *p =
-		    geo_answer_pick(g, family[pass], usable, &r->trace);
+		    geo_answer_pick(g, family[pass], steer, &r->trace);
+		/* Spreading a tier may narrow the scope. */
+		r->ecs_scope = (uint8_t)r->trace.scope;
 		if (p->res == GEO_PICK_SERVFAIL) {
 			r->rcode = RC_SERVFAIL; /* the all-down policy */
 			return true;
@@ -329,7 +331,7 @@ zone_of(const struct zonedb *db, const struct wname *qname, uint16_t qtype)
 
 void
 zone_walk(struct response *r, const struct zonedb *db, struct query *q,
-          const uint8_t *usable)
+          const struct steer *steer)
 {
 	uint16_t qtype = q->qtype;
 	struct wname tmp;
@@ -365,7 +367,7 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 		} else if (hit == NULL) {
 			return; /* NXDOMAIN, written by find() */
 		} else if (hit->geo != NULL) {
-			if (!answer_geo(r, hit->geo, &o, q, usable))
+			if (!answer_geo(r, hit->geo, &o, q, steer))
 				put_soa(r, z); /* NODATA: no such address */
 			return;
 		} else if (qtype != T_CNAME && qtype != T_ANY &&

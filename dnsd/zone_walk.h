@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct query;
+struct steer;
 struct response;
 struct zonedb;
 
@@ -19,11 +20,11 @@ struct zonedb;
  * Write the answer, authority and additional sections for `q` (which
  * must have a question) into `r`, started with response_start(), and
  * set r->rcode, aa, tc, the counts and, for a geo name, r->geo, trace
- * and ecs_scope.  Geo names pick from the edges `usable` allows (NULL:
+ * and ecs_scope.  Geo names pick from the edges as `steer` allows (NULL:
  * every edge), for query_client(q).  Computes the question's suffix
  * hashes (q->qname).
  */
 void zone_walk(struct response *r, const struct zonedb *db, struct query *q,
-               const uint8_t *usable);
+               const struct steer *steer);
 
 #endif

@@ -25,6 +25,8 @@ struct feed {
 	struct feed_target *t;
 	size_t n;
 	uint64_t failures;
+	struct hmsg *bare; /* a message without the edges' reports, made
+	                      when one with them does not fit; or NULL */
 	char buf[HMSG_MAX];
 };
 
@@ -59,30 +61,73 @@ feed_free(struct feed *f)
 	for (size_t i = 0; i < f->n; i++)
 		close(f->t[i].fd);
 	free(f->t);
+	free(f->bare);
 	/* The keys live in the targets: do not leave them in freed memory. */
 	explicit_bzero(f, sizeof(*f));
 	free(f);
 }
 
+/* Encode `m` for target `t` into f->buf; *plain caches the keyless
+ * encoding for the targets that share it (-1: none yet). */
+static int
+encode_for(struct feed *f, const struct feed_target *t, const struct hmsg *m,
+           int *plain)
+{
+	if (t->conf.keylen == 0) {
+		if (*plain == -1)
+			*plain =
+			    hmsg_encode(m, NULL, 0, f->buf, sizeof(f->buf));
+		return *plain;
+	}
+	*plain = -1; /* f->buf is about to be overwritten */
+	return hmsg_encode(m, t->conf.key, t->conf.keylen, f->buf,
+	                   sizeof(f->buf));
+}
+
+/* `m` without what the edges reported about themselves, or NULL if it
+ * carries nothing of the kind. */
+static const struct hmsg *
+without_reports(struct feed *f, const struct hmsg *m)
+{
+	size_t i = 0;
+
+	while (i < m->n && m->edge[i].has == 0)
+		i++;
+	if (i == m->n)
+		return NULL;
+	if (f->bare == NULL)
+		f->bare = xmalloc(sizeof(*f->bare));
+	*f->bare = *m;
+	for (i = 0; i < f->bare->n; i++)
+		f->bare->edge[i].has = 0;
+	return f->bare;
+}
+
 unsigned
 feed_send(struct feed *f, const struct hmsg *m)
 {
-	static struct log_rl rl_encode, rl_send;
+	static struct log_rl rl_encode, rl_bare, rl_send;
 	unsigned failed = 0;
 	int plain = -1; /* the keyless encoding, shared by targets */
+	bool bare = false;
 
 	for (size_t i = 0; i < f->n; i++) {
 		struct feed_target *t = &f->t[i];
-		int len;
-		if (t->conf.keylen == 0) {
-			if (plain == -1)
-				plain = hmsg_encode(m, NULL, 0, f->buf,
-				                    sizeof(f->buf));
-			len = plain;
-		} else {
-			plain = -1; /* f->buf is about to be overwritten */
-			len = hmsg_encode(m, t->conf.key, t->conf.keylen,
-			                  f->buf, sizeof(f->buf));
+		int len = encode_for(f, t, m, &plain);
+		/* Many edges that all report may not fit one datagram: their
+		 * states matter more than their reports (no edge can take
+		 * the feed down by what it says about itself). */
+		const struct hmsg *b;
+		if (len < 0 && !bare && (b = without_reports(f, m)) != NULL) {
+			log_ratelimit(&rl_bare, LOG_WARNING,
+			              "feed: the snapshot with the edges' "
+			              "reports does not fit %d bytes: sent "
+			              "without them",
+			              HMSG_MAX);
+			m = b;
+			bare = true;
+			plain = -1;
+			len = encode_for(f, t, m, &plain);
 		}
 		if (len < 0) {
 			log_ratelimit(&rl_encode, LOG_ERR,

@@ -22,7 +22,10 @@ void feed_free(struct feed *f); /* NULL is a no-op */
  * Encode `m` (with each target's key, if any) and send it to every
  * target.  Never blocks: a send that fails (dnsd down, buffer full) is
  * counted and logged rate-limited, and the next snapshot makes up for it.
- * Returns the number of targets it failed to reach (0: all sent).
+ * A snapshot too large for one datagram with what the edges reported
+ * about themselves (thousand edges or so, all reporting) is sent without
+ * it, logged rate-limited.  Returns the number of targets it failed to
+ * reach (0: all sent).
  */
 unsigned feed_send(struct feed *f, const struct hmsg *m);
 

@@ -8,10 +8,12 @@
 
 #include <event2/buffer.h>
 
+#include "common/hmsg.h"
 #include "common/netaddr.h"
 #include "common/xalloc.h"
 #include "daemon/metrics_http.h"
 #include "edge-health/conf.h"
+#include "edge-health/edge_report.h"
 #include "edge-health/feed.h"
 
 /* ---- rendering ---------------------------------------------------------- */
@@ -127,12 +129,40 @@ render_states(struct evbuffer *out, const struct eh_metrics_input *in)
 		                    in->edge[i].up ? 1 : 0);
 }
 
+/* What edges say about themselves: a sample only for an edge whose last
+ * round brought that value. */
+static void
+render_reports(struct evbuffer *out, const struct eh_metrics_input *in)
+{
+	metrics_http_head(out, "edge_health_reported_load", "gauge",
+	                  "The load the edge reports in its health check "
+	                  "(1: fully loaded), as sent to the feed.");
+	for (size_t i = 0; i < in->nedge; i++) {
+		const struct edge_report *r = in->edge[i].report;
+		if (r == NULL || !(r->has & HMSG_HAS_LOAD))
+			continue;
+		metrics_http_gauge(out, "edge_health_reported_load", "edge",
+		                   in->edge[i].e->name, r->load);
+	}
+	metrics_http_head(out, "edge_health_reported_weight", "gauge",
+	                  "The weight the edge reports in its health check "
+	                  "(0..255), as sent to the feed.");
+	for (size_t i = 0; i < in->nedge; i++) {
+		const struct edge_report *r = in->edge[i].report;
+		if (r != NULL && (r->has & HMSG_HAS_WEIGHT))
+			metrics_http_sample(out, "edge_health_reported_weight",
+			                    "edge", in->edge[i].e->name,
+			                    r->weight);
+	}
+}
+
 void
 eh_metrics_render(struct evbuffer *out, const struct eh_metrics_input *in)
 {
 	render_probes(out, in);
 	render_latency(out, in);
 	render_states(out, in);
+	render_reports(out, in);
 	metrics_http_head(out, "edge_health_feed_messages_total", "counter",
 	                  "Snapshots sent to the feed, each to every target.");
 	metrics_http_sample(out, "edge_health_feed_messages_total", NULL, NULL,

@@ -8,6 +8,7 @@
 
 #include "edge-health/conf.h"
 
+struct edge_report;
 struct event_base;
 struct ssl_ctx_st;
 struct probe;
@@ -17,10 +18,14 @@ struct probe;
 /*
  * Called once per started probe with the result; `reason` says why a
  * probe failed ("http: status 503", "tcp: connection refused"), without
- * the edge name or address, and is only valid during the call.  Never
- * called from within ops->start nor after ops->stop.
+ * the edge name or address.  `report` is what the edge said about itself
+ * in the body of a passing http/https check (edge-health/edge_report.h),
+ * or NULL: a failed check, a tcp check, or a body that is no report.
+ * Both are only valid during the call.  Never called from within
+ * ops->start nor after ops->stop.
  */
-typedef void probe_done_fn(struct probe *p, bool ok, const char *reason);
+typedef void probe_done_fn(struct probe *p, bool ok, const char *reason,
+                           const struct edge_report *report);
 
 /* What every probe shares: the loop and the TLS contexts (probe_env_*). */
 struct probe_env {
@@ -37,6 +42,7 @@ struct probe_env {
 struct probe {
 	const struct probe_ops *ops;
 	const struct probe_env *env;
+	const char *edge; /* the edge's name, for logs */
 	const struct eh_check *check;
 	probe_done_fn *done;
 	void *arg;  /* the caller's */

@@ -19,6 +19,7 @@
 
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "edge-health/edge_report.h"
 
 #define HTTP_MAX_HEADERS 16384
 
@@ -157,6 +158,25 @@ status_accepted(const struct eh_check *c, int code)
 	return false;
 }
 
+/*
+ * A passing check's body, as a report of the edge about itself; NULL if
+ * it is none.  What a report leaves out is logged: the edge's fault,
+ * never a reason to fail the check.
+ */
+static const struct edge_report *
+read_report(const struct probe *p, const unsigned char *data, size_t n,
+            struct edge_report *rep)
+{
+	static struct log_rl rl;
+	char why[EDGE_REPORT_WHY_MAX];
+	int r = edge_report_parse((const char *)data, n, rep, why, sizeof(why));
+
+	if (why[0] != '\0')
+		log_ratelimit(&rl, LOG_WARNING, "probe %s (%s): report: %s",
+		              p->edge, p->check->addr.text, why);
+	return r == 0 ? rep : NULL;
+}
+
 static void
 request_cb(struct evhttp_request *req, void *arg)
 {
@@ -166,29 +186,36 @@ request_cb(struct evhttp_request *req, void *arg)
 	const char *kind = eh_conf_check_name(c->type);
 	char why[PROBE_REASON_MAX];
 	int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
+	struct edge_report rep;
+	const struct edge_report *report = NULL;
 	bool ok = false;
 
 	if (code == 0) {
 		failure_reason(h, why, sizeof(why));
 	} else if (!status_accepted(c, code)) {
 		snprintf(why, sizeof(why), "%s: status %d", kind, code);
-	} else if (c->body != NULL) {
+	} else {
+		/* Bounded by max_body: a longer response never gets here. */
 		struct evbuffer *b = evhttp_request_get_input_buffer(req);
 		size_t n = evbuffer_get_length(b);
-		const unsigned char *data = evbuffer_pullup(b, -1);
-		if (n == 0 || memmem(data, n, c->body, strlen(c->body)) == NULL)
+		const unsigned char *data =
+		    n > 0 ? evbuffer_pullup(b, -1) : NULL;
+		if (c->body != NULL &&
+		    (n == 0 ||
+		     memmem(data, n, c->body, strlen(c->body)) == NULL)) {
 			snprintf(why, sizeof(why),
 			         "%s: body does not contain \"%s\"", kind,
 			         c->body);
-		else
+		} else {
 			ok = true;
-	} else {
-		ok = true;
+			if (n > 0)
+				report = read_report(p, data, n, &rep);
+		}
 	}
 	if (ok)
 		why[0] = '\0';
 	release(p, true);
-	p->done(p, ok, why);
+	p->done(p, ok, why, report);
 }
 
 static int

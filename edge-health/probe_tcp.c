@@ -35,7 +35,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		probe_tcp_stop(p);
-		p->done(p, true, "");
+		p->done(p, true, "", NULL);
 		return;
 	}
 	int e = EVUTIL_SOCKET_ERROR();
@@ -43,7 +43,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	         e != 0 ? evutil_socket_error_to_string(e) : "connect failed");
 	lower_first(why + 5);
 	probe_tcp_stop(p);
-	p->done(p, false, why);
+	p->done(p, false, why, NULL);
 }
 
 static int

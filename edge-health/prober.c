@@ -40,6 +40,7 @@ struct prober {
 	struct eh_metrics *metrics; /* NULL without `metrics` */
 	uint64_t boot;
 	uint64_t seq;
+	uint64_t round;                /* periodic reports (ticks) so far */
 	uint64_t feed_messages;        /* snapshots handed to the feed */
 	uint64_t feed_failures_before; /* of the feeds reloads freed */
 };
@@ -67,6 +68,7 @@ snapshot(struct prober *p)
 	sched_snapshot(p->sched, p->msg);
 	p->msg->boot = p->boot;
 	p->msg->seq = ++p->seq;
+	p->msg->round = p->round;
 	p->msg->time = (uint64_t)time(NULL);
 	p->msg->interval_ms = p->conf->defaults.interval_ms;
 }
@@ -90,8 +92,13 @@ save_state(struct prober *p)
 	if (p->conf->state_file == NULL)
 		return;
 	sched_snapshot(p->sched, p->msg);
+	/* States only: what edges report is fresh only while they send
+	 * it, and a restart must not replay it. */
+	for (size_t i = 0; i < p->msg->n; i++)
+		p->msg->edge[i].has = 0;
 	p->msg->boot = p->boot;
 	p->msg->seq = p->seq;
+	p->msg->round = p->round;
 	p->msg->time = (uint64_t)time(NULL);
 	p->msg->interval_ms = p->conf->defaults.interval_ms;
 	if (statefile_save(p->conf->state_file, p->msg) == -1)
@@ -122,7 +129,8 @@ changed(void *arg, size_t edge, enum state_change ch)
 {
 	(void)edge;
 	(void)ch;
-	/* At once on a transition, without waiting for the next tick. */
+	/* At once on a transition, without waiting for the next tick; in
+	 * the current round (dnsd steps once per round, not per message). */
 	report(arg);
 	save_state(arg);
 }
@@ -130,9 +138,13 @@ changed(void *arg, size_t edge, enum state_change ch)
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct prober *p = arg;
+
 	(void)fd;
 	(void)what;
-	report(arg);
+	/* A new round per tick, whether or not a feed is configured. */
+	p->round++;
+	report(p);
 }
 
 static int

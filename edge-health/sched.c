@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "edge-health/conf.h"
+#include "edge-health/edge_report.h"
 #include "edge-health/probe.h"
 
 /* One probed edge at run time. */
@@ -33,6 +34,12 @@ struct edge_run {
 	bool starting;         /* inside start_round(): do not finish yet */
 	bool ok;
 	char reason[STATE_REASON_MAX]; /* first failure of the round */
+	/* What the edge says about itself: the report of the last round
+	 * (has 0: none), and this round's so far, from check `rep_check`
+	 * (the first in config order that gave one; ncheck: none yet). */
+	struct edge_report report;
+	struct edge_report round_rep;
+	size_t rep_check;
 	struct sched_edge_stats stats;
 };
 
@@ -137,6 +144,12 @@ finish_round(struct edge_run *r)
 	event_del(r->timeout);
 	if (!r->ok)
 		log_debug("probe %s", r->reason);
+	/* Reported values are fresh only while the edge keeps sending
+	 * them: a round without a report clears the last one. */
+	if (r->rep_check < r->e->ncheck)
+		r->report = r->round_rep;
+	else
+		memset(&r->report, 0, sizeof(r->report));
 	enum state_change ch = state_update(&r->st, r->e->t.rise, r->e->t.fall,
 	                                    r->ok, r->reason, now);
 	if (ch == STATE_WENT_DOWN)
@@ -163,13 +176,20 @@ finish_round(struct edge_run *r)
 }
 
 static void
-probe_done(struct probe *p, bool ok, const char *reason)
+probe_done(struct probe *p, bool ok, const char *reason,
+           const struct edge_report *report)
 {
 	struct edge_run *r = p->arg;
+	size_t i = (size_t)(p - r->probe);
 
-	count_probe(r, (size_t)(p - r->probe), ok);
+	count_probe(r, i, ok);
 	if (!ok)
 		round_fail(r, p->check, reason);
+	/* Checks end in any order; the first in config order wins. */
+	if (ok && report != NULL && i < r->rep_check) {
+		r->round_rep = *report;
+		r->rep_check = i;
+	}
 	if (r->pending > 0)
 		r->pending--;
 	if (r->pending == 0 && !r->starting)
@@ -210,6 +230,7 @@ start_round(evutil_socket_t fd, short what, void *arg)
 	r->started_us = clock_us();
 	r->ok = true;
 	r->reason[0] = '\0';
+	r->rep_check = r->e->ncheck;
 	r->pending = r->e->ncheck;
 	r->starting = true;
 	for (size_t i = 0; i < r->e->ncheck; i++) {
@@ -292,6 +313,7 @@ sched_new(struct event_base *base, const struct eh_conf *conf,
 		    xcalloc(r->e->ncheck + 1, sizeof(*r->stats.check));
 		if (o != NULL) {
 			r->st = o->st;
+			r->report = o->report;
 			carry_stats(r, o);
 		} else {
 			state_init(&r->st, now);
@@ -300,6 +322,7 @@ sched_new(struct event_base *base, const struct eh_conf *conf,
 		for (size_t j = 0; j < r->e->ncheck; j++) {
 			r->probe[j].ops = probe_ops_for(r->e->check[j].type);
 			r->probe[j].env = &s->env;
+			r->probe[j].edge = r->e->name;
 			r->probe[j].check = &r->e->check[j];
 			r->probe[j].done = probe_done;
 			r->probe[j].arg = r;
@@ -367,9 +390,15 @@ sched_snapshot(const struct sched *s, struct hmsg *m)
 {
 	m->n = 0;
 	for (size_t i = 0; i < s->n && m->n < HMSG_EDGES_MAX; i++) {
+		const struct edge_run *r = &s->run[i];
 		struct hmsg_edge *he = &m->edge[m->n++];
-		snprintf(he->name, sizeof(he->name), "%s", s->run[i].e->name);
-		he->state = s->run[i].st.up ? HMSG_UP : HMSG_DOWN;
+		memset(he, 0, sizeof(*he));
+		snprintf(he->name, sizeof(he->name), "%s", r->e->name);
+		he->state = r->st.up ? HMSG_UP : HMSG_DOWN;
+		he->has = r->report.has;
+		he->load = r->report.load;
+		he->weight = r->report.weight;
+		he->drain = r->report.drain;
 	}
 }
 
@@ -384,5 +413,6 @@ sched_edge_info(const struct sched *s, size_t i, struct sched_edge_info *out)
 {
 	out->e = s->run[i].e;
 	out->up = s->run[i].st.up;
+	out->report = &s->run[i].report;
 	out->stats = &s->run[i].stats;
 }

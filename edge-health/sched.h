@@ -9,6 +9,7 @@
 
 #include "edge-health/state.h"
 
+struct edge_report;
 struct event_base;
 struct eh_conf;
 struct eh_edge;
@@ -45,7 +46,12 @@ void sched_free(struct sched *s);
  */
 size_t sched_restore(struct sched *s, const struct hmsg *m);
 
-/* Fill m->edge and m->n with every probed edge's name and state. */
+/*
+ * Fill m->edge and m->n with every probed edge's name and state, and what
+ * it reported about itself in its last round (has 0 if nothing): the
+ * report of the first of its http/https checks, in config order, whose
+ * body was one.  A round without a report clears it.
+ */
 void sched_snapshot(const struct sched *s, struct hmsg *m);
 
 /*
@@ -81,6 +87,7 @@ struct sched_edge_stats {
 struct sched_edge_info {
 	const struct eh_edge *e; /* name and checks */
 	bool up;
+	const struct edge_report *report; /* the latest; has 0: none */
 	const struct sched_edge_stats *stats;
 };
 

@@ -83,6 +83,7 @@ enum geo_rule {
 	GEO_RULE_OVERRIDE, /* an operator CIDR override */
 	GEO_RULE_MAP,      /* the region map */
 	GEO_RULE_NEAREST,  /* great-circle distance */
+	GEO_RULE_LATENCY,  /* measured RTTs (latency_file), then distance */
 };
 
 const char *geo_rule_name(enum geo_rule rule); /* "nearest", ... */
@@ -93,9 +94,16 @@ struct geo_list {
 	uint16_t edge[GEO_MAX_RANK];
 };
 
-/* One decision: the rule and the ranked edges.  Identical ones are shared. */
+/*
+ * One decision: the rule and the ranked edges, in tiers.  Edges of one
+ * tier are equals: the answer spreads a tier's clients over them by weight
+ * (dnsd/geo_answer.h).  Bit i of `joined` is set when edge i is in the
+ * same tier as edge i - 1; joined == 0 means every edge is a tier of its
+ * own (a plain order of preference).  Identical choices are shared.
+ */
 struct geo_choice {
 	uint8_t rule; /* enum geo_rule */
+	uint16_t joined;
 	struct geo_list list;
 };
 
@@ -105,6 +113,19 @@ struct geo_override {
 	struct geo_list list;
 	const char *file;   /* where it was written (borrowed) */
 	unsigned line, col; /* where it was written */
+};
+
+/*
+ * Measured round-trip times from one network to edges (a geo name's
+ * latency_file).  In a policy the edges may come in any order; in a map
+ * (geo_map_latency) they are in RTT order, ties by inventory index.
+ */
+struct geo_latency {
+	uint8_t key[16];             /* tree layout: IPv4 as ::a.b.c.d */
+	unsigned plen;               /* tree layout: an IPv4 /24 is 120 */
+	unsigned n;                  /* measured edges (1..GEO_MAX_RANK) */
+	uint16_t edge[GEO_MAX_RANK]; /* inventory indexes, all in the pool */
+	float rtt_ms[GEO_MAX_RANK];  /* of edge[i], >= 0 */
 };
 
 /*
@@ -133,9 +154,22 @@ struct geo_policy {
 	 * agree this deep merge, so a shallower depth gives wider ECS scopes.
 	 */
 	unsigned depth;
+	/*
+	 * `nearest` only: the edges whose (biased) distance is within this
+	 * many km of a tier's nearest edge join its tier.  0: only edges at
+	 * the same distance (in the same place) do.
+	 */
+	double tier_km;
 	struct geo_list dflt; /* clients that cannot be located */
 	const struct geo_override *overrides;
 	size_t noverrides;
+	/*
+	 * Networks ranked by measured RTT instead of distance (one entry per
+	 * network, no network twice): they win over the map and nearest and
+	 * lose to overrides; the longest prefix wins.  The map keeps a copy.
+	 */
+	const struct geo_latency *latency;
+	size_t nlatency;
 	const struct geo_region *regions;
 	size_t nregions;
 };
@@ -144,9 +178,10 @@ struct geo_map; /* opaque, immutable once built */
 
 /*
  * Compile `p` against `db` (which may be NULL: then every client gets the
- * default unless an override covers it).  Walks the whole database once,
- * reading each distinct record once (only the fields the policy uses) and
- * deciding once per distinct location.  Returns new, or NULL with `err`.
+ * default unless an override or a latency entry covers it).  Walks the
+ * whole database once, reading each distinct record once (only the fields
+ * the policy uses) and deciding once per distinct location; then looks up
+ * the location of each latency entry.  Returns new, or NULL with `err`.
  * Load path: about 0.6 s for 1.1 M networks and 366 k records.
  */
 struct geo_map *geo_map_build(const struct geo_mmdb *db,
@@ -175,6 +210,16 @@ void geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
 
 /* The choice for clients that cannot be located.  Hot path. */
 const struct geo_choice *geo_map_default(const struct geo_map *m);
+
+/*
+ * The latency entry that decides for the tree key `key` (IPv4 as
+ * ::a.b.c.d): the longest measured network that covers it, with its edges
+ * in RTT order, or NULL.  Whether it decided depends on the overrides
+ * (geo_map_lookup's rule says).  For tools (explain): a linear scan, not
+ * for the query path.
+ */
+const struct geo_latency *geo_map_latency(const struct geo_map *m,
+                                          const uint8_t key[16]);
 
 /* What a map holds, for logs. */
 struct geo_map_info {
@@ -224,5 +269,17 @@ void geo_mmdb_forget_pages(const struct geo_mmdb *db);
  */
 int geo_mmdb_lookup(const struct geo_mmdb *db, const uint8_t key[16],
                     struct geo_location *out, uint8_t net[16], unsigned *plen);
+
+/*
+ * Call fn(key, plen, arg) for every network of the database that has data,
+ * in address order, its key in the tree layout (an IPv4 network is under
+ * ::/96: a /24 has plen 120).  Aliases of the IPv4 space inside an IPv6
+ * tree (::ffff:0:0/96, 6to4, Teredo) are not repeated.  Reads the whole
+ * tree: for tools (geoq), not the query path.  Returns 0, or -1 with `err`
+ * filled if the tree is corrupt.
+ */
+int geo_mmdb_each(const struct geo_mmdb *db,
+                  void (*fn)(const uint8_t key[16], unsigned plen, void *arg),
+                  void *arg, struct errbuf *err);
 
 #endif

@@ -27,6 +27,8 @@ geo_rule_name(enum geo_rule rule)
 		return "map";
 	case GEO_RULE_NEAREST:
 		return "nearest";
+	case GEO_RULE_LATENCY:
+		return "latency";
 	case GEO_RULE_DEFAULT:
 	default:
 		return "default";
@@ -62,6 +64,32 @@ find_region(const struct geo_policy *p, const struct geo_location *loc)
 	return country ? country : continent ? continent : world;
 }
 
+/* How many edges a ranking keeps (1..GEO_MAX_RANK). */
+static size_t
+policy_depth(const struct geo_policy *p)
+{
+	return p->depth > 0 && p->depth < GEO_MAX_RANK ? p->depth
+	                                               : GEO_MAX_RANK;
+}
+
+/* The pool ranked by (biased) distance from `at`: its sites into sites[],
+ * their order into order[]; returns how many. */
+static size_t
+rank_pool(const struct geo_policy *p, struct geo_point at,
+          struct geo_site *sites, uint16_t *order)
+{
+	size_t n = p->npool < GEO_POOL_MAX ? p->npool : GEO_POOL_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		sites[i] = p->sites[p->pool[i]];
+	geo_rank(at, sites, n, order);
+	return n;
+}
+
+static void rank_tiers(const struct geo_policy *p, struct geo_point at,
+                       const struct geo_site *sites, const uint16_t *order,
+                       size_t keep, size_t max, struct geo_choice *out);
+
 void
 geo_map_decide(const struct geo_policy *p, const struct geo_location *loc,
                struct geo_choice *out)
@@ -80,17 +108,88 @@ geo_map_decide(const struct geo_policy *p, const struct geo_location *loc,
 	}
 	struct geo_site sites[GEO_POOL_MAX];
 	uint16_t order[GEO_POOL_MAX];
-	size_t n = p->npool < GEO_POOL_MAX ? p->npool : GEO_POOL_MAX;
-	for (size_t i = 0; i < n; i++)
-		sites[i] = p->sites[p->pool[i]];
 	struct geo_point at = {loc->lat, loc->lon};
-	geo_rank(at, sites, n, order);
+	size_t n = rank_pool(p, at, sites, order);
+	size_t depth = policy_depth(p);
 	out->rule = GEO_RULE_NEAREST;
-	size_t depth =
-	    p->depth > 0 && p->depth < GEO_MAX_RANK ? p->depth : GEO_MAX_RANK;
-	out->list.n = (uint16_t)(n < depth ? n : depth);
-	for (uint16_t i = 0; i < out->list.n; i++)
+	rank_tiers(p, at, sites, order, n < depth ? n : depth,
+	           n < GEO_MAX_RANK ? n : GEO_MAX_RANK, out);
+}
+
+static int
+cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The `keep` nearest of the ranked `order` into out->list, in tiers: an
+ * edge within tier_km of its tier's nearest joins that tier.  The last
+ * tier is never cut (a tier spreads its clients over all its members), so
+ * the list may run past `keep`, up to `max`.  Within a tier the order is
+ * the inventory's, not the distance: its members are equals, and locations
+ * whose tiers hold the same edges then share one choice.
+ */
+static void
+rank_tiers(const struct geo_policy *p, struct geo_point at,
+           const struct geo_site *sites, const uint16_t *order, size_t keep,
+           size_t max, struct geo_choice *out)
+{
+	double lead = 0;
+	size_t start = 0, i;
+
+	out->joined = 0;
+	for (i = 0; i < max; i++) {
+		const struct geo_site *s = &sites[order[i]];
+		double km =
+		    geo_distance_km(at, s->at) * (1.0 - s->bias / 100.0);
+		bool join = i > 0 && km - lead <= p->tier_km;
+		if (i >= keep && !join)
+			break;
+		if (join) {
+			out->joined |= (uint16_t)(1u << i);
+		} else {
+			qsort(&out->list.edge[start], i - start,
+			      sizeof(out->list.edge[0]), cmp_u16);
+			start = i;
+			lead = km;
+		}
 		out->list.edge[i] = p->pool[order[i]];
+	}
+	qsort(&out->list.edge[start], i - start, sizeof(out->list.edge[0]),
+	      cmp_u16);
+	out->list.n = (uint16_t)i;
+}
+
+void
+geo_map_decide_latency(const struct geo_policy *p,
+                       const struct geo_latency *lat,
+                       const struct geo_location *loc, struct geo_choice *out)
+{
+	size_t n = lat->n < GEO_MAX_RANK ? lat->n : GEO_MAX_RANK;
+
+	memset(out, 0, sizeof(*out));
+	out->rule = GEO_RULE_LATENCY; /* joined = 0: no tiers */
+	memcpy(out->list.edge, lat->edge, n * sizeof(lat->edge[0]));
+	out->list.n = (uint16_t)n;
+	size_t depth = policy_depth(p);
+	if (loc == NULL || !loc->has_coords || p->npool == 0 || n >= depth)
+		return;
+	/* The backups: the pool's other edges, nearest first. */
+	struct geo_site sites[GEO_POOL_MAX];
+	uint16_t order[GEO_POOL_MAX];
+	struct geo_point at = {loc->lat, loc->lon};
+	size_t np = rank_pool(p, at, sites, order);
+	for (size_t i = 0; i < np && out->list.n < depth; i++) {
+		uint16_t e = p->pool[order[i]];
+		bool measured = false;
+		for (size_t j = 0; j < n && !measured; j++)
+			measured = lat->edge[j] == e;
+		if (!measured)
+			out->list.edge[out->list.n++] = e;
+	}
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -205,7 +304,8 @@ struct lockey {
 static uint64_t
 choice_hash(const struct geo_choice *c)
 {
-	uint64_t h = 1469598103934665603ull ^ c->rule;
+	uint64_t h =
+	    1469598103934665603ull ^ c->rule ^ (uint64_t)c->joined << 8;
 
 	h = (h ^ c->list.n) * 1099511628211ull;
 	for (uint16_t i = 0; i < c->list.n; i++)
@@ -216,7 +316,8 @@ choice_hash(const struct geo_choice *c)
 static bool
 choice_equal(const struct geo_choice *a, const struct geo_choice *b)
 {
-	return a->rule == b->rule && a->list.n == b->list.n &&
+	return a->rule == b->rule && a->joined == b->joined &&
+	       a->list.n == b->list.n &&
 	       memcmp(a->list.edge, b->list.edge,
 	              a->list.n * sizeof(a->list.edge[0])) == 0;
 }
@@ -326,6 +427,71 @@ policy_fields(const struct geo_policy *p)
 	return f;
 }
 
+/* Edge i goes after edge j: slower, or as fast and later in the inventory. */
+static bool
+latency_after(const struct geo_latency *l, unsigned i, unsigned j)
+{
+	return l->rtt_ms[i] > l->rtt_ms[j] ||
+	       (l->rtt_ms[i] == l->rtt_ms[j] && l->edge[i] > l->edge[j]);
+}
+
+/* Measured edges in RTT order, ties by inventory index (n <= 16). */
+static void
+sort_latency(struct geo_latency *l)
+{
+	if (l->n > GEO_MAX_RANK)
+		l->n = GEO_MAX_RANK;
+	for (unsigned i = 1; i < l->n; i++)
+		for (unsigned j = i; j > 0 && latency_after(l, j - 1, j); j--) {
+			uint16_t e = l->edge[j];
+			float rtt = l->rtt_ms[j];
+			l->edge[j] = l->edge[j - 1];
+			l->rtt_ms[j] = l->rtt_ms[j - 1];
+			l->edge[j - 1] = e;
+			l->rtt_ms[j - 1] = rtt;
+		}
+}
+
+static int
+cmp_latency(const void *x, const void *y)
+{
+	const struct geo_latency *a = x, *c = y;
+
+	if (a->plen != c->plen)
+		return (a->plen > c->plen) - (a->plen < c->plen);
+	return memcmp(a->key, c->key, sizeof(a->key));
+}
+
+/*
+ * Paint the measured networks, shortest first so that the longest prefix
+ * wins, each located by its first address.  Returns the map's copy of
+ * them, sorted by prefix length.
+ */
+static struct geo_latency *
+paint_latency(struct build *b)
+{
+	const struct geo_policy *p = b->p;
+	struct geo_latency *lat = xcalloc(p->nlatency + 1, sizeof(*lat));
+
+	if (p->nlatency > 0)
+		memcpy(lat, p->latency, p->nlatency * sizeof(*lat));
+	qsort(lat, p->nlatency, sizeof(*lat), cmp_latency);
+	for (size_t i = 0; i < p->nlatency; i++) {
+		struct geo_location loc;
+		uint8_t net[16];
+		unsigned plen;
+		sort_latency(&lat[i]);
+		bool located =
+		    b->db != NULL &&
+		    geo_mmdb_lookup(b->db, lat[i].key, &loc, net, &plen) == 1;
+		struct geo_choice c;
+		geo_map_decide_latency(p, &lat[i], located ? &loc : NULL, &c);
+		geo_tree_paint(b->tb, lat[i].key, lat[i].plen,
+		               intern_choice(b, &c));
+	}
+	return lat;
+}
+
 static int
 cmp_override(const void *x, const void *y)
 {
@@ -351,6 +517,9 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	b.tb = geo_tree_builder_new(dflt_id);
 
 	int rc = db ? geo_mmdb_walk(db, paint_network, &b, err) : 0;
+
+	/* Measured networks over the database's, under the overrides. */
+	struct geo_latency *lat = paint_latency(&b);
 
 	/* Overrides last, shortest first: the longest prefix wins. */
 	const struct geo_override **ov =
@@ -380,6 +549,7 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	if (rc == -1) {
 		geo_tree_free(tree);
 		free(b.choice);
+		free(lat);
 		return NULL;
 	}
 	struct geo_map *m = xcalloc(1, sizeof(*m));
@@ -387,6 +557,8 @@ geo_map_build(const struct geo_mmdb *db, const struct geo_policy *p,
 	m->choice = b.choice;
 	m->nchoices = b.nchoices;
 	m->default_choice = dflt_id;
+	m->latency = lat;
+	m->nlatency = p->nlatency;
 	return m;
 }
 
@@ -397,7 +569,33 @@ geo_map_free(struct geo_map *m)
 		return;
 	geo_tree_free(m->tree);
 	free(m->choice);
+	free(m->latency);
 	free(m);
+}
+
+/* ---- tools ----------------------------------------------------------- */
+
+/* `key` is inside the network `net`/`plen` (tree layout). */
+static bool
+key_in(const uint8_t key[16], const uint8_t net[16], unsigned plen)
+{
+	unsigned whole = plen / 8, rest = plen % 8;
+
+	if (memcmp(key, net, whole) != 0)
+		return false;
+	return rest == 0 ||
+	       ((key[whole] ^ net[whole]) & (uint8_t)(0xFF00u >> rest)) == 0;
+}
+
+const struct geo_latency *
+geo_map_latency(const struct geo_map *m, const uint8_t key[16])
+{
+	/* Sorted by prefix length: the first match from the end is the
+	 * longest. */
+	for (size_t i = m->nlatency; i-- > 0;)
+		if (key_in(key, m->latency[i].key, m->latency[i].plen))
+			return &m->latency[i];
+	return NULL;
 }
 
 /* ---- lookup ---------------------------------------------------------- */

@@ -16,6 +16,9 @@ struct geo_map {
 	struct geo_choice *choice; /* de-duplicated decisions */
 	size_t nchoices;
 	uint32_t default_choice; /* for clients that sent no location */
+	/* the policy's latency entries, edges in RTT order (explain) */
+	struct geo_latency *latency;
+	size_t nlatency;
 };
 
 /*
@@ -24,5 +27,17 @@ struct geo_map {
  */
 void geo_map_decide(const struct geo_policy *p, const struct geo_location *loc,
                     struct geo_choice *out);
+
+/*
+ * The choice for a network with measured RTTs `lat` (edges in RTT order,
+ * ties by inventory index) located at `loc` (NULL or without coordinates:
+ * not located): the measured edges, then the rest of the pool by distance
+ * from `loc`, cut to the policy's depth but never short of a measured
+ * edge.  No tiers.  Load path.
+ */
+void geo_map_decide_latency(const struct geo_policy *p,
+                            const struct geo_latency *lat,
+                            const struct geo_location *loc,
+                            struct geo_choice *out);
 
 #endif

@@ -181,6 +181,30 @@ find_v4_node(const MMDB_s *mmdb, uint32_t *node)
 	return 1;
 }
 
+struct each {
+	void (*fn)(const uint8_t key[16], unsigned plen, void *arg);
+	void *arg;
+};
+
+static void
+each_network(const uint8_t key[16], unsigned plen, uint64_t record, void *arg)
+{
+	const struct each *e = arg;
+
+	(void)record;
+	e->fn(key, plen, e->arg);
+}
+
+int
+geo_mmdb_each(const struct geo_mmdb *db,
+              void (*fn)(const uint8_t key[16], unsigned plen, void *arg),
+              void *arg, struct errbuf *err)
+{
+	struct each e = {fn, arg};
+
+	return geo_mmdb_walk(db, each_network, &e, err);
+}
+
 int
 geo_mmdb_walk(const struct geo_mmdb *db,
               void (*fn)(const uint8_t key[16], unsigned plen, uint64_t record,

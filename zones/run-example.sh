@@ -21,10 +21,13 @@ stop()
 trap stop INT TERM EXIT
 
 # Stand-in edges: stop one (e.g. pkill -f 'fake_edge.*127.0.0.21:8080')
-# and watch dnsd move its clients to the next nearest edge.
+# and watch dnsd move its clients to the next nearest edge; or make one
+# report a load with its health check's body:
+#   echo '200 {"status": "OK", "load": 0.95}' > build/run/lhr.ctl
+mkdir -p "$B/run" || exit 1
 n=1
 for edge in lhr fra iad sjc gru sin nrt syd; do
-	"$B/tests/fake_edge" -b OK "127.0.0.2$n:8080" &
+	"$B/tests/fake_edge" -b OK -f "$B/run/$edge.ctl" "127.0.0.2$n:8080" &
 	pids="$pids $!"
 	n=$((n + 1))
 done

@@ -26,17 +26,34 @@ bench_queries()
 }
 
 # bench_dnsd_files DIR: dnsd's zone and edges in DIR, the same zone and
-# edges as the peers'.
+# edges as the peers'.  Unless BENCH_STEERING=0 (for a dnsd built before
+# steering, as BENCH_DNSD_B may be), dnsd's answers also go through the
+# spreading path: lhr has a twin, lhr2, in the same place, and the two
+# share London's clients 3:1 by weight; and fra is half way through a
+# 1000-hour timed drain (dnsd.state), so it takes half of its clients and
+# sends the rest on.  The peers have no such thing: their work is the
+# plain nearest answer.
 bench_dnsd_files()
 {
 	mkdir -p "$1"
+	steer=${BENCH_STEERING:-1}
 	{
 		echo "edges:"
 		grep -v '^#' "$EDGES" | while read -r name lat lon v4 v6 cc cont; do
+			w=""
+			[ "$steer" = 0 ] || [ "$name" != lhr ] || w=", weight: 3"
 			echo "  $name: { location: [$lat, $lon], country: $cc," \
-			    "continent: $cont, addresses: [$v4, \"$v6\"] }"
+			    "continent: $cont, addresses: [$v4, \"$v6\"]$w }"
 		done
+		[ "$steer" = 0 ] || echo "  lhr2: { location: [51.47, -0.45]," \
+		    "addresses: [198.51.100.11, \"2001:db8:100::11\"] }"
 	} >"$1/edges.yaml"
+	rm -f "$1/dnsd.state"
+	if [ "$steer" != 0 ]; then
+		hour=3600000
+		since=$(($(date +%s) * 1000 - 500 * hour))
+		echo "fra drain $since $((1000 * hour)) 1" >"$1/dnsd.state"
+	fi
 	cat >"$1/example.net.yaml" <<'EOF'
 zone: example.net
 ttl: 1h
@@ -64,6 +81,7 @@ server:
 zones: [example.net.yaml]
 edges: edges.yaml
 geo_database: $MMDB
+state_file: dnsd.state
 allow_root: true
 EOF
 }

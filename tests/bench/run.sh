@@ -8,7 +8,9 @@
 # BENCH_ROUNDS (default 5) rounds; BENCH_SERVERS (default "floor dnsd
 # gdnsd knot") which servers to run; BENCH_DNSD_B (a dnsd binary, e.g.
 # another tree's build) adds server dnsd_b, taking its turns with the rest,
-# and a dnsd/dnsd_b column: a before/after comparison within one run.
+# and a dnsd/dnsd_b column: a before/after comparison within one run;
+# BENCH_STEERING=0 leaves dnsd's weighted tier and half-drained edge out
+# of its configuration (common.sh), as a dnsd_b built before them needs.
 #
 # The servers listen on 127.0.0.1, each pinned to CPU 1, with the load
 # generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP echo

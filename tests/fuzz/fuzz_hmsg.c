@@ -28,13 +28,17 @@ check_round_trip(const struct hmsg *m, const uint8_t *key, size_t keylen)
 	if (hmsg_decode(buf, (size_t)n, key, keylen, &again, &why) != 0)
 		abort();
 	if (again.boot != m->boot || again.seq != m->seq ||
-	    again.time != m->time || again.interval_ms != m->interval_ms ||
-	    again.n != m->n)
+	    again.round != m->round || again.time != m->time ||
+	    again.interval_ms != m->interval_ms || again.n != m->n)
 		abort();
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(again.edge[i].name, m->edge[i].name) != 0 ||
-		    again.edge[i].state != m->edge[i].state)
+	for (size_t i = 0; i < m->n; i++) {
+		const struct hmsg_edge *a = &again.edge[i], *e = &m->edge[i];
+		/* The load exactly: the text carries the value. */
+		if (strcmp(a->name, e->name) != 0 || a->state != e->state ||
+		    a->has != e->has || a->load != e->load ||
+		    a->weight != e->weight || a->drain != e->drain)
 			abort();
+	}
 }
 
 int

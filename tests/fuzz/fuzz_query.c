@@ -183,13 +183,23 @@ fixture(void)
 	snap.generation = 1;
 	snap.id_txt_len = txt(snap.id_txt, "ns1.fuzz");
 	snap.ver_txt_len = txt(snap.ver_txt, "dnsd-fuzz");
-	/* Compiled answers too, as the server has them; and one edge down,
-	 * so that picks skip it. */
+	/* Compiled answers too, as the server has them; one edge down, so
+	 * that picks skip it, and one at half its share, so that they
+	 * spread by the client's hash. */
 	snap.prebuilt = prebuilt_build(&snap);
 	atomic_init(&snap.refs, 1);
-	uint8_t usable[8] = {1, 0, 1, 1, 1, 1, 1, 1};
-	sv = serving_new(&snap, usable, snap.edges->n < 8 ? snap.edges->n : 8,
-	                 NULL);
+	struct steer *st = calloc(1, steer_size(snap.edges->n));
+	if (st == NULL)
+		abort();
+	st->n = snap.edges->n;
+	st->partial = true;
+	for (size_t i = 0; i < st->n; i++)
+		st->edge[i] = (struct steer_edge){i == 1   ? 0
+		                                  : i == 2 ? STEER_SHARE_ALL / 2
+		                                           : STEER_SHARE_ALL,
+		                                  snap.edges->edge[i].weight};
+	sv = serving_new(&snap, st, NULL);
+	free(st);
 	done = true;
 	return sv;
 }

@@ -225,13 +225,13 @@ is "$(ans)" lhr "all up: London gets lhr, the nearest"
 
 # ---- A. lhr drained ---------------------------------------------------------
 out=$(ctl drain lhr)
-like "$out" '^lhr: override drain, effective down$' "A. dnsdctl drain lhr"
+like "$out" '^lhr: override drain, effective down, share 0.00$' "A. dnsdctl drain lhr"
 check "A. London moves to fra" wait_ans fra $MOVE_MS
 is "$(row lhr)" "up drain down" "A. dnsdctl edges: lhr probed up, drained"
 reload_under_load A
 is "$(ans)" fra "A. after the reloads: London still gets fra"
 out=$(ctl auto lhr)
-like "$out" '^lhr: override auto, effective up$' "A. dnsdctl auto lhr"
+like "$out" '^lhr: override auto, effective up, share 1.00$' "A. dnsdctl auto lhr"
 check "A. lhr back: London gets lhr again" wait_ans lhr $MOVE_MS
 
 # ---- B. lhr reported down by edge-health ------------------------------------

@@ -396,13 +396,13 @@ is "$(count "$DNSD_LOG" 'feed recovered')/$(count "$DNSD_LOG" 'feed stale for')"
 # ---- 6. operator overrides -----------------------------------------------------
 out=$(ctl force-up lon)
 is "$?" 0 "6. dnsdctl force-up lon: exit 0"
-like "$out" '^lon: override force-up, effective up$' "6. ... says so"
+like "$out" '^lon: override force-up, effective up, share 1.00$' "6. ... says so"
 is "$(ans cdn)" lon "6. force-up: lon, probed down, answers"
 is "$(row lon)" "down force-up up" "6. dnsdctl edges: lon down, force-up, up"
 ctl auto lon >/dev/null
 is "$(ans cdn)" ams "6. auto lon: follows the probes again (ams)"
 out=$(ctl drain ams)
-like "$out" '^ams: override drain, effective down$' "6. dnsdctl drain ams"
+like "$out" '^ams: override drain, effective down, share 0.00$' "6. dnsdctl drain ams"
 is "$(ans cdn)" fra "6. drain ams: fra answers"
 like "$(row ams)" '^up drain down$' "6. dnsdctl edges: ams up, drain, down"
 ctl force-down fra >/dev/null

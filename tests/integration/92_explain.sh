@@ -44,7 +44,7 @@ out=$("$CTL" -c "$CONF" --json explain 81.2.69.0/24 cdn.example.net)
 is "$?" 0 "--json explain: exit 0"
 like "$out" '^\{"client": "81\.2\.69\.0/24", "location": \{"network": "81\.2\.69\.0/24"' \
     "--json: one object, starting with the client and location"
-like "$out" '"edge": "lhr", "km": 25, "probed": "unknown", "override": "force-down", "effective": "down"' \
+like "$out" '"edge": "lhr", "km": 25, "tier": 1, "weight": 1, "share": 0\.0000, "in_share": true, "probed": "unknown", "override": "force-down", "effective": "down"' \
     "--json: lhr's state"
 like "$out" '"A": \{"rcode": "NOERROR", "all_down": false, "edges": \["fra"\]\}' \
     "--json: the A answer"

@@ -2,14 +2,16 @@
 /*
  * tests/tools/hmsg_listen.c: watch the health feed without dnsd.
  *
- *   hmsg_listen [-k KEY_FILE] [-b] unix:PATH | udp:ADDR:PORT
+ *   hmsg_listen [-k KEY_FILE] [-b] [-r] unix:PATH | udp:ADDR:PORT
  *
  * Binds a datagram socket (a unix path is replaced if it exists) and
  * prints each decoded message as one line, flushed at once:
- *     seq 3 lhr up fra down
- * (with -b the boot id first: "boot 3f2a... seq 3 ...").  A message that
- * does not decode (bad mac, junk) prints "bad: REASON".  Runs until
- * killed.  With -k the mac is required, as dnsd does for udp feeds.
+ *     seq 3 lhr up load=0.95 weight=20 fra down
+ * (with -b the boot id first: "boot 3f2a... seq 3 ...", with -r the round
+ * after the seq: "seq 3 round 2 lhr up ...").  What an edge reported is
+ * printed after its state, as the feed carries it.  A message that does
+ * not decode (bad mac, junk) prints "bad: REASON".  Runs until killed.
+ * With -k the mac is required, as dnsd does for udp feeds.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,7 +29,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: hmsg_listen [-k KEY_FILE] [-b] "
+	fprintf(stderr, "usage: hmsg_listen [-k KEY_FILE] [-b] [-r] "
 	                "unix:PATH | udp:ADDR:PORT\n");
 	exit(2);
 }
@@ -93,10 +95,10 @@ main(int argc, char **argv)
 {
 	uint8_t key[HMSG_KEY_MAX];
 	size_t keylen = 0;
-	bool boot = false;
+	bool boot = false, round = false;
 	int ch, fd = -1;
 
-	while ((ch = getopt(argc, argv, "k:b")) != -1) {
+	while ((ch = getopt(argc, argv, "k:br")) != -1) {
 		switch (ch) {
 		case 'k': {
 			const char *why = "";
@@ -111,6 +113,9 @@ main(int argc, char **argv)
 		}
 		case 'b':
 			boot = true;
+			break;
+		case 'r':
+			round = true;
 			break;
 		default:
 			usage();
@@ -145,9 +150,20 @@ main(int argc, char **argv)
 		if (boot)
 			printf("boot %016llx ", (unsigned long long)m.boot);
 		printf("seq %llu", (unsigned long long)m.seq);
-		for (size_t i = 0; i < m.n; i++)
-			printf(" %s %s", m.edge[i].name,
-			       m.edge[i].state == HMSG_UP ? "up" : "down");
+		if (round)
+			printf(" round %llu", (unsigned long long)m.round);
+		for (size_t i = 0; i < m.n; i++) {
+			const struct hmsg_edge *e = &m.edge[i];
+			printf(" %s %s", e->name,
+			       e->state == HMSG_UP ? "up" : "down");
+			/* Four decimals at most: %.10g prints them exactly. */
+			if (e->has & HMSG_HAS_LOAD)
+				printf(" load=%.10g", e->load);
+			if (e->has & HMSG_HAS_WEIGHT)
+				printf(" weight=%u", (unsigned)e->weight);
+			if (e->has & HMSG_HAS_DRAIN)
+				printf(" drain=%d", e->drain ? 1 : 0);
+		}
 		printf("\n");
 		fflush(stdout);
 	}

@@ -120,7 +120,7 @@ load(const char *dir, const char *conf)
 	if (snap == NULL)
 		return NULL;
 	/* Every edge usable; no yard: freed where released. */
-	struct serving *s = serving_new(snap, NULL, 0, NULL);
+	struct serving *s = serving_new(snap, NULL, NULL);
 	snapshot_unref(snap);
 	return s;
 }

@@ -124,7 +124,14 @@ ask(void **state, const char *name, uint16_t qtype, const char *ecs,
 	pkt_rr_end(&q, mark);
 	if (from != NULL)
 		assert_int_equal(inet_pton(AF_INET, from, &sin.sin_addr), 1);
-	struct serving *sv = serving_new(*state, usable, 4, NULL);
+	struct {
+		struct steer st;
+		struct steer_edge e[4];
+	} h = {.st = {.n = 4}};
+	for (int i = 0; usable != NULL && i < 4; i++)
+		h.e[i] =
+		    (struct steer_edge){usable[i] ? STEER_SHARE_ALL : 0, 1};
+	struct serving *sv = serving_new(*state, usable ? &h.st : NULL, NULL);
 	size_t len =
 	    answer_packet(sv, q.b, q.len, tcp,
 	                  from != NULL ? (const struct sockaddr *)&sin : NULL,

@@ -209,7 +209,8 @@ last_line(const char *resp)
 
 struct row {
 	char name[32], probed[16], override[16], effective[16];
-	char report[32], change[32];
+	char weight[8], share[8], load[8];
+	char report[32], change[32], steering[32];
 };
 
 /* The edges-table row for `name`. */
@@ -219,11 +220,12 @@ find_row(const char *resp, const char *name, struct row *r)
 	char prefix[40];
 
 	snprintf(prefix, sizeof(prefix), "%s ", name);
-	assert_int_equal(sscanf(line_of(resp, prefix),
-	                        "%31s %15s %15s %15s %31s %31s", r->name,
-	                        r->probed, r->override, r->effective, r->report,
-	                        r->change),
-	                 6);
+	assert_int_equal(
+	    sscanf(line_of(resp, prefix),
+	           "%31s %15s %15s %15s %7s %7s %7s %31s %31s %31s", r->name,
+	           r->probed, r->override, r->effective, r->weight, r->share,
+	           r->load, r->report, r->change, r->steering),
+	    10);
 }
 
 /* "2024-05-01T12:00:00Z" */
@@ -244,11 +246,13 @@ served(const struct server *s)
 	const struct serving *sv = server_serving(s);
 
 	assert_non_null(sv);
-	assert_int_equal(sv->nedges, sv->snap->edges ? sv->snap->edges->n : 0);
-	assert_true(sv->nedges < sizeof(text));
-	for (size_t i = 0; i < sv->nedges; i++)
-		text[i] = sv->usable == NULL || sv->usable[i] ? '1' : '0';
-	text[sv->nedges] = '\0';
+	assert_non_null(sv->steer);
+	size_t n = sv->steer->n;
+	assert_int_equal(n, sv->snap->edges ? sv->snap->edges->n : 0);
+	assert_true(n < sizeof(text));
+	for (size_t i = 0; i < n; i++)
+		text[i] = sv->steer->edge[i].share > 0 ? '1' : '0';
+	text[n] = '\0';
 	return text;
 }
 
@@ -309,8 +313,9 @@ expect(struct server *s, const char *line, const char *want)
 
 static const char feed_none[] = "feed: no message yet, fresh; accepted 0, "
                                 "dropped 0 old, 0 bad, 0 auth\n";
-static const char header[] = "NAME  PROBED   OVERRIDE    EFFECTIVE  "
-                             "LAST REPORT           LAST CHANGE\n";
+static const char header[] =
+    "NAME  PROBED   OVERRIDE    EFFECTIVE  WEIGHT  SHARE  LOAD   "
+    "LAST_REPORT           LAST_CHANGE           STEERING\n";
 
 static void
 edges_table(void **state)
@@ -329,8 +334,12 @@ edges_table(void **state)
 	assert_string_equal(r.probed, "unknown");
 	assert_string_equal(r.override, "auto");
 	assert_string_equal(r.effective, "up");
+	assert_string_equal(r.weight, "1");
+	assert_string_equal(r.share, "1.00");
+	assert_string_equal(r.load, "-");
 	assert_string_equal(r.report, "-");
 	assert_string_equal(r.change, "-");
+	assert_string_equal(r.steering, "-");
 	assert_true(strstr(resp, "\nlhr ") < strstr(resp, "\nfra "));
 	assert_true(strstr(resp, "\nfra ") < strstr(resp, "\niad "));
 	/* feed + header + 3 rows + ok */
@@ -369,7 +378,8 @@ drain_and_auto(void **state)
 	char text[256];
 	struct row r;
 
-	expect(s, "drain lhr", "lhr: override drain, effective down\nok\n");
+	expect(s, "drain lhr",
+	       "lhr: override drain, effective down, share 0.00\nok\n");
 	/* A new serving was published, for the same snapshot. */
 	assert_ptr_not_equal(server_serving(s), before);
 	assert_int_equal(server_serving(s)->snap->generation, 1);
@@ -388,10 +398,12 @@ drain_and_auto(void **state)
 
 	/* Again: nothing changes, nothing is published. */
 	before = server_serving(s);
-	expect(s, "drain lhr", "lhr: override drain, effective down\nok\n");
+	expect(s, "drain lhr",
+	       "lhr: override drain, effective down, share 0.00\nok\n");
 	assert_ptr_equal(server_serving(s), before);
 
-	expect(s, "auto lhr", "lhr: override auto, effective up\nok\n");
+	expect(s, "auto lhr",
+	       "lhr: override auto, effective up, share 1.00\nok\n");
 	assert_string_equal(served(s), "111");
 	resp = ask(s, "edges");
 	find_row(resp, "lhr", &r);
@@ -410,12 +422,13 @@ force_up_and_down(void **state)
 	struct row r;
 
 	expect(s, "force-down iad",
-	       "iad: override force-down, effective down\nok\n");
+	       "iad: override force-down, effective down, share 0.00\nok\n");
 	assert_string_equal(served(s), "110");
 	/* fra is probed down; force-up wins over the probes. */
 	report(s, "fra down");
 	assert_string_equal(served(s), "100");
-	expect(s, "force-up fra", "fra: override force-up, effective up\nok\n");
+	expect(s, "force-up fra",
+	       "fra: override force-up, effective up, share 1.00\nok\n");
 	assert_string_equal(served(s), "110");
 	char *resp = ask(s, "edges");
 	find_row(resp, "fra", &r);
@@ -427,11 +440,13 @@ force_up_and_down(void **state)
 	assert_string_equal(r.effective, "down");
 	free(resp);
 	/* Back to the probes: fra is down again, iad up. */
-	expect(s, "auto fra", "fra: override auto, effective down\nok\n");
-	expect(s, "auto iad", "iad: override auto, effective up\nok\n");
+	expect(s, "auto fra",
+	       "fra: override auto, effective down, share 0.00\nok\n");
+	expect(s, "auto iad",
+	       "iad: override auto, effective up, share 1.00\nok\n");
 	assert_string_equal(served(s), "101");
 	expect(s, "force-down iad",
-	       "iad: override force-down, effective down\nok\n");
+	       "iad: override force-down, effective down, share 0.00\nok\n");
 	/* overrides are saved in the state file */
 	slurp(path_of("state"), text, sizeof(text));
 	assert_non_null(strstr(text, "iad force-down\n"));
@@ -511,12 +526,12 @@ unknown_command(void **state)
 	expect(s, "frobnicate",
 	       "error: unknown command \"frobnicate\" (commands: edges, "
 	       "drain, force-down, force-up, auto, reload, status, stats, "
-	       "explain)\n");
+	       "explain, simulate)\n");
 	/* Commands are case-sensitive. */
 	expect(s, "EDGES",
 	       "error: unknown command \"EDGES\" (commands: edges, drain, "
 	       "force-down, force-up, auto, reload, status, stats, "
-	       "explain)\n");
+	       "explain, simulate)\n");
 }
 
 static void
@@ -525,8 +540,16 @@ usage_errors(void **state)
 	struct server *s = *state;
 	static const char *const bad[][2] = {
 	    {"edges now", "error: usage: edges\n"},
-	    {"drain", "error: usage: drain NAME\n"},
-	    {"drain lhr fra", "error: usage: drain NAME\n"},
+	    {"drain", "error: usage: drain NAME [--over DURATION]\n"},
+	    {"drain lhr fra", "error: usage: drain NAME [--over DURATION] "
+	                      "(e.g. --over 10m)\n"},
+	    {"drain lhr --over", "error: usage: drain NAME [--over DURATION] "
+	                         "(e.g. --over 10m)\n"},
+	    {"drain lhr --over 0s", "error: usage: drain NAME [--over "
+	                            "DURATION] (e.g. --over 10m)\n"},
+	    {"drain lhr --over soon", "error: usage: drain NAME [--over "
+	                              "DURATION] (e.g. --over 10m)\n"},
+	    {"auto lhr --over 5m", "error: usage: auto NAME\n"},
 	    {"force-down", "error: usage: force-down NAME\n"},
 	    {"force-down lhr fra", "error: usage: force-down NAME\n"},
 	    {"force-up", "error: usage: force-up NAME\n"},
@@ -580,7 +603,8 @@ status_lines(void **state)
 	assert_string_equal(last_line(resp), "ok");
 	free(resp);
 
-	expect(s, "drain fra", "fra: override drain, effective down\nok\n");
+	expect(s, "drain fra",
+	       "fra: override drain, effective down, share 0.00\nok\n");
 	report(s, "iad down");
 	resp = ask(s, "status");
 	assert_string_equal(line_of(resp, "edges:"), "edges: 3, 1 usable");
@@ -676,7 +700,8 @@ explain_text(void **state)
 	free(resp);
 
 	/* With lhr drained, London gets the next edge: what is served. */
-	expect(s, "drain lhr", "lhr: override drain, effective down\nok\n");
+	expect(s, "drain lhr",
+	       "lhr: override drain, effective down, share 0.00\nok\n");
 	resp = ask(s, "explain 81.2.69.0/24 cdn.example.net AAAA");
 	assert_non_null(strstr(line_of(resp, "  ranked  1. lhr"),
 	                       "override drain      effective down"));
@@ -708,7 +733,7 @@ explain_json(void **state)
 	    "{\"client\": \"198.18.1.0/24\", \"location\": null, \"names\": "
 	    "[{\"name\": \"cdn.example.net\", \"rule\": \"override\", "
 	    "\"network\": \"198.18.0.0/15\", \"scope\": 15, \"ttl\": 20, "
-	    "\"ranked\": [{\"edge\": \"fra\", ";
+	    "\"spread\": false, \"ranked\": [{\"edge\": \"fra\", ";
 
 	assert_true(strncmp(resp, head, strlen(head)) == 0);
 	assert_non_null(strstr(resp, "\"answer\": {\"A\": {\"rcode\": "
@@ -721,9 +746,11 @@ explain_json(void **state)
 
 	/* Both families, any order of the optional words. */
 	expect(s, "force-down fra",
-	       "fra: override force-down, effective down\nok\n");
+	       "fra: override force-down, effective down, share 0.00\nok\n");
 	resp = ask(s, "explain 198.18.1.0/24 cdn.example.net json");
 	assert_non_null(strstr(resp, "{\"edge\": \"fra\", \"km\": -1, "
+	                             "\"tier\": 1, \"weight\": 1, \"share\": "
+	                             "0.0000, \"in_share\": true, "
 	                             "\"probed\": \"unknown\", \"override\": "
 	                             "\"force-down\", \"effective\": "
 	                             "\"down\""));
@@ -761,7 +788,8 @@ reload_ok(void **state)
 	struct server *s = *state;
 	const struct serving *before = server_serving(s);
 
-	expect(s, "drain lhr", "lhr: override drain, effective down\nok\n");
+	expect(s, "drain lhr",
+	       "lhr: override drain, effective down, share 0.00\nok\n");
 	/* A new record in the zone. */
 	write_file("z.yaml", "zone: example.net\n"
 	                     "records:\n"
@@ -790,7 +818,8 @@ reload_failure(void **state)
 {
 	struct server *s = *state;
 
-	expect(s, "drain lhr", "lhr: override drain, effective down\nok\n");
+	expect(s, "drain lhr",
+	       "lhr: override drain, effective down, share 0.00\nok\n");
 	const struct serving *before = server_serving(s);
 	/* Two errors in the zone: a bad address, an unknown edge. */
 	write_file("z.yaml", "zone: example.net\n"
@@ -850,7 +879,8 @@ reload_reorders_edges(void **state)
 	struct server *s = *state;
 	char text[256];
 
-	expect(s, "drain fra", "fra: override drain, effective down\nok\n");
+	expect(s, "drain fra",
+	       "fra: override drain, effective down, share 0.00\nok\n");
 	assert_string_equal(served(s), "101");
 	assert_int_equal(served_index(s, "fra"), 1);
 
@@ -867,13 +897,9 @@ reload_reorders_edges(void **state)
 	expect(s, "reload", "ok\n");
 	const struct serving *sv = server_serving(s);
 	assert_int_equal(sv->snap->generation, 2);
-	assert_int_equal(sv->nedges, 4);
 	assert_int_equal(served_index(s, "fra"), 2);
-	assert_non_null(sv->usable);
-	assert_int_equal(sv->usable[0], 1); /* iad */
-	assert_int_equal(sv->usable[1], 1); /* singapore-west, new */
-	assert_int_equal(sv->usable[2], 0); /* fra, still drained */
-	assert_int_equal(sv->usable[3], 1); /* lhr */
+	/* iad, singapore-west (new), fra (still drained), lhr */
+	assert_string_equal(served(s), "1101");
 
 	/* The table shows the new order, and the drain on fra. */
 	char *resp = ask(s, "edges");
@@ -903,7 +929,8 @@ reload_reorders_edges(void **state)
 
 	/* Overrides set after the reload land on the new indices. */
 	expect(s, "force-down singapore-west",
-	       "singapore-west: override force-down, effective down\nok\n");
+	       "singapore-west: override force-down, effective down, share "
+	       "0.00\nok\n");
 	assert_string_equal(served(s), "1001");
 }
 
@@ -934,7 +961,7 @@ reload_edge_leaves_and_returns(void **state)
 	                     "geo:\n"
 	                     "  cdn: {default: [iad]}\n");
 	expect(s, "force-down lhr",
-	       "lhr: override force-down, effective down\nok\n");
+	       "lhr: override force-down, effective down, share 0.00\nok\n");
 	report(s, "iad down");
 	assert_string_equal(served(s), "010");
 
@@ -950,7 +977,8 @@ reload_edge_leaves_and_returns(void **state)
 	assert_int_equal(server_serving(s)->snap->generation, 3);
 	assert_int_equal(served_index(s, "lhr"), 1);
 	assert_string_equal(served(s), "001");
-	expect(s, "auto lhr", "lhr: override auto, effective up\nok\n");
+	expect(s, "auto lhr",
+	       "lhr: override auto, effective up, share 1.00\nok\n");
 	assert_string_equal(served(s), "011");
 }
 

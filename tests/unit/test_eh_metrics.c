@@ -12,7 +12,9 @@
 
 #include <event2/buffer.h>
 
+#include "common/hmsg.h"
 #include "edge-health/conf.h"
+#include "edge-health/edge_report.h"
 #include "edge-health/metrics.h"
 #include "edge-health/sched.h"
 
@@ -144,6 +146,58 @@ renders_counters(void **state)
 	free(s);
 }
 
+/* What edges report: a sample for each value an edge reported, none for
+ * one it did not (or an edge without a report). */
+static void
+renders_reports(void **state)
+{
+	struct eh_check chk = {.type = EH_CHECK_TCP,
+	                       .addr = {.text = "127.0.0.1:8080"}};
+	struct sched_check_stats cs[4][1] = {{{0}}};
+	struct sched_edge_stats st[4] = {{.check = cs[0]},
+	                                 {.check = cs[1]},
+	                                 {.check = cs[2]},
+	                                 {.check = cs[3]}};
+	struct eh_edge e[4] = {
+	    {.name = "lhr", .check = &chk, .ncheck = 1},
+	    {.name = "fra", .check = &chk, .ncheck = 1},
+	    {.name = "iad", .check = &chk, .ncheck = 1},
+	    {.name = "sjc", .check = &chk, .ncheck = 1},
+	};
+	const struct edge_report rep[3] = {
+	    {.has = HMSG_HAS_LOAD | HMSG_HAS_WEIGHT,
+	     .load = 0.95,
+	     .weight = 20},
+	    {.has = HMSG_HAS_LOAD | HMSG_HAS_DRAIN,
+	     .load = 999.9999,
+	     .drain = true},
+	    {.has = 0},
+	};
+	struct sched_edge_info ei[4] = {
+	    {.e = &e[0], .up = true, .report = &rep[0], .stats = &st[0]},
+	    {.e = &e[1], .up = true, .report = &rep[1], .stats = &st[1]},
+	    {.e = &e[2], .up = true, .report = &rep[2], .stats = &st[2]},
+	    {.e = &e[3], .up = true, .report = NULL, .stats = &st[3]},
+	};
+	const struct eh_metrics_input in = {.edge = ei, .nedge = 4};
+
+	(void)state;
+	char *s = render(&in);
+	has_line(s, "# TYPE edge_health_reported_load gauge");
+	has_line(s, "edge_health_reported_load{edge=\"lhr\"} 0.95");
+	has_line(s, "edge_health_reported_load{edge=\"fra\"} 999.9999");
+	has_line(s, "# TYPE edge_health_reported_weight gauge");
+	has_line(s, "edge_health_reported_weight{edge=\"lhr\"} 20");
+	assert_non_null(strstr(s, "# HELP edge_health_reported_load "));
+	assert_non_null(strstr(s, "# HELP edge_health_reported_weight "));
+	assert_null(strstr(s, "edge_health_reported_weight{edge=\"fra\"}"));
+	assert_null(strstr(s, "reported_load{edge=\"iad\"}"));
+	assert_null(strstr(s, "reported_weight{edge=\"iad\"}"));
+	assert_null(strstr(s, "reported_load{edge=\"sjc\"}"));
+	assert_null(strstr(s, "reported_weight{edge=\"sjc\"}"));
+	free(s);
+}
+
 static void
 no_edges(void **state)
 {
@@ -162,6 +216,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(renders_counters),
+	    cmocka_unit_test(renders_reports),
 	    cmocka_unit_test(no_edges),
 	};
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_hmsg.c: the health feed codec: round trips, macs, every
- * malformed line, limits, and key files. */
+/* tests/unit/test_hmsg.c: the health feed codec: round trips (with and
+ * without what edges report), macs, every malformed line, limits, and key
+ * files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ fill(struct hmsg *m, size_t n)
 	memset(m, 0, sizeof(*m));
 	m->boot = 0x3f2a9c1d00e4b7a2ULL;
 	m->seq = 42;
+	m->round = 40;
 	m->time = 1764072000;
 	m->interval_ms = 5000;
 	m->n = n;
@@ -37,17 +40,47 @@ fill(struct hmsg *m, size_t n)
 	}
 }
 
+/* fill, and every fourth edge (from the second) reports something. */
+static void
+fill_reports(struct hmsg *m, size_t n)
+{
+	fill(m, n);
+	for (size_t i = 1; i < n; i += 4) {
+		struct hmsg_edge *e = &m->edge[i];
+		e->has = (uint8_t)(1 + i / 4 % 7); /* every combination */
+		e->load = (double)(i % 1000) / 100;
+		e->weight = (uint8_t)(i * 7);
+		e->drain = i % 8 == 1;
+	}
+}
+
 static void
 assert_same(const struct hmsg *a, const struct hmsg *b)
 {
 	assert_true(a->boot == b->boot);
 	assert_true(a->seq == b->seq);
+	assert_true(a->round == b->round);
 	assert_true(a->time == b->time);
 	assert_int_equal(a->interval_ms, b->interval_ms);
 	assert_int_equal(a->n, b->n);
 	for (size_t i = 0; i < a->n; i++) {
-		assert_string_equal(a->edge[i].name, b->edge[i].name);
-		assert_int_equal(a->edge[i].state, b->edge[i].state);
+		const struct hmsg_edge *x = &a->edge[i], *y = &b->edge[i];
+		assert_string_equal(x->name, y->name);
+		assert_int_equal(x->state, y->state);
+		assert_int_equal(x->has, y->has);
+		/* What is not carried decodes as zero. */
+		if (x->has & HMSG_HAS_LOAD)
+			assert_true(hmsg_load_round(x->load) == y->load);
+		else
+			assert_true(y->load == 0);
+		if (x->has & HMSG_HAS_WEIGHT)
+			assert_int_equal(x->weight, y->weight);
+		else
+			assert_int_equal(y->weight, 0);
+		if (x->has & HMSG_HAS_DRAIN)
+			assert_int_equal(x->drain, y->drain);
+		else
+			assert_false(y->drain);
 	}
 }
 
@@ -70,9 +103,9 @@ round_trip_plain(void **state)
 	n = hmsg_encode(&msg, NULL, 0, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(strlen(buf), n);
-	assert_string_equal(buf, "dnsd-health 1\nboot 3f2a9c1d00e4b7a2\n"
-	                         "seq 42\ntime 1764072000\ninterval 5000\n"
-	                         "e0 down\ne1 up\ne2 up\n");
+	assert_string_equal(buf, "dnsd-health 2\nboot 3f2a9c1d00e4b7a2\n"
+	                         "seq 42\nround 40\ntime 1764072000\n"
+	                         "interval 5000\ne0 down\ne1 up\ne2 up\n");
 	assert_int_equal(hmsg_decode(buf, (size_t)n, NULL, 0, &got, &why), 0);
 	assert_same(&msg, &got);
 	assert_null(strstr(buf, "mac"));
@@ -102,6 +135,152 @@ round_trip_key(void **state)
 	assert_int_equal(hmsg_decode(buf, (size_t)n, key1, KEYLEN, &got, &why),
 	                 0);
 	assert_int_equal(got.n, 0);
+}
+
+static void
+round_trip_reports(void **state)
+{
+	const char *why;
+	int n;
+
+	(void)state;
+	fill(&msg, 4);
+	msg.edge[0].has = HMSG_HAS_LOAD | HMSG_HAS_WEIGHT | HMSG_HAS_DRAIN;
+	msg.edge[0].load = 0.83;
+	msg.edge[0].weight = 20;
+	msg.edge[0].drain = false;
+	msg.edge[1].has = HMSG_HAS_DRAIN;
+	msg.edge[1].drain = true;
+	msg.edge[1].load = 7; /* not in has: not sent */
+	msg.edge[2].has = HMSG_HAS_LOAD | HMSG_HAS_WEIGHT;
+	msg.edge[2].load = 1000;
+	msg.edge[2].weight = 255;
+	n = hmsg_encode(&msg, NULL, 0, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_string_equal(buf, "dnsd-health 2\nboot 3f2a9c1d00e4b7a2\n"
+	                         "seq 42\nround 40\ntime 1764072000\n"
+	                         "interval 5000\n"
+	                         "e0 down load=0.83 weight=20 drain=0\n"
+	                         "e1 up drain=1\n"
+	                         "e2 up load=1000 weight=255\n"
+	                         "e3 down\n");
+	assert_int_equal(hmsg_decode(buf, (size_t)n, NULL, 0, &got, &why), 0);
+	assert_same(&msg, &got);
+	assert_true(got.edge[0].load == 0.83);
+	assert_true(got.edge[2].load == 1000);
+	assert_true(got.edge[1].load == 0);
+
+	/* Any order, each once; 0 and 255 and the edges of load. */
+	assert_int_equal(dec("dnsd-health 2\nboot 0000000000000001\nseq 1\n"
+	                     "round 0\ntime 2\ninterval 3\n"
+	                     "lhr up drain=1 weight=0 load=0\n"
+	                     "fra up weight=255 load=0.0001\n"
+	                     "iad down load=12.50 drain=0\n"
+	                     "sjc up load=999.9999\n",
+	                     NULL, &why),
+	                 0);
+	assert_true(got.round == 0);
+	assert_int_equal(got.n, 4);
+	assert_int_equal(got.edge[0].has,
+	                 HMSG_HAS_LOAD | HMSG_HAS_WEIGHT | HMSG_HAS_DRAIN);
+	assert_true(got.edge[0].drain);
+	assert_int_equal(got.edge[0].weight, 0);
+	assert_true(got.edge[0].load == 0);
+	assert_int_equal(got.edge[1].weight, 255);
+	assert_true(got.edge[1].load == 0.0001);
+	assert_int_equal(got.edge[2].has, HMSG_HAS_LOAD | HMSG_HAS_DRAIN);
+	assert_true(got.edge[2].load == 12.5);
+	assert_false(got.edge[2].drain);
+	assert_true(got.edge[3].load == 999.9999);
+
+	/* With a key, and many edges with every combination. */
+	fill_reports(&msg, 200);
+	n = hmsg_encode(&msg, key1, KEYLEN, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(hmsg_decode(buf, (size_t)n, key1, KEYLEN, &got, &why),
+	                 0);
+	assert_same(&msg, &got);
+}
+
+/* The load is sent with four decimals: the receiver decodes exactly what
+ * hmsg_load_round says, and that survives another round trip. */
+static void
+load_text(void **state)
+{
+	static const struct {
+		double in;
+		const char *text;
+		double out;
+	} cases[] = {
+	    {0.83, "load=0.83", 0.83},
+	    {0.95, "load=0.95", 0.95},
+	    {0.1 + 0.2, "load=0.3", 0.3},
+	    {0.83333333, "load=0.8333", 0.8333},
+	    {0.99996, "load=1", 1},
+	    {0.00004, "load=0", 0},
+	    {0.00005, "load=0.0001", 0.0001},
+	    {-0.0, "load=0", 0},
+	    {1, "load=1", 1},
+	    {12.5, "load=12.5", 12.5},
+	    {123.456789, "load=123.4568", 123.4568},
+	    {1000, "load=1000", 1000},
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[64];
+		fill(&msg, 1);
+		msg.edge[0].has = HMSG_HAS_LOAD;
+		msg.edge[0].load = cases[i].in;
+		int n = hmsg_encode(&msg, NULL, 0, buf, sizeof(buf));
+		assert_true(n > 0);
+		snprintf(want, sizeof(want), "\ne0 down %s\n", cases[i].text);
+		if (strstr(buf, want) == NULL)
+			fail_msg("case %zu: want %s in:\n%s", i, want, buf);
+		assert_true(hmsg_load_round(cases[i].in) == cases[i].out);
+		assert_int_equal(
+		    hmsg_decode(buf, (size_t)n, NULL, 0, &got, &why), 0);
+		assert_true(got.edge[0].load == cases[i].out);
+		/* Decoded, encoded again: the same text. */
+		char again[HMSG_MAX];
+		assert_int_equal(
+		    hmsg_encode(&got, NULL, 0, again, sizeof(again)), n);
+		assert_string_equal(again, buf);
+	}
+	/* Out of range clamps: */
+	assert_true(hmsg_load_round(-1) == 0);
+	assert_true(hmsg_load_round(5000) == HMSG_LOAD_MAX);
+	/* Every four-decimal value below 2 comes back as written. */
+	for (unsigned u = 0; u <= 20000; u++) {
+		char text[32];
+		snprintf(text, sizeof(text), "%u.%04u", u / 10000, u % 10000);
+		double v = strtod(text, NULL);
+		assert_true(hmsg_load_round(v) == v);
+	}
+}
+
+/* The encoder refuses what the decoder would refuse. */
+static void
+encode_refuses_bad_reports(void **state)
+{
+	static const double bad_load[] = {-0.5, 1000.0001, 1e300, INFINITY,
+	                                  NAN};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_load) / sizeof(bad_load[0]); i++) {
+		fill(&msg, 1);
+		msg.edge[0].has = HMSG_HAS_LOAD;
+		msg.edge[0].load = bad_load[i];
+		assert_int_equal(hmsg_encode(&msg, NULL, 0, buf, sizeof(buf)),
+		                 -1);
+		/* Without its bit the value is not looked at. */
+		msg.edge[0].has = 0;
+		assert_true(hmsg_encode(&msg, NULL, 0, buf, sizeof(buf)) > 0);
+	}
+	fill(&msg, 1);
+	msg.edge[0].has = 8;
+	assert_int_equal(hmsg_encode(&msg, NULL, 0, buf, sizeof(buf)), -1);
 }
 
 static void
@@ -162,7 +341,9 @@ missing_mac(void **state)
 	assert_string_equal(why, "missing mac");
 }
 
-#define HDR "dnsd-health 1\nboot 0000000000000001\nseq 1\ntime 2\ninterval 3\n"
+#define V2 "dnsd-health 2\n"
+#define B1 "boot 0000000000000001\n"
+#define HDR V2 B1 "seq 1\nround 1\ntime 2\ninterval 3\n"
 
 static void
 malformed(void **state)
@@ -171,66 +352,117 @@ malformed(void **state)
 		const char *in, *why;
 	} bad[] = {
 	    {"", "empty message"},
-	    {"dnsd-health 1", "line 1: no newline at end"},
-	    {"dnsd-health 2\n", "line 1: unsupported version"},
-	    {"dnsd-health 11\n", "line 1: unsupported version"},
+	    {"dnsd-health 2", "line 1: no newline at end"},
+	    {"dnsd-health 1\n", "line 1: unsupported version"},
+	    {"dnsd-health 3\n", "line 1: unsupported version"},
+	    {"dnsd-health 12\n", "line 1: unsupported version"},
+	    /* A whole version 1 message, good in its day. */
+	    {"dnsd-health 1\n" B1 "seq 1\ntime 2\ninterval 3\nlhr up\n",
+	     "line 1: unsupported version"},
 	    {"dnsd-health\n", "line 1: no space"},
-	    {"dnsd-health  1\n", "line 1: too many fields"},
-	    {"dnsd-health 1 \n", "line 1: too many fields"},
-	    {"hello 1\n", "line 1: not a health message"},
+	    {"dnsd-health  2\n", "line 1: too many fields"},
+	    {"dnsd-health 2 \n", "line 1: too many fields"},
+	    {"hello 2\n", "line 1: not a health message"},
 	    {"\n", "line 1: no space"},
-	    {"dnsd-health 1\r\n", "line 1: unsupported version"},
-	    {"dnsd-health 1\n", "truncated header"},
-	    {"dnsd-health 1\nseq 1\n", "line 2: unexpected line"},
-	    {"dnsd-health 1\nboot 1\n", "line 2: bad boot id"},
-	    {"dnsd-health 1\nboot 00000000000000001\n", "line 2: bad boot id"},
-	    {"dnsd-health 1\nboot 000000000000000g\n", "line 2: bad boot id"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq -1\n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq +1\n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 01\n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq \n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 18446744073709551616\n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 99999999999999999999\n",
-	     "line 3: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 1\ntime 1x\n",
-	     "line 4: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 1\ntime 1\n"
-	     "interval 4294967296\n",
-	     "line 5: bad number"},
-	    {"dnsd-health 1\nboot 0000000000000001\nseq 1\ntime 1\n"
-	     "lhr up\n",
-	     "line 5: unexpected line"},
-	    {HDR "lhr\n", "line 6: no space"},
-	    {HDR "lhr up\n\n", "line 7: no space"},
-	    {HDR "lhr sideways\n", "line 6: unknown state"},
-	    {HDR "lhr UP\n", "line 6: unknown state"},
-	    {HDR "lhr up \n", "line 6: too many fields"},
-	    {HDR "lhr  up\n", "line 6: too many fields"},
-	    {HDR " up\n", "line 6: bad edge name"},
-	    {HDR "LHR up\n", "line 6: bad edge name"},
-	    {HDR "-lhr up\n", "line 6: bad edge name"},
-	    {HDR "l.hr up\n", "line 6: bad edge name"},
+	    {"dnsd-health 2\r\n", "line 1: unsupported version"},
+	    {V2, "truncated header"},
+	    {V2 "seq 1\n", "line 2: unexpected line"},
+	    {V2 "boot 1\n", "line 2: bad boot id"},
+	    {V2 "boot 00000000000000001\n", "line 2: bad boot id"},
+	    {V2 "boot 000000000000000g\n", "line 2: bad boot id"},
+	    {V2 B1 "seq -1\n", "line 3: bad number"},
+	    {V2 B1 "seq +1\n", "line 3: bad number"},
+	    {V2 B1 "seq 01\n", "line 3: bad number"},
+	    {V2 B1 "seq \n", "line 3: bad number"},
+	    {V2 B1 "seq 18446744073709551616\n", "line 3: bad number"},
+	    {V2 B1 "seq 99999999999999999999\n", "line 3: bad number"},
+	    /* round is required, right after seq */
+	    {V2 B1 "seq 1\ntime 1\n", "line 4: unexpected line"},
+	    {V2 B1 "seq 1\ntime 1\ninterval 1\nround 1\n",
+	     "line 4: unexpected line"},
+	    {V2 B1 "round 1\nseq 1\n", "line 3: unexpected line"},
+	    {V2 B1 "seq 1\nround\n", "line 4: no space"},
+	    {V2 B1 "seq 1\nround -1\n", "line 4: bad number"},
+	    {V2 B1 "seq 1\nround 1 2\n", "line 4: too many fields"},
+	    {V2 B1 "seq 1\nround 18446744073709551616\n", "line 4: bad number"},
+	    {V2 B1 "seq 1\nround 1\ntime 1x\n", "line 5: bad number"},
+	    {V2 B1 "seq 1\nround 1\ntime 1\ninterval 4294967296\n",
+	     "line 6: bad number"},
+	    {V2 B1 "seq 1\nround 1\ntime 1\nlhr up\n",
+	     "line 6: unexpected line"},
+	    {V2 B1 "seq 1\nround 1\ntime 1\n", "truncated header"},
+	    {HDR "lhr\n", "line 7: no space"},
+	    {HDR "lhr up\n\n", "line 8: no space"},
+	    {HDR "lhr sideways\n", "line 7: unknown state"},
+	    {HDR "lhr UP\n", "line 7: unknown state"},
+	    {HDR "lhr  up\n", "line 7: unknown state"},
+	    {HDR "lhr up \n", "line 7: empty field"},
+	    {HDR " up\n", "line 7: bad edge name"},
+	    {HDR "LHR up\n", "line 7: bad edge name"},
+	    {HDR "-lhr up\n", "line 7: bad edge name"},
+	    {HDR "l.hr up\n", "line 7: bad edge name"},
 	    {HDR "abcdefghijabcdefghijabcdefghij012 up\n",
-	     "line 6: bad edge name"},
-	    {HDR "lhr up\nfra down\nlhr down\n", "line 8: duplicate edge"},
-	    {HDR "lhr up\nmac 00\n", "line 7: bad mac line"},
+	     "line 7: bad edge name"},
+	    {HDR "lhr up\nfra down\nlhr down\n", "line 9: duplicate edge"},
+	    /* what an edge reports, after its state */
+	    {HDR "lhr up  load=1\n", "line 7: empty field"},
+	    {HDR "lhr up load=1 \n", "line 7: empty field"},
+	    {HDR "lhr up load=1  weight=2\n", "line 7: empty field"},
+	    {HDR "lhr up cpu=3\n", "line 7: unknown token"},
+	    {HDR "lhr up load\n", "line 7: unknown token"},
+	    {HDR "lhr up =1\n", "line 7: unknown token"},
+	    {HDR "lhr up LOAD=1\n", "line 7: unknown token"},
+	    {HDR "lhr up loads=1\n", "line 7: unknown token"},
+	    {HDR "lhr load=1 up\n", "line 7: unknown state"},
+	    {HDR "lhr up load=\n", "line 7: bad load"},
+	    {HDR "lhr up load=-1\n", "line 7: bad load"},
+	    {HDR "lhr up load=+1\n", "line 7: bad load"},
+	    {HDR "lhr up load=-0\n", "line 7: bad load"},
+	    {HDR "lhr up load=1000.0001\n", "line 7: bad load"},
+	    {HDR "lhr up load=1001\n", "line 7: bad load"},
+	    {HDR "lhr up load=10000\n", "line 7: bad load"},
+	    {HDR "lhr up load=0.12345\n", "line 7: bad load"},
+	    {HDR "lhr up load=1.\n", "line 7: bad load"},
+	    {HDR "lhr up load=.5\n", "line 7: bad load"},
+	    {HDR "lhr up load=01\n", "line 7: bad load"},
+	    {HDR "lhr up load=1e-3\n", "line 7: bad load"},
+	    {HDR "lhr up load=1,5\n", "line 7: bad load"},
+	    {HDR "lhr up load=0x1\n", "line 7: bad load"},
+	    {HDR "lhr up load=nan\n", "line 7: bad load"},
+	    {HDR "lhr up load=inf\n", "line 7: bad load"},
+	    {HDR "lhr up load=0.5.5\n", "line 7: bad load"},
+	    {HDR "lhr up load=1=2\n", "line 7: bad load"},
+	    {HDR "lhr up weight=256\n", "line 7: bad weight"},
+	    {HDR "lhr up weight=-1\n", "line 7: bad weight"},
+	    {HDR "lhr up weight=020\n", "line 7: bad weight"},
+	    {HDR "lhr up weight=2.0\n", "line 7: bad weight"},
+	    {HDR "lhr up weight=\n", "line 7: bad weight"},
+	    {HDR "lhr up drain=2\n", "line 7: bad drain"},
+	    {HDR "lhr up drain=true\n", "line 7: bad drain"},
+	    {HDR "lhr up drain=\n", "line 7: bad drain"},
+	    {HDR "lhr up drain=01\n", "line 7: bad drain"},
+	    {HDR "lhr up load=1 load=1\n", "line 7: duplicate load"},
+	    {HDR "lhr up weight=1 drain=0 weight=2\n",
+	     "line 7: duplicate weight"},
+	    {HDR "lhr up drain=1 drain=1\n", "line 7: duplicate drain"},
+	    {HDR "lhr up\nfra up load=0.5 weight=300\n", "line 8: bad weight"},
+	    {HDR "lhr up\nmac 00\n", "line 8: bad mac line"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "000000g\n",
-	     "line 6: bad mac line"},
+	     "line 7: bad mac line"},
+	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
+	         "0000000 x\n",
+	     "line 7: too many fields"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "0000000\nlhr up\n",
-	     "line 7: data after mac"},
+	     "line 8: data after mac"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "0000000\nmac 000000000000000000000000000000000000000000000000"
 	         "00000000000000\n",
-	     "line 7: data after mac"},
-	    {HDR "lhr up\ntrailing", "line 7: no newline at end"},
-	    {HDR "lhr up", "line 6: no newline at end"},
+	     "line 8: data after mac"},
+	    {HDR "lhr up\ntrailing", "line 8: no newline at end"},
+	    {HDR "lhr up", "line 7: no newline at end"},
+	    {HDR "lhr up load=1", "line 7: no newline at end"},
 	};
 	const char *why;
 
@@ -243,18 +475,24 @@ malformed(void **state)
 			         bad[i].why);
 	}
 	/* The longest legal name and numbers at their limits are fine. */
-	assert_int_equal(dec("dnsd-health 1\nboot FFFFFFFFFFFFFFFF\n"
-	                     "seq 18446744073709551615\ntime 0\n"
-	                     "interval 4294967295\n"
-	                     "abcdefghijabcdefghijabcdefghij0 up\n"
-	                     "a_b-9 down\n",
+	assert_int_equal(dec(V2 "boot FFFFFFFFFFFFFFFF\n"
+	                        "seq 18446744073709551615\n"
+	                        "round 18446744073709551615\ntime 0\n"
+	                        "interval 4294967295\n"
+	                        "abcdefghijabcdefghijabcdefghij0 up load=1000 "
+	                        "weight=255 drain=1\n"
+	                        "a_b-9 down\n",
 	                     NULL, &why),
 	                 0);
 	assert_true(got.boot == UINT64_MAX);
 	assert_true(got.seq == UINT64_MAX);
+	assert_true(got.round == UINT64_MAX);
 	assert_int_equal(got.interval_ms, UINT32_MAX);
 	assert_int_equal(got.n, 2);
+	assert_int_equal(got.edge[0].has,
+	                 HMSG_HAS_LOAD | HMSG_HAS_WEIGHT | HMSG_HAS_DRAIN);
 	assert_int_equal(got.edge[1].state, HMSG_DOWN);
+	assert_int_equal(got.edge[1].has, 0);
 	/* A mac line with no key is checked for shape, then ignored. */
 	assert_int_equal(dec(HDR "lhr up\nmac 0000000000000000000000000000000"
 	                         "000000000000000000000000000000000\n",
@@ -288,13 +526,36 @@ limits(void **state)
 	int n;
 
 	(void)state;
-	/* HMSG_EDGES_MAX edges with a key fit in one datagram. */
+	/* HMSG_EDGES_MAX edges with a key fit in one datagram, a quarter
+	 * of them with reports too. */
 	fill(&msg, HMSG_EDGES_MAX);
 	n = hmsg_encode(&msg, key1, KEYLEN, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(hmsg_decode(buf, (size_t)n, key1, KEYLEN, &got, &why),
 	                 0);
 	assert_same(&msg, &got);
+	fill_reports(&msg, HMSG_EDGES_MAX);
+	n = hmsg_encode(&msg, key1, KEYLEN, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(hmsg_decode(buf, (size_t)n, key1, KEYLEN, &got, &why),
+	                 0);
+	assert_same(&msg, &got);
+	/* Not so with the longest names all reporting the longest values:
+	 * the feed then sends the states alone (edge-health/feed.c). */
+	fill(&msg, HMSG_EDGES_MAX);
+	for (size_t i = 0; i < msg.n; i++) {
+		struct hmsg_edge *e = &msg.edge[i];
+		/* 31 characters: 26 letters and 5 digits. */
+		memcpy(e->name, "abcdefghijabcdefghijabcdef", 26);
+		snprintf(e->name + 26, 6, "%05u", (unsigned)(i % 100000));
+		e->has = HMSG_HAS_LOAD | HMSG_HAS_WEIGHT | HMSG_HAS_DRAIN;
+		e->load = 999.9999;
+		e->weight = 255;
+	}
+	assert_int_equal(hmsg_encode(&msg, NULL, 0, buf, sizeof(buf)), -1);
+	for (size_t i = 0; i < msg.n; i++)
+		msg.edge[i].has = 0;
+	assert_true(hmsg_encode(&msg, key1, KEYLEN, buf, sizeof(buf)) > 0);
 	/* One more is refused by both sides. */
 	msg.n = HMSG_EDGES_MAX + 1;
 	snprintf(msg.edge[0].name, sizeof(msg.edge[0].name), "x");
@@ -418,6 +679,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(round_trip_plain),
 	    cmocka_unit_test(round_trip_key),
+	    cmocka_unit_test(round_trip_reports),
+	    cmocka_unit_test(load_text),
+	    cmocka_unit_test(encode_refuses_bad_reports),
 	    cmocka_unit_test(wrong_key),
 	    cmocka_unit_test(tampered),
 	    cmocka_unit_test(missing_mac),

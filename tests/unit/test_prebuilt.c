@@ -124,14 +124,15 @@ static struct sockaddr_storage from4, from6;
 
 /* One query both ways: the same octets, the same counters. */
 static void
-same_both_ways(struct snapshot *s, const uint8_t *usable, const struct pkt *q,
-               bool tcp, const struct sockaddr *from, unsigned *fast)
+same_both_ways(struct snapshot *s, const struct steer *steer,
+               const struct pkt *q, bool tcp, const struct sockaddr *from,
+               unsigned *fast)
 {
 	static uint8_t r1[ANSWER_TCP_MAX], r2[ANSWER_TCP_MAX];
 	static struct dnsd_stats st1, st2;
 	size_t cap = tcp ? ANSWER_TCP_MAX : ANSWER_UDP_MAX;
 	struct prebuilt *pb = s->prebuilt;
-	struct serving *sv = serving_new(s, usable, s->edges->n, NULL);
+	struct serving *sv = serving_new(s, steer, NULL);
 
 	memset(&st1, 0, sizeof(st1));
 	memset(&st2, 0, sizeof(st2));
@@ -155,15 +156,22 @@ every_compiled_answer_is_the_full_paths(void **state)
 	const struct sockaddr *froms[] = {NULL, (struct sockaddr *)&from4,
 	                                  (struct sockaddr *)&from6};
 	size_t nedges = s->edges->n;
-	uint8_t *down = calloc(1, nedges);
+	struct steer *down = calloc(1, steer_size(nedges));
 	unsigned fast = 0, tried = 0, entries = 0;
 
 	assert_non_null(pb);
 	assert_non_null(down);
-	/* The nearest edge of most clients down, and a few more. */
+	/* The nearest edge of most clients down, and a few more; some at
+	 * half their share, so both paths spread by the client's hash. */
+	down->n = nedges;
+	down->partial = true;
 	for (size_t i = 0; i < nedges; i++)
-		down[i] = i % 3 != 0;
-	const uint8_t *views[] = {NULL, down};
+		down->edge[i] =
+		    (struct steer_edge){i % 3 == 0   ? 0
+		                        : i % 3 == 1 ? STEER_SHARE_ALL / 2
+		                                     : STEER_SHARE_ALL,
+		                        1};
+	const struct steer *views[] = {NULL, down};
 
 	for (uint32_t slot = 0; slot <= pb->mask; slot++) {
 		const struct prebuilt_entry *e = &pb->slots[slot];
@@ -271,7 +279,7 @@ a_batch_answers_as_one_by_one(void **state)
 	static struct dnsd_stats st1, st2;
 	static struct answer_io io[ANSWER_BATCH_MAX];
 	size_t len1[ANSWER_BATCH_MAX];
-	struct serving *sv = serving_new(s, NULL, 0, NULL);
+	struct serving *sv = serving_new(s, NULL, NULL);
 	unsigned n = 0, a = 0, geo = 0;
 
 	for (uint32_t slot = 0; slot <= pb->mask && n < ANSWER_BATCH_MAX - 4;
@@ -309,7 +317,7 @@ a_batch_answers_as_one_by_one(void **state)
 		io[i].from = from;
 		io[i].resp = many[i];
 	}
-	answer_batch(sv, io, n, &st2);
+	answer_batch(sv, io, n, &st2, NULL);
 	serving_unref(sv);
 	for (unsigned i = 0; i < n; i++) {
 		assert_int_equal(io[i].rlen, len1[i]);

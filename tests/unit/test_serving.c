@@ -31,21 +31,30 @@ held(void)
 static void
 copies_the_health_it_was_made_with(void **state)
 {
-	uint8_t usable[3] = {1, 0, 1};
+	struct {
+		struct steer st;
+		struct steer_edge e[3];
+	} h = {.st = {.partial = true, .n = 3},
+	       .e = {{STEER_SHARE_ALL, 1}, {0, 1}, {STEER_SHARE_ALL / 2, 7}}};
 
 	(void)state;
-	struct serving *sv = serving_new(&snap, usable, 3, NULL);
-	usable[1] = 1; /* the caller's array changes: the serving's does not */
+	struct serving *sv = serving_new(&snap, &h.st, NULL);
+	h.e[1].share = STEER_SHARE_ALL; /* the caller's changes: not the
+	                                    serving's */
 	assert_ptr_equal(sv->snap, &snap);
-	assert_int_equal(sv->nedges, 3);
-	assert_int_equal(sv->usable[0], 1);
-	assert_int_equal(sv->usable[1], 0);
+	assert_non_null(sv->steer);
+	assert_int_equal(sv->steer->n, 3);
+	assert_true(sv->steer->partial);
+	assert_int_equal(sv->steer->edge[0].share, STEER_SHARE_ALL);
+	assert_int_equal(sv->steer->edge[1].share, 0);
+	assert_int_equal(sv->steer->edge[2].share, STEER_SHARE_ALL / 2);
+	assert_int_equal(sv->steer->edge[2].weight, 7);
 	assert_int_equal(held(), 1);
 	serving_unref(sv);
 	assert_int_equal(held(), 0);
 
-	sv = serving_new(&snap, NULL, 3, NULL);
-	assert_null(sv->usable); /* every edge usable */
+	sv = serving_new(&snap, NULL, NULL);
+	assert_null(sv->steer); /* every edge usable */
 	serving_unref(sv);
 }
 
@@ -53,9 +62,9 @@ static void
 the_newest_published_wins(void **state)
 {
 	struct serving_slot slot;
-	struct serving *a = serving_new(&snap, NULL, 0, NULL);
-	struct serving *b = serving_new(&snap, NULL, 0, NULL);
-	struct serving *c = serving_new(&snap, NULL, 0, NULL);
+	struct serving *a = serving_new(&snap, NULL, NULL);
+	struct serving *b = serving_new(&snap, NULL, NULL);
+	struct serving *c = serving_new(&snap, NULL, NULL);
 
 	(void)state;
 	serving_slot_init(&slot, a);
@@ -97,8 +106,8 @@ a_thread_leaves_its_last_reference_in_the_yard(void **state)
 	pthread_t th;
 
 	(void)state;
-	struct serving *old = serving_new(&snap, NULL, 0, &yard);
-	struct serving *new = serving_new(&snap, NULL, 0, &yard);
+	struct serving *old = serving_new(&snap, NULL, &yard);
+	struct serving *new = serving_new(&snap, NULL, &yard);
 	serving_slot_init(&slot, old);
 	serving_unref(old); /* the slot's reference is the last one */
 	serving_slot_put(&slot, new);
@@ -127,12 +136,12 @@ many_threads_many_publishes(void **state)
 	unsigned freed = 0;
 
 	(void)state;
-	struct serving *sv = serving_new(&snap, NULL, 0, &yard);
+	struct serving *sv = serving_new(&snap, NULL, &yard);
 	for (int i = 0; i < THREADS; i++)
 		serving_slot_init(&slot[i], sv);
 	for (int r = 0; r < ROUNDS; r++) {
 		serving_unref(sv);
-		sv = serving_new(&snap, NULL, 0, &yard);
+		sv = serving_new(&snap, NULL, &yard);
 		for (int i = 0; i < THREADS; i++) {
 			serving_slot_put(&slot[i], sv);
 			t[i].slot = &slot[i];
