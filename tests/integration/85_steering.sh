@@ -220,6 +220,11 @@ is "$2" "$1" "C. lon2 keeps every one of its $1 clients"
 is "$(($(count "$T_TMP/c.map" $LON2) - $1))" "$((n1 - n1c))" \
     "C. the clients lon1 shed all went to lon2 (its tier)"
 is "$(scopes "$T_TMP/c.map")" 24 "C. answers under shedding have scope /24"
+map cdn.example.net "$T_TMP/hosts" "$T_TMP/hosts-c.map"
+awk 'NR % 61 == 1 { print $2 }' "$T_TMP/c.map" >"$T_TMP/hosts-c.want"
+is "$(awk '{ print $2 }' "$T_TMP/hosts-c.map" | cmp - "$T_TMP/hosts-c.want" &&
+    echo same)" same \
+    "C. under shedding too, hosts inside returned scopes get their /24's edge"
 echo '200 {"load": 0.3}' >"$T_TMP/lon1.ctl"
 check "C. at load 0.3 lon1's share comes back to 1" \
     wait_row lon1 '^lon1 +up +auto +up +3 +1\.00 .* -$'

@@ -173,8 +173,15 @@ health(void **state)
 	    {.name = "lhr",
 	     .probed = HEALTH_UP,
 	     .override = HEALTH_AUTO,
-	     .usable = true},
-	    {.name = "fra", .probed = HEALTH_DOWN, .override = HEALTH_DRAIN},
+	     .usable = true,
+	     .weight = 20,
+	     .share = 0.75,
+	     .load = 0.9125},
+	    {.name = "fra",
+	     .probed = HEALTH_DOWN,
+	     .override = HEALTH_DRAIN,
+	     .weight = 1,
+	     .load = -1},
 	};
 	struct health_feed_stats feed = {
 	    .accepted = 12,
@@ -205,6 +212,14 @@ health(void **state)
 	assert_line(t, "dnsd_edge_override{edge=\"lhr\",override=\"auto\"} 1");
 	assert_line(t, "dnsd_edge_usable{edge=\"lhr\"} 1");
 	assert_line(t, "dnsd_edge_usable{edge=\"fra\"} 0");
+	assert_line(t, "# TYPE dnsd_edge_share gauge");
+	assert_line(t, "dnsd_edge_share{edge=\"lhr\"} 0.75");
+	assert_line(t, "dnsd_edge_share{edge=\"fra\"} 0");
+	assert_line(t, "dnsd_edge_weight{edge=\"lhr\"} 20");
+	assert_line(t, "dnsd_edge_weight{edge=\"fra\"} 1");
+	/* A load only for the edges that report one. */
+	assert_line(t, "dnsd_edge_load{edge=\"lhr\"} 0.9125");
+	assert_null(strstr(t, "dnsd_edge_load{edge=\"fra\"}"));
 	assert_line(t, "# TYPE dnsd_feed_age_seconds gauge");
 	assert_line(t, "dnsd_feed_age_seconds 42");
 	assert_line(t, "dnsd_feed_stale 1");
