@@ -61,10 +61,9 @@ struct health {
 	size_t nent, capent;
 
 	/* The inventory: names in snapshot order, configured weights, and
-	 * what answers may use. */
+	 * what answers may do with each edge. */
 	char (*inv)[EDGE_NAME_MAX];
 	unsigned *weight;
-	uint8_t *usable;
 	struct steer *steer;
 	size_t ninv;
 
@@ -294,7 +293,6 @@ recompute(struct health *h, enum cause cause)
 		h->steer->partial =
 		    h->steer->partial ||
 		    (se.share > 0 && se.share < STEER_SHARE_ALL);
-		h->usable[i] = u;
 		if (e == NULL)
 			continue;
 		e->now_share = sh;
@@ -401,7 +399,6 @@ health_free(struct health *h)
 {
 	if (h == NULL)
 		return;
-	free(h->usable);
 	free(h->weight);
 	free(h->steer);
 	free(h->inv);
@@ -418,11 +415,9 @@ health_set_edges(struct health *h, const struct edge_set *edges)
 	for (size_t i = 0; i < h->nent; i++)
 		h->ent[i].in_inv = false;
 	free(h->inv);
-	free(h->usable);
 	free(h->weight);
 	free(h->steer);
 	h->inv = xcalloc(n ? n : 1, sizeof(*h->inv));
-	h->usable = xcalloc(n ? n : 1, 1);
 	h->weight = xcalloc(n ? n : 1, sizeof(*h->weight));
 	h->steer = xcalloc(1, steer_size(n));
 	h->steer->n = n;
@@ -435,13 +430,6 @@ health_set_edges(struct health *h, const struct edge_set *edges)
 	}
 	entries_prune(h);
 	recompute(h, CAUSE_EDGES);
-}
-
-const uint8_t *
-health_usable(const struct health *h, size_t *n)
-{
-	*n = h->ninv;
-	return h->usable;
 }
 
 void
@@ -647,7 +635,7 @@ health_list(const struct health *h, struct health_edge_info *out, size_t max)
 
 		memset(o, 0, sizeof(*o));
 		snprintf(o->name, sizeof(o->name), "%s", h->inv[i]);
-		o->usable = h->usable[i] != 0;
+		o->usable = h->steer->edge[i].share > 0;
 		o->weight = h->steer->edge[i].weight;
 		o->share = (double)h->steer->edge[i].share / STEER_SHARE_ALL;
 		o->load = -1;

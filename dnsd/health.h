@@ -64,23 +64,16 @@ void health_free(struct health *h); /* NULL is a no-op */
 
 /*
  * The edges of the snapshot about to be served (NULL: none), in inventory
- * order: health_usable() answers for them from now on.  Logs the edges
+ * order: health_steer() answers for them from now on.  Logs the edges
  * whose effective state this changes.  Does not call the change callback:
- * the caller publishes the new snapshot with health_usable() itself.
+ * the caller publishes the new snapshot with health_steer() itself.
  */
 void health_set_edges(struct health *h, const struct edge_set *edges);
 
 /*
- * Per edge of the current inventory: nonzero if answers may use it
- * (effective up and not drained).  *n gets the number of edges.  Valid
+ * What answers may do with each edge of the current inventory, in order:
+ * its share (0: answers may not use it: down, drained) and weight.  Valid
  * until the next call that changes the health state.
- */
-const uint8_t *health_usable(const struct health *h, size_t *n);
-
-/*
- * What answers may do with each edge of the current inventory: its share
- * (0 where health_usable() says 0) and weight.  Valid until the next call
- * that changes the health state.
  */
 const struct steer *health_steer(const struct health *h);
 
@@ -98,7 +91,7 @@ void health_tick(struct health *h);
 void health_set_clock(struct health *h, uint64_t (*now_ms)(void));
 
 /*
- * Called whenever health_usable() changes for the current edges: a report
+ * Called whenever health_steer() changes for the current edges: a report
  * that changed an effective state, an override, the feed going stale or
  * coming back.
  */

@@ -24,7 +24,7 @@
 struct rec {
 	struct health *h;
 	unsigned calls;
-	char usable[512]; /* "101": health_usable() at the last call */
+	char usable[512]; /* "101": shares above 0 at the last call */
 };
 
 struct fix {
@@ -40,14 +40,13 @@ static void
 on_change(void *arg)
 {
 	struct rec *r = arg;
-	size_t n;
-	const uint8_t *u = health_usable(r->h, &n);
+	const struct steer *st = health_steer(r->h);
 
 	r->calls++;
-	assert_true(n < sizeof(r->usable));
-	for (size_t i = 0; i < n; i++)
-		r->usable[i] = u[i] ? '1' : '0';
-	r->usable[n] = '\0';
+	assert_true(st->n < sizeof(r->usable));
+	for (size_t i = 0; i < st->n; i++)
+		r->usable[i] = st->edge[i].share > 0 ? '1' : '0';
+	r->usable[st->n] = '\0';
 }
 
 static struct edge_set *
@@ -144,18 +143,17 @@ report(struct health *h, const char *edges)
 	health_report(h, &m);
 }
 
-/* health_usable() as "101". */
+/* Which edges answers may use (a share above 0), as "101". */
 static const char *
 usable(const struct health *h)
 {
 	static char s[512];
-	size_t n;
-	const uint8_t *u = health_usable(h, &n);
+	const struct steer *st = health_steer(h);
 
-	assert_true(n < sizeof(s));
-	for (size_t i = 0; i < n; i++)
-		s[i] = u[i] ? '1' : '0';
-	s[n] = '\0';
+	assert_true(st->n < sizeof(s));
+	for (size_t i = 0; i < st->n; i++)
+		s[i] = st->edge[i].share > 0 ? '1' : '0';
+	s[st->n] = '\0';
 	return s;
 }
 
@@ -206,8 +204,7 @@ no_edges_until_set(void **state)
 	size_t n = 99;
 
 	start(f, NULL, false);
-	(void)health_usable(f->h, &n);
-	assert_int_equal(n, 0);
+	assert_int_equal(health_steer(f->h)->n, 0);
 	assert_int_equal(health_list(f->h, v, 4), 0);
 
 	/* Nothing heard: every edge counts as up.  No callback: the caller

@@ -61,14 +61,13 @@ static void
 on_change(void *arg)
 {
 	struct rec *r = arg;
-	size_t n;
-	const uint8_t *u = health_usable(r->h, &n);
+	const struct steer *st = health_steer(r->h);
 
-	assert_true(n < sizeof(r->seen[0]));
+	assert_true(st->n < sizeof(r->seen[0]));
 	assert_true(r->calls < HISTORY);
-	for (size_t i = 0; i < n; i++)
-		r->seen[r->calls][i] = u[i] ? '1' : '0';
-	r->seen[r->calls][n] = '\0';
+	for (size_t i = 0; i < st->n; i++)
+		r->seen[r->calls][i] = st->edge[i].share > 0 ? '1' : '0';
+	r->seen[r->calls][st->n] = '\0';
 	r->calls++;
 }
 
@@ -254,13 +253,12 @@ static const char *
 usable(const struct health *h)
 {
 	static char s[8];
-	size_t n;
-	const uint8_t *u = health_usable(h, &n);
+	const struct steer *st = health_steer(h);
 
-	assert_true(n < sizeof(s));
-	for (size_t i = 0; i < n; i++)
-		s[i] = u[i] ? '1' : '0';
-	s[n] = '\0';
+	assert_true(st->n < sizeof(s));
+	for (size_t i = 0; i < st->n; i++)
+		s[i] = st->edge[i].share > 0 ? '1' : '0';
+	s[st->n] = '\0';
 	return s;
 }
 
