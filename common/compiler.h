@@ -8,6 +8,7 @@
 #define ATTR_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
 #define ATTR_HOT __attribute__((hot))
 #define ATTR_COLD __attribute__((cold))
+#define ATTR_NOINLINE __attribute__((noinline))
 #define ATTR_MALLOC __attribute__((malloc))
 
 #define likely(x) __builtin_expect(!!(x), 1)

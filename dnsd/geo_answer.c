@@ -105,9 +105,8 @@ naddr_of(const struct edge *e, int family)
 	return family == AF_INET ? e->nv4 : e->nv6;
 }
 
-/* The first g->answers edges of `list` with a `family` address (and, with
- * `usable`, usable ones only) into p; returns how many.  Every edge its
- * own tier and every share whole: the common case, no hashing. */
+/* The first g->answers edges of `list` with a `family` address that `st`
+ * lets answers use (NULL: any) into p, in order; returns how many. */
 static unsigned
 take(const struct geo_name *g, const struct geo_list *list, int family,
      const struct steer *st, struct geo_picked *p)
@@ -220,32 +219,28 @@ take_spread(const struct geo_name *g, const struct geo_choice *ch, int family,
 	return n;
 }
 
-const struct geo_picked *
-geo_answer_pick(const struct geo_name *g, int family, const struct steer *st,
-                struct geo_trace *t)
+/* take_spread(), and the scope the hash makes it. */
+static ATTR_NOINLINE unsigned
+pick_spread(const struct geo_name *g, const struct geo_choice *ch, int family,
+            const struct steer *st, struct geo_trace *t, struct geo_picked *p)
 {
-	unsigned slot = family == AF_INET ? 0 : 1;
-	struct geo_picked *p = &t->picked[slot];
-	const struct geo_choice *ch = t->choice;
-	unsigned n;
+	unsigned n = take_spread(g, ch, family, st, t, p);
 
-	t->families |= 1u << slot;
-	p->res = GEO_PICK_OK;
-	if (likely(ch->joined == 0 && (st == NULL || !st->partial))) {
-		n = take(g, &ch->list, family, st, p);
-	} else {
-		n = take_spread(g, ch, family, st, t, p);
-		if (t->spread && t->client != NULL) {
-			unsigned d = spread_depth(g, t->client);
-			if (d > t->depth)
-				t->scope = geo_client_scope(t->client, d);
-		}
+	if (t->spread && t->client != NULL) {
+		unsigned d = spread_depth(g, t->client);
+		if (d > t->depth)
+			t->scope = geo_client_scope(t->client, d);
 	}
-	if (n > 0)
-		return p;
-	/* Nothing usable: were there edges of this family at all?  (Taking
-	 * them all is fail_open's answer.) */
-	if (st == NULL || take(g, &ch->list, family, NULL, p) == 0) {
+	return n;
+}
+
+/* Nothing usable: were there edges of this family at all?  (Taking them
+ * all is fail_open's answer.)  Then the all_down policy. */
+static ATTR_COLD const struct geo_picked *
+pick_all_down(const struct geo_name *g, int family, const struct steer *st,
+              struct geo_trace *t, struct geo_picked *p)
+{
+	if (st == NULL || take(g, &t->choice->list, family, NULL, p) == 0) {
 		p->res = GEO_PICK_NODATA;
 		return p;
 	}
@@ -268,6 +263,27 @@ geo_answer_pick(const struct geo_name *g, int family, const struct steer *st,
 		break;
 	}
 	return p;
+}
+
+const struct geo_picked *
+geo_answer_pick(const struct geo_name *g, int family, const struct steer *st,
+                struct geo_trace *t)
+{
+	unsigned slot = family == AF_INET ? 0 : 1;
+	struct geo_picked *p = &t->picked[slot];
+	const struct geo_choice *ch = t->choice;
+	unsigned n;
+
+	t->families |= 1u << slot;
+	p->res = GEO_PICK_OK;
+	/* Every edge a tier of its own and every share whole: no hash. */
+	if (likely(ch->joined == 0 && (st == NULL || !st->partial)))
+		n = take(g, &ch->list, family, st, p);
+	else
+		n = pick_spread(g, ch, family, st, t, p);
+	if (likely(n > 0))
+		return p;
+	return pick_all_down(g, family, st, t, p);
 }
 
 unsigned
