@@ -19,6 +19,7 @@
 #include "common/hmsg.h"
 #include "common/log.h"
 #include "dnsd/health.h"
+#include "dnsd/steer.h"
 
 /* What the change callback saw. */
 struct rec {
@@ -201,7 +202,6 @@ no_edges_until_set(void **state)
 {
 	struct fix *f = *state;
 	struct health_edge_info v[4];
-	size_t n = 99;
 
 	start(f, NULL, false);
 	assert_int_equal(health_steer(f->h)->n, 0);

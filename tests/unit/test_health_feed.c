@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/netaddr.h"
 #include "dnsd/health.h"
+#include "dnsd/steer.h"
 #include "dnsd/health_feed.h"
 
 static const uint8_t key1[] = "health-test-key-0123456789";
