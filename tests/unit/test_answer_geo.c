@@ -124,14 +124,14 @@ ask(void **state, const char *name, uint16_t qtype, const char *ecs,
 	pkt_rr_end(&q, mark);
 	if (from != NULL)
 		assert_int_equal(inet_pton(AF_INET, from, &sin.sin_addr), 1);
-	struct {
-		struct steer st;
-		struct steer_edge e[4];
-	} h = {.st = {.n = 4}};
+	struct steer *h = calloc(1, steer_size(4));
+	assert_non_null(h);
+	h->n = 4;
 	for (int i = 0; usable != NULL && i < 4; i++)
-		h.e[i] =
+		h->edge[i] =
 		    (struct steer_edge){usable[i] ? STEER_SHARE_ALL : 0, 1};
-	struct serving *sv = serving_new(*state, usable ? &h.st : NULL, NULL);
+	struct serving *sv = serving_new(*state, usable ? h : NULL, NULL);
+	free(h);
 	size_t len =
 	    answer_packet(sv, q.b, q.len, tcp,
 	                  from != NULL ? (const struct sockaddr *)&sin : NULL,

@@ -31,16 +31,19 @@ held(void)
 static void
 copies_the_health_it_was_made_with(void **state)
 {
-	struct {
-		struct steer st;
-		struct steer_edge e[3];
-	} h = {.st = {.partial = true, .n = 3},
-	       .e = {{STEER_SHARE_ALL, 1}, {0, 1}, {STEER_SHARE_ALL / 2, 7}}};
+	struct steer *h = calloc(1, steer_size(3));
 
 	(void)state;
-	struct serving *sv = serving_new(&snap, &h.st, NULL);
-	h.e[1].share = STEER_SHARE_ALL; /* the caller's changes: not the
-	                                    serving's */
+	assert_non_null(h);
+	h->partial = true;
+	h->n = 3;
+	h->edge[0] = (struct steer_edge){STEER_SHARE_ALL, 1};
+	h->edge[1] = (struct steer_edge){0, 1};
+	h->edge[2] = (struct steer_edge){STEER_SHARE_ALL / 2, 7};
+	struct serving *sv = serving_new(&snap, h, NULL);
+	h->edge[1].share = STEER_SHARE_ALL; /* the caller's changes: not the
+	                                       serving's */
+	free(h);
 	assert_ptr_equal(sv->snap, &snap);
 	assert_non_null(sv->steer);
 	assert_int_equal(sv->steer->n, 3);
