@@ -310,195 +310,183 @@ enum {
 static const char *const hdr_key[] = {"dnsd-health", "boot", "seq",
                                       "round",       "time", "interval"};
 
+/* Header line `hdr`'s value into `out`: NULL, or what is wrong. */
+static const char *
+header_line(int hdr, const char *v, size_t vlen, struct hmsg *out)
+{
+	uint64_t num;
+
+	switch (hdr) {
+	case HDR_MAGIC:
+		if (vlen != 1 || v[0] != '0' + HMSG_VERSION)
+			return "unsupported version";
+		return NULL;
+	case HDR_BOOT:
+		return parse_hex64(v, vlen, &out->boot) == -1 ? "bad boot id"
+		                                              : NULL;
+	case HDR_INTERVAL:
+		if (parse_dec(v, vlen, UINT32_MAX, &num) == -1)
+			return "bad number";
+		out->interval_ms = (uint32_t)num;
+		return NULL;
+	default: /* HDR_SEQ, HDR_ROUND, HDR_TIME */
+		if (parse_dec(v, vlen, UINT64_MAX, &num) == -1)
+			return "bad number";
+		*(hdr == HDR_SEQ     ? &out->seq
+		  : hdr == HDR_ROUND ? &out->round
+		                     : &out->time) = num;
+		return NULL;
+	}
+}
+
+/* The mac line's 64 hex digits into got[]: NULL, or what is wrong. */
+static const char *
+mac_line(const char *v, size_t vlen, uint8_t got[HMSG_MAC_LEN])
+{
+	if (vlen != 2 * HMSG_MAC_LEN)
+		return "bad mac line";
+	for (size_t i = 0; i < HMSG_MAC_LEN; i++) {
+		int hi = hexval(v[2 * i]);
+		int lo = hexval(v[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return "bad mac line";
+		got[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return NULL;
+}
+
+/* An edge line, "NAME STATE [TOKEN...]" (the name `klen` octets at `s`,
+ * the rest `vlen` at `v`), appended to out->edge: NULL, or what is
+ * wrong. */
+static const char *
+edge_line(const char *s, size_t klen, const char *v, size_t vlen,
+          struct hmsg *out)
+{
+	const char *tok = memchr(v, ' ', vlen);
+	size_t slen = tok != NULL ? (size_t)(tok - v) : vlen;
+	uint8_t st;
+
+	if (!edges_name_valid(s, klen))
+		return "bad edge name";
+	if (slen == 2 && memcmp(v, "up", 2) == 0)
+		st = HMSG_UP;
+	else if (slen == 4 && memcmp(v, "down", 4) == 0)
+		st = HMSG_DOWN;
+	else
+		return "unknown state";
+	/* Quadratic, but bounded: 1500 edges at most, and a length check
+	 * first makes most comparisons cheap. */
+	for (size_t i = 0; i < out->n; i++)
+		if (strlen(out->edge[i].name) == klen &&
+		    memcmp(out->edge[i].name, s, klen) == 0)
+			return "duplicate edge";
+	if (out->n >= HMSG_EDGES_MAX)
+		return "too many edges";
+	struct hmsg_edge *e = &out->edge[out->n];
+	memset(e, 0, sizeof(*e));
+	const char *bad = parse_tokens(v + slen, vlen - slen, e);
+	if (bad != NULL)
+		return bad;
+	memcpy(e->name, s, klen);
+	e->name[klen] = '\0';
+	e->state = st;
+	out->n++;
+	return NULL;
+}
+
+/* The whole message checked against `key`'s mac (mac line at `mac_at`):
+ * NULL, or what is wrong. */
+static const char *
+check_mac(const char *in, size_t mac_at, bool have_mac, const uint8_t *key,
+          size_t keylen, const uint8_t got[HMSG_MAC_LEN])
+{
+	uint8_t want[HMSG_MAC_LEN];
+
+	if (!have_mac)
+		return "missing mac";
+	if (compute_mac(key, keylen, in, mac_at, want) == -1)
+		return "mac failed";
+	if (CRYPTO_memcmp(want, got, HMSG_MAC_LEN) != 0)
+		return "bad mac";
+	return NULL;
+}
+
 int
 hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
             struct hmsg *out, const char **why)
 {
-	const char *why_local;
+	const char *why_local, *bad = NULL;
 	size_t pos = 0;
 	unsigned line = 0;
 	int hdr = HDR_MAGIC;
 	bool have_mac = false;
 	size_t mac_at = 0;
-	uint8_t want[HMSG_MAC_LEN], got[HMSG_MAC_LEN];
+	uint8_t got[HMSG_MAC_LEN];
 
 	if (why == NULL)
 		why = &why_local;
 	out->n = 0;
-	if (len > HMSG_MAX) {
-		*why = "message too long";
-		return -1;
-	}
-	if (len == 0) {
-		*why = "empty message";
-		return -1;
-	}
-	if (memchr(in, '\0', len) != NULL) {
-		*why = "NUL byte";
-		return -1;
-	}
-	while (pos < len) {
-		const char *s = in + pos, *nl, *sp;
-		size_t llen, klen, vlen;
-		const char *v;
-		uint64_t num;
-
+	if (len > HMSG_MAX)
+		bad = "message too long";
+	else if (len == 0)
+		bad = "empty message";
+	else if (memchr(in, '\0', len) != NULL)
+		bad = "NUL byte";
+	while (bad == NULL && pos < len) {
+		const char *s = in + pos;
+		const char *nl = memchr(s, '\n', len - pos);
 		line++;
-		nl = memchr(s, '\n', len - pos);
 		if (nl == NULL) {
-			*why = line_why(line, "no newline at end");
-			return -1;
+			bad = "no newline at end";
+			break;
 		}
-		llen = (size_t)(nl - s);
+		size_t llen = (size_t)(nl - s);
+		const char *sp = memchr(s, ' ', llen);
 		if (have_mac) {
-			*why = line_why(line, "data after mac");
-			return -1;
+			bad = "data after mac";
+			break;
 		}
-		sp = memchr(s, ' ', llen);
 		if (sp == NULL) {
-			*why = line_why(line, "no space");
-			return -1;
+			bad = "no space";
+			break;
 		}
-		klen = (size_t)(sp - s);
-		v = sp + 1;
-		vlen = llen - klen - 1;
+		size_t klen = (size_t)(sp - s), vlen = llen - klen - 1;
+		const char *v = sp + 1;
 		/* Header and mac lines are "key value"; only edge lines go on
 		 * with tokens after the state. */
 		bool is_mac =
 		    hdr == HDR_DONE && klen == 3 && memcmp(s, "mac", 3) == 0;
 		if ((hdr < HDR_DONE || is_mac) &&
 		    memchr(v, ' ', vlen) != NULL) {
-			*why = line_why(line, "too many fields");
-			return -1;
-		}
-		if (hdr < HDR_DONE) {
+			bad = "too many fields";
+		} else if (hdr < HDR_DONE) {
 			if (klen != strlen(hdr_key[hdr]) ||
-			    memcmp(s, hdr_key[hdr], klen) != 0) {
-				*why =
-				    line_why(line, hdr == HDR_MAGIC
-				                       ? "not a health message"
-				                       : "unexpected line");
-				return -1;
-			}
-			switch (hdr) {
-			case HDR_MAGIC:
-				if (vlen != 1 || v[0] != '0' + HMSG_VERSION) {
-					*why = line_why(line,
-					                "unsupported version");
-					return -1;
-				}
-				break;
-			case HDR_BOOT:
-				if (parse_hex64(v, vlen, &out->boot) == -1) {
-					*why = line_why(line, "bad boot id");
-					return -1;
-				}
-				break;
-			case HDR_SEQ:
-			case HDR_ROUND:
-			case HDR_TIME:
-				if (parse_dec(v, vlen, UINT64_MAX, &num) ==
-				    -1) {
-					*why = line_why(line, "bad number");
-					return -1;
-				}
-				if (hdr == HDR_SEQ)
-					out->seq = num;
-				else if (hdr == HDR_ROUND)
-					out->round = num;
-				else
-					out->time = num;
-				break;
-			default: /* HDR_INTERVAL */
-				if (parse_dec(v, vlen, UINT32_MAX, &num) ==
-				    -1) {
-					*why = line_why(line, "bad number");
-					return -1;
-				}
-				out->interval_ms = (uint32_t)num;
-				break;
-			}
-			hdr++;
+			    memcmp(s, hdr_key[hdr], klen) != 0)
+				bad = hdr == HDR_MAGIC ? "not a health message"
+				                       : "unexpected line";
+			else
+				bad = header_line(hdr++, v, vlen, out);
 		} else if (is_mac) {
-			if (vlen != 2 * HMSG_MAC_LEN) {
-				*why = line_why(line, "bad mac line");
-				return -1;
-			}
-			for (size_t i = 0; i < HMSG_MAC_LEN; i++) {
-				int hi = hexval(v[2 * i]);
-				int lo = hexval(v[2 * i + 1]);
-				if (hi < 0 || lo < 0) {
-					*why = line_why(line, "bad mac line");
-					return -1;
-				}
-				got[i] = (uint8_t)(hi << 4 | lo);
-			}
+			bad = mac_line(v, vlen, got);
 			have_mac = true;
 			mac_at = pos;
 		} else {
-			struct hmsg_edge *e;
-			const char *bad;
-			const char *tok = memchr(v, ' ', vlen);
-			size_t slen = tok != NULL ? (size_t)(tok - v) : vlen;
-			uint8_t st;
-
-			if (!edges_name_valid(s, klen)) {
-				*why = line_why(line, "bad edge name");
-				return -1;
-			}
-			if (slen == 2 && memcmp(v, "up", 2) == 0) {
-				st = HMSG_UP;
-			} else if (slen == 4 && memcmp(v, "down", 4) == 0) {
-				st = HMSG_DOWN;
-			} else {
-				*why = line_why(line, "unknown state");
-				return -1;
-			}
-			/* Quadratic, but bounded: 1500 edges at most, and a
-			 * length check first makes most comparisons cheap. */
-			for (size_t i = 0; i < out->n; i++) {
-				if (strlen(out->edge[i].name) == klen &&
-				    memcmp(out->edge[i].name, s, klen) == 0) {
-					*why = line_why(line, "duplicate edge");
-					return -1;
-				}
-			}
-			if (out->n >= HMSG_EDGES_MAX) {
-				*why = line_why(line, "too many edges");
-				return -1;
-			}
-			e = &out->edge[out->n];
-			memset(e, 0, sizeof(*e));
-			bad = parse_tokens(v + slen, vlen - slen, e);
-			if (bad != NULL) {
-				*why = line_why(line, bad);
-				return -1;
-			}
-			memcpy(e->name, s, klen);
-			e->name[klen] = '\0';
-			e->state = st;
-			out->n++;
+			bad = edge_line(s, klen, v, vlen, out);
 		}
 		pos += llen + 1;
+	}
+	if (bad != NULL) {
+		/* Whole-message problems have no line. */
+		*why = line == 0 ? bad : line_why(line, bad);
+		return -1;
 	}
 	if (hdr < HDR_DONE) {
 		*why = "truncated header";
 		return -1;
 	}
-	if (key != NULL && keylen > 0) {
-		if (!have_mac) {
-			*why = "missing mac";
-			return -1;
-		}
-		if (compute_mac(key, keylen, in, mac_at, want) == -1) {
-			*why = "mac failed";
-			return -1;
-		}
-		if (CRYPTO_memcmp(want, got, HMSG_MAC_LEN) != 0) {
-			*why = "bad mac";
-			return -1;
-		}
-	}
+	if (key != NULL && keylen > 0 &&
+	    (*why = check_mac(in, mac_at, have_mac, key, keylen, got)) != NULL)
+		return -1;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/edges.h"
 #include "common/hmsg.h"
 #include "common/log.h"
@@ -317,15 +318,6 @@ changed(struct health *h, enum cause cause)
 		h->on_change(h->on_change_arg);
 }
 
-static uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct health *
 health_new(const char *state_file, bool stale_keep)
 {
@@ -333,7 +325,7 @@ health_new(const char *state_file, bool stale_keep)
 
 	h->stale_keep = stale_keep;
 	h->sc = share_conf_default;
-	h->now_ms = wall_ms;
+	h->now_ms = clock_wall_ms;
 	h->steer = xcalloc(1, steer_size(0));
 	if (state_file != NULL) {
 		struct state_file_entry *v;
