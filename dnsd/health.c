@@ -70,6 +70,7 @@ struct health {
 
 	struct share_conf sc;
 	uint64_t (*now_ms)(void);
+	uint64_t computed_ms; /* when the steer was last computed */
 	/* The feed's last (boot, round): shedding steps once per round. */
 	uint64_t feed_boot, feed_round;
 
@@ -281,6 +282,7 @@ recompute(struct health *h, enum cause cause)
 	uint64_t ms = h->now_ms();
 	bool changed = false;
 
+	h->computed_ms = ms;
 	h->steer->partial = false;
 	for (size_t i = 0; i < h->ninv; i++) {
 		struct entry *e = entry_find(h, h->inv[i]);
@@ -593,11 +595,12 @@ health_drain_over(struct health *h, const char *edge, uint64_t over_ms)
 	return save(h) == 0 ? 0 : -2;
 }
 
-/* What holds `e`'s share below 1, into why[len]. */
+/* What holds `e`'s share below 1, into why[len]: as of the steer being
+ * served, so that the two never disagree. */
 static void
 share_why(const struct health *h, const struct entry *e, char *why, size_t len)
 {
-	uint64_t now = h->now_ms();
+	uint64_t now = h->computed_ms;
 	double shed = reports_fresh(h) ? e->share.shed : 1;
 	double ramp = share_ramp_at(&e->share, &h->sc, now);
 	double drain = share_drain_at(&e->share, now);
