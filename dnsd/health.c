@@ -283,7 +283,6 @@ recompute(struct health *h, enum cause cause)
 	bool changed = false;
 
 	h->computed_ms = ms;
-	h->steer->partial = false;
 	for (size_t i = 0; i < h->ninv; i++) {
 		struct entry *e = entry_find(h, h->inv[i]);
 		double sh = share_of(h, e, cause, ms);
@@ -293,9 +292,6 @@ recompute(struct health *h, enum cause cause)
 		changed = changed || se.share != h->steer->edge[i].share ||
 		          se.weight != h->steer->edge[i].weight;
 		h->steer->edge[i] = se;
-		h->steer->partial =
-		    h->steer->partial ||
-		    (se.share > 0 && se.share < STEER_SHARE_ALL);
 		if (e == NULL)
 			continue;
 		e->now_share = sh;
@@ -309,6 +305,7 @@ recompute(struct health *h, enum cause cause)
 			e->last_change = now;
 		}
 	}
+	steer_mark_partial(h->steer);
 	return changed;
 }
 

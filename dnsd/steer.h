@@ -34,6 +34,17 @@ steer_size(size_t n)
 	return sizeof(struct steer) + n * sizeof(struct steer_edge);
 }
 
+/* Set st->partial from the shares, after changing them. */
+static inline void
+steer_mark_partial(struct steer *st)
+{
+	st->partial = false;
+	for (size_t i = 0; i < st->n; i++)
+		if (st->edge[i].share > 0 &&
+		    st->edge[i].share < STEER_SHARE_ALL)
+			st->partial = true;
+}
+
 /* A share in [0, 1] as a steer share: 0 only for 0 (an edge with any part
  * of its share left stays usable). */
 static inline uint32_t

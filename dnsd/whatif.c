@@ -108,12 +108,7 @@ whatif_new(const struct serving *sv, const struct whatif_change *chg)
 	if (chg->edge < n)
 		w->steer->edge[chg->edge].share =
 		    chg->kind == WHATIF_SHARE ? steer_share(chg->share) : 0;
-	w->steer->partial = false;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t s = w->steer->edge[i].share;
-		if (s > 0 && s < STEER_SHARE_ALL)
-			w->steer->partial = true;
-	}
+	steer_mark_partial(w->steer);
 	return w;
 }
 

@@ -192,12 +192,12 @@ fixture(void)
 	if (st == NULL)
 		abort();
 	st->n = snap.edges->n;
-	st->partial = true;
 	for (size_t i = 0; i < st->n; i++)
 		st->edge[i] = (struct steer_edge){i == 1   ? 0
 		                                  : i == 2 ? STEER_SHARE_ALL / 2
 		                                           : STEER_SHARE_ALL,
 		                                  snap.edges->edge[i].weight};
+	steer_mark_partial(st);
 	sv = serving_new(&snap, st, NULL);
 	free(st);
 	done = true;

@@ -121,17 +121,6 @@ steer_new(const struct snapshot *s)
 	return st;
 }
 
-/* Mark whether any share is partial, as health.c does. */
-static void
-steer_fix(struct steer *st)
-{
-	st->partial = false;
-	for (size_t i = 0; i < st->n; i++)
-		st->partial =
-		    st->partial || (st->edge[i].share > 0 &&
-		                    st->edge[i].share < STEER_SHARE_ALL);
-}
-
 /* The first A edge (its name) for client /24 number `i`, and the scope. */
 static const char *
 pick(const struct snapshot *s, const struct steer *st, unsigned i,
@@ -273,7 +262,7 @@ a_share_turns_part_of_the_clients_away(void **state)
 		na += strcmp(before[i], "a") == 0;
 	}
 	st->edge[0].share = STEER_SHARE_ALL / 4;
-	steer_fix(st);
+	steer_mark_partial(st);
 	for (unsigned i = 0; i < CLIENTS; i++) {
 		const char *now = pick(s, st, i, &scope);
 		assert_int_equal(scope, 24);
@@ -301,7 +290,7 @@ a_share_turns_part_of_the_clients_away(void **state)
 	st->edge[0].share = 1;
 	st->edge[1].share = 0;
 	st->edge[2].share = 0;
-	steer_fix(st);
+	steer_mark_partial(st);
 	assert_int_equal(count(s, st, "far"), CLIENTS);
 	/* ... but when nothing else is left, the edge that turned a client
 	 * away still answers rather than the all-down policy. */

@@ -164,13 +164,13 @@ every_compiled_answer_is_the_full_paths(void **state)
 	/* The nearest edge of most clients down, and a few more; some at
 	 * half their share, so both paths spread by the client's hash. */
 	down->n = nedges;
-	down->partial = true;
 	for (size_t i = 0; i < nedges; i++)
 		down->edge[i] =
 		    (struct steer_edge){i % 3 == 0   ? 0
 		                        : i % 3 == 1 ? STEER_SHARE_ALL / 2
 		                                     : STEER_SHARE_ALL,
 		                        1};
+	steer_mark_partial(down);
 	const struct steer *views[] = {NULL, down};
 
 	for (uint32_t slot = 0; slot <= pb->mask; slot++) {
