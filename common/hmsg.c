@@ -25,6 +25,20 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+bool
+hmsg_prober_valid(const char *s, size_t len)
+{
+	if (len == 0 || len >= HMSG_PROBER_MAX || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= 'A' && s[i] <= 'Z') &&
+		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
 /* Mac over `len` bytes into `mac`.  Returns 0, or -1 if OpenSSL fails. */
 static int
 compute_mac(const uint8_t *key, size_t keylen, const char *data, size_t len,
@@ -115,12 +129,14 @@ hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen, char *out,
 	size_t off = 0;
 	uint8_t mac[HMSG_MAC_LEN];
 
-	if (m->n > HMSG_EDGES_MAX)
+	if (m->n > HMSG_EDGES_MAX ||
+	    !hmsg_prober_valid(m->prober, strnlen(m->prober, HMSG_PROBER_MAX)))
 		return -1;
 	put(out, cap, &off,
-	    "dnsd-health %d\nboot %016" PRIx64 "\nseq %" PRIu64
+	    "dnsd-health %d\nprober %s\nboot %016" PRIx64 "\nseq %" PRIu64
 	    "\nround %" PRIu64 "\ntime %" PRIu64 "\ninterval %" PRIu32 "\n",
-	    HMSG_VERSION, m->boot, m->seq, m->round, m->time, m->interval_ms);
+	    HMSG_VERSION, m->prober, m->boot, m->seq, m->round, m->time,
+	    m->interval_ms);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hmsg_edge *e = &m->edge[i];
 		size_t nlen = strnlen(e->name, EDGE_NAME_MAX);
@@ -300,6 +316,7 @@ line_why(unsigned line, const char *what)
 /* The fixed header lines, in order: "key value". */
 enum {
 	HDR_MAGIC,
+	HDR_PROBER,
 	HDR_BOOT,
 	HDR_SEQ,
 	HDR_ROUND,
@@ -307,8 +324,8 @@ enum {
 	HDR_INTERVAL,
 	HDR_DONE,
 };
-static const char *const hdr_key[] = {"dnsd-health", "boot", "seq",
-                                      "round",       "time", "interval"};
+static const char *const hdr_key[] = {"dnsd-health", "prober", "boot",    "seq",
+                                      "round",       "time",   "interval"};
 
 /* Header line `hdr`'s value into `out`: NULL, or what is wrong. */
 static const char *
@@ -320,6 +337,12 @@ header_line(int hdr, const char *v, size_t vlen, struct hmsg *out)
 	case HDR_MAGIC:
 		if (vlen != 1 || v[0] != '0' + HMSG_VERSION)
 			return "unsupported version";
+		return NULL;
+	case HDR_PROBER:
+		if (!hmsg_prober_valid(v, vlen))
+			return "bad prober name";
+		memcpy(out->prober, v, vlen);
+		out->prober[vlen] = '\0';
 		return NULL;
 	case HDR_BOOT:
 		return parse_hex64(v, vlen, &out->boot) == -1 ? "bad boot id"

@@ -14,7 +14,8 @@
  * One datagram is a full snapshot of every probed edge, as text (easy to
  * read with socat, easy to fuzz):
  *
- *	dnsd-health 2
+ *	dnsd-health 3
+ *	prober pop-lhr-1
  *	boot 3f2a9c1d00e4b7a2
  *	seq 42
  *	round 40
@@ -25,8 +26,10 @@
  *	mac 9b1c...		(HMAC-SHA256 of every byte before this line,
  *				 64 hex digits; only with a key)
  *
- * Full snapshots are idempotent: a lost datagram costs nothing, and the
- * receiver drops one whose (boot, seq) is not newer than the last it took.
+ * `prober` names the edge-health that sent it (its `prober` setting):
+ * a receiver keeps one view per prober and drops a message whose (boot,
+ * seq) is not newer than the last it took from that prober.  Full
+ * snapshots are idempotent: a lost datagram costs nothing.
  * `round` counts the prober's periodic reports of this boot (1, 2, ...);
  * a report sent at once on a transition carries the current round again
  * (0 before the first periodic one), so a receiver can act once per round
@@ -45,14 +48,15 @@
  *	drain=0|1	the edge asks for no new clients
  * Anything else (an unknown token, a duplicate, a value out of range or
  * in another form) makes the message bad: the sender is edge-health.
- * Version 1 (without `round` and tokens) is refused: both daemons ship
- * together.
+ * Older versions (1: no `round` nor tokens; 2: no `prober`) are refused:
+ * both daemons ship together.
  */
-#define HMSG_VERSION 2
+#define HMSG_VERSION 3
 #define HMSG_MAX 65000 /* bytes: one datagram */
 #define HMSG_EDGES_MAX 1500
 #define HMSG_KEY_MAX 64      /* bytes of shared key */
 #define HMSG_LOAD_MAX 1000.0 /* the largest load=F */
+#define HMSG_PROBER_MAX 64   /* bytes of a prober name, with its NUL */
 
 enum hmsg_state { HMSG_UP = 1, HMSG_DOWN = 2 };
 
@@ -70,6 +74,7 @@ struct hmsg_edge {
 };
 
 struct hmsg {
+	char prober[HMSG_PROBER_MAX]; /* hmsg_prober_valid */
 	uint64_t boot;        /* random, new on every edge-health start */
 	uint64_t seq;         /* +1 per message within a boot */
 	uint64_t round;       /* periodic reports of this boot so far */
@@ -99,6 +104,13 @@ int hmsg_encode(const struct hmsg *m, const uint8_t *key, size_t keylen,
  */
 int hmsg_decode(const char *in, size_t len, const uint8_t *key, size_t keylen,
                 struct hmsg *out, const char **why);
+
+/*
+ * Whether `len` octets at `s` make a prober name: 1 to HMSG_PROBER_MAX - 1
+ * letters, digits, '-', '_' and '.', not starting with '-' or '.' (a host
+ * name fits).
+ */
+bool hmsg_prober_valid(const char *s, size_t len);
 
 /*
  * The load a receiver decodes when `load` (0..HMSG_LOAD_MAX) is sent:

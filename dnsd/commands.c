@@ -39,6 +39,26 @@ iso_time(time_t t, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* "probers: 3, 2 voting, 1 isolated, 0 stale" */
+static void
+probers_line(const struct server *s, struct evbuffer *out)
+{
+	struct prober_info v[PROBERS_MAX];
+	size_t n = health_probers(server_health(s), v, PROBERS_MAX);
+	size_t voting = 0, isolated = 0, stale = 0;
+
+	n = n < PROBERS_MAX ? n : PROBERS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		voting += v[i].votes;
+		isolated += v[i].fresh && v[i].isolated;
+		stale += !v[i].fresh;
+	}
+	evbuffer_add_printf(out,
+	                    "probers: %zu, %zu voting, %zu isolated, %zu "
+	                    "stale\n",
+	                    n, voting, isolated, stale);
+}
+
 /* Every edge of what is served; returns new (free()), *n of them. */
 static struct health_edge_info *
 list_edges(const struct server *s, size_t *n)
@@ -76,9 +96,13 @@ feed_line(const struct server *s, struct evbuffer *out)
 	}
 	evbuffer_add_printf(out,
 	                    "; accepted %" PRIu64 ", dropped %" PRIu64
-	                    " old, %" PRIu64 " bad, %" PRIu64 " auth\n",
+	                    " old, %" PRIu64 " bad, %" PRIu64 " auth",
 	                    fs.accepted, fs.dropped_old, fs.dropped_bad,
 	                    fs.dropped_auth);
+	if (fs.dropped_probers > 0)
+		evbuffer_add_printf(out, ", %" PRIu64 " over %d probers",
+		                    fs.dropped_probers, PROBERS_MAX);
+	evbuffer_add_printf(out, "\n");
 }
 
 static void
@@ -100,12 +124,12 @@ cmd_edges(struct server *s, const struct control_request *req,
 	/* Fixed columns: scripts may split on blanks, people may read it. */
 	evbuffer_add_printf(out,
 	                    "%-*s  %-7s  %-10s  %-9s  %-6s  %-5s  %-5s  "
-	                    "%-20s  %-20s  %s\n",
+	                    "%-20s  %-20s  %-10s  %s\n",
 	                    w, "NAME", "PROBED", "OVERRIDE", "EFFECTIVE",
 	                    "WEIGHT", "SHARE", "LOAD", "LAST_REPORT",
-	                    "LAST_CHANGE", "STEERING");
+	                    "LAST_CHANGE", "STEERING", "VOTES");
 	for (size_t i = 0; i < n; i++) {
-		char weight[8], load[16];
+		char weight[8], load[16], votes[32];
 		iso_time(v[i].last_report, rep, sizeof(rep));
 		iso_time(v[i].last_change, chg, sizeof(chg));
 		/* A weight the edge reported is marked: it wins over the
@@ -116,17 +140,66 @@ cmd_edges(struct server *s, const struct control_request *req,
 			snprintf(load, sizeof(load), "%.2f", v[i].load);
 		else
 			snprintf(load, sizeof(load), "-");
+		/* The probers behind PROBED: "2/3 down" (last: it has a
+		 * blank). */
+		if (v[i].voters > 0)
+			snprintf(votes, sizeof(votes), "%u/%u down", v[i].down,
+			         v[i].voters);
+		else
+			snprintf(votes, sizeof(votes), "-");
 		evbuffer_add_printf(
 		    out,
 		    "%-*.*s  %-7s  %-10s  %-9s  %-6s  %-5.2f  %-5s  %-20s  "
-		    "%-20s  %s\n",
+		    "%-20s  %-10s  %s\n",
 		    w, (int)sizeof(v[i].name), v[i].name,
 		    health_probed_name(v[i].probed),
 		    health_override_name(v[i].override),
 		    v[i].usable ? "up" : "down", weight, v[i].share, load, rep,
-		    chg, v[i].why[0] ? v[i].why : "-");
+		    chg, v[i].why[0] ? v[i].why : "-", votes);
 	}
 	free(v);
+	control_reply_ok(out);
+}
+
+/* Every prober that fed this dnsd: whether its votes count, and why
+ * not (stale, isolated). */
+static void
+cmd_probers(struct server *s, const struct control_request *req,
+            struct evbuffer *out)
+{
+	const struct health *h = server_health(s);
+	struct prober_info v[PROBERS_MAX];
+	size_t n = health_probers(h, v, PROBERS_MAX);
+	int w = (int)strlen("PROBER");
+	char when[32];
+
+	(void)req;
+	n = n < PROBERS_MAX ? n : PROBERS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)strlen(v[i].name);
+		w = l > w ? l : w;
+	}
+	feed_line(s, out);
+	evbuffer_add_printf(out,
+	                    "%-*s  %-8s  %-5s  %-6s  %-6s  %-20s  %-8s  %-10s  "
+	                    "%s\n",
+	                    w, "PROBER", "STATE", "VOTES", "EDGES", "DOWN",
+	                    "LAST_MESSAGE", "AGE", "ISOLATIONS", "BOOT");
+	for (size_t i = 0; i < n; i++) {
+		const struct prober_info *p = &v[i];
+		const char *state = !p->fresh     ? "stale"
+		                    : p->isolated ? "isolated"
+		                                  : "fresh";
+		char age[16];
+		iso_time(p->last_message, when, sizeof(when));
+		snprintf(age, sizeof(age), "%.1fs", (double)p->idle_ms / 1000);
+		evbuffer_add_printf(
+		    out,
+		    "%-*s  %-8s  %-5s  %-6u  %-6u  %-20s  %-8s  %-10" PRIu64
+		    "  %016" PRIx64 "\n",
+		    w, p->name, state, p->votes ? "yes" : "no", p->edges,
+		    p->down, when, age, p->isolations, p->boot);
+	}
 	control_reply_ok(out);
 }
 
@@ -248,6 +321,7 @@ cmd_status(struct server *s, const struct control_request *req,
 		usable += v[i].usable;
 	free(v);
 	evbuffer_add_printf(out, "edges: %zu, %zu usable\n", n, usable);
+	probers_line(s, out);
 	feed_line(s, out);
 	control_reply_ok(out);
 }
@@ -373,6 +447,7 @@ static const struct command {
 	           struct evbuffer *out);
 } commands[] = {
     {"edges", 0, 0, "", cmd_edges},
+    {"probers", 0, 0, "", cmd_probers},
     {"drain", 1, 3, " NAME [--over DURATION]", cmd_override},
     {"force-down", 1, 1, " NAME", cmd_override},
     {"force-up", 1, 1, " NAME", cmd_override},

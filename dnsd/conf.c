@@ -40,6 +40,8 @@ struct conf_health {
 	char *key_file;
 	unsigned stale_after_ms;
 	int stale_policy; /* index into stale_policies */
+	yaml_node_t *down_when;
+	yaml_node_t *isolation;
 };
 
 static const char *const stale_policies[] = {"up", "keep", NULL};
@@ -79,8 +81,41 @@ static const struct ycfg_key health_keys[] = {
      .min = 1000, .max = 86400u * 1000},
     {"stale_policy", YCFG_ENUM, offsetof(struct conf_health, stale_policy),
      .enums = stale_policies},
+    {"down_when", YCFG_NODE, offsetof(struct conf_health, down_when)},
+    {"isolation", YCFG_NODE, offsetof(struct conf_health, isolation)},
     YCFG_END,
 };
+
+static const struct ycfg_key isolation_keys[] = {
+    {"max_down", YCFG_FRACTION, offsetof(struct vote_conf, max_down)},
+    YCFG_END,
+};
+
+/* health: down_when: all | majority | N, and isolation: {max_down}. */
+static void
+load_vote(const struct ycfg_doc *doc, const struct conf_health *hl,
+          struct vote_conf *out, struct errbuf *err)
+{
+	const char *w = hl->down_when ? ycfg_scalar(hl->down_when) : NULL;
+	uint64_t n;
+
+	*out = vote_conf_default;
+	if (hl->down_when == NULL || (w != NULL && strcmp(w, "majority") == 0))
+		out->rule = VOTE_MAJORITY;
+	else if (w != NULL && strcmp(w, "all") == 0)
+		out->rule = VOTE_ALL;
+	else if (w != NULL && ycfg_parse_uint(w, 1, PROBERS_MAX, &n) == 0) {
+		out->rule = VOTE_COUNT;
+		out->count = (unsigned)n;
+	} else
+		ycfg_error(doc, hl->down_when, err,
+		           "health: down_when: \"%s\": expected all, majority "
+		           "or a number of probers (1 to %d)",
+		           w ? w : "", PROBERS_MAX);
+	if (hl->isolation != NULL)
+		ycfg_walk(doc, hl->isolation, "health: isolation",
+		          isolation_keys, out, err);
+}
 
 struct conf_steering {
 	unsigned ramp_ms;
@@ -241,6 +276,7 @@ conf_load(const char *path, struct errbuf *err)
 	conf->allow_root = top.allow_root;
 	conf->stale_after_ms = hl.stale_after_ms;
 	conf->stale_keep = hl.stale_policy == 1;
+	load_vote(doc, &hl, &conf->vote, err);
 	conf->steering = share_conf_default;
 	if (top.steering != NULL)
 		load_steering(doc, top.steering, &conf->steering, err);

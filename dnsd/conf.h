@@ -8,6 +8,7 @@
 
 #include "common/netaddr.h"
 #include "common/ycfg.h"
+#include "dnsd/probers.h"
 #include "dnsd/share.h"
 
 struct errbuf;
@@ -37,6 +38,7 @@ struct dnsd_conf {
 	char *health_key_file;      /* shared key for the UDP feed */
 	unsigned stale_after_ms; /* feed silent this long: the stale policy */
 	bool stale_keep;         /* stale policy "keep" (else "up") */
+	struct vote_conf vote;   /* several probers: the vote, the breaker */
 	struct share_conf steering; /* ramp and load shedding */
 	struct netaddr *metrics;    /* Prometheus endpoint, or NULL: off */
 	char *user;                 /* drop root for this user, or NULL */

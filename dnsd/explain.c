@@ -191,6 +191,11 @@ put_edge(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
 		        probed, ovr, eff);
 		if (rtt >= 0)
 			fprintf(out, "\"rtt_ms\": %.1f, ", rtt);
+		if (st != NULL && st->votes[0] != '\0')
+			fprintf(out,
+			        "\"votes\": {\"down\": %u, \"voters\": %u, "
+			        "\"probers\": \"%s\"}, ",
+			        st->down, st->voters, st->votes);
 		put_addrs(out, e, AF_INET, true);
 		fprintf(out, "%s", e->nv4 && e->nv6 ? ", " : "");
 		put_addrs(out, e, AF_INET6, true);
@@ -213,6 +218,10 @@ put_edge(const struct ctx *x, const struct geo_name *g, struct geo_trace *t,
 	put_addrs(out, e, AF_INET, false);
 	put_addrs(out, e, AF_INET6, false);
 	fprintf(out, "\n");
+	/* The probers behind "probed": who votes, and who does not. */
+	if (st != NULL && st->votes[0] != '\0')
+		fprintf(out, "             votes %u/%u down: %s\n", st->down,
+		        st->voters, st->votes);
 }
 
 /* The measured RTT to `edge` behind a `latency` decision, or -1. */

@@ -12,6 +12,7 @@
 #include "common/hmsg.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "dnsd/probers.h"
 #include "dnsd/state_file.h"
 #include "dnsd/steer.h"
 
@@ -40,7 +41,9 @@ struct entry {
 	bool in_inv;
 	time_t last_report;
 	time_t last_change;
-	/* What the edge said of itself in the last report (HMSG_HAS_*). */
+	unsigned down, voters; /* the probers' vote behind `probed` */
+	/* What the edge said of itself, as the first voter reports it
+	 * (HMSG_HAS_*; 0 when nobody votes). */
 	uint8_t has;
 	uint8_t weight;
 	bool drain;
@@ -55,7 +58,8 @@ struct entry {
 struct health {
 	char *state_file;
 	bool stale_keep; /* stale feed: keep the last reports (not "all up") */
-	bool stale;
+	bool stale;      /* probers known, none of them fresh */
+	struct probers *probers;
 
 	/* Sorted by name, so a 1500-edge message is 1500 bsearches. */
 	struct entry *ent;
@@ -71,8 +75,6 @@ struct health {
 	struct share_conf sc;
 	uint64_t (*now_ms)(void);
 	uint64_t computed_ms; /* when the steer was last computed */
-	/* The feed's last (boot, round): shedding steps once per round. */
-	uint64_t feed_boot, feed_round;
 
 	void (*on_change)(void *arg);
 	void *on_change_arg;
@@ -187,20 +189,44 @@ entries_prune(struct health *h)
 	h->nent = j;
 }
 
-/* The probed state as it counts: a stale feed's reports are unknown,
- * unless the policy keeps them. */
-static enum health_probed
-probed_of(const struct health *h, const struct entry *e)
+/* Whether the edge asks for no new clients (through a voting prober). */
+static bool
+reports_drain(const struct entry *e)
 {
-	return h->stale && !h->stale_keep ? HEALTH_UNKNOWN : e->probed;
+	return (e->has & HMSG_HAS_DRAIN) && e->drain;
 }
 
-/* Whether what edges report of themselves counts: not from a stale feed,
- * unless the stale policy keeps the last reports. */
-static bool
-reports_fresh(const struct health *h)
+/*
+ * The probers' vote on every inventory edge into its entry: the probed
+ * state, and what the edge reported about itself.  A stale prober's
+ * votes do not count (probers.h), so neither do its reports.
+ */
+static void
+apply_votes(struct health *h)
 {
-	return !h->stale || h->stale_keep;
+	for (size_t i = 0; i < h->nent; i++) {
+		h->ent[i].probed = HEALTH_UNKNOWN;
+		h->ent[i].down = h->ent[i].voters = 0;
+	}
+	for (size_t i = 0; i < h->ninv; i++) {
+		struct entry *e = entry_find(h, h->inv[i]);
+		struct vote v;
+		probers_vote(h->probers, i, &v);
+		e->probed = v.state == HMSG_DOWN ? HEALTH_DOWN
+		            : v.state == HMSG_UP ? HEALTH_UP
+		                                 : HEALTH_UNKNOWN;
+		e->down = v.down;
+		e->voters = v.voters;
+		uint8_t has = v.line != NULL ? v.line->has : 0;
+		if ((has & HMSG_HAS_WEIGHT) && (!(e->has & HMSG_HAS_WEIGHT) ||
+		                                e->weight != v.line->weight))
+			log_info("health: edge %s: reports weight %u", e->name,
+			         v.line->weight);
+		e->has = has;
+		e->load = has ? v.line->load : 0;
+		e->weight = has ? v.line->weight : 0;
+		e->drain = has ? v.line->drain : false;
+	}
 }
 
 /*
@@ -208,17 +234,17 @@ reports_fresh(const struct health *h)
  * 1, or where a timed drain has come to.
  */
 static double
-base_of(const struct health *h, const struct entry *e, uint64_t now)
+base_of(const struct entry *e, uint64_t now)
 {
 	if (e == NULL || e->ov == HEALTH_FORCE_UP)
 		return 1;
-	if (e->ov == HEALTH_FORCE_DOWN || probed_of(h, e) == HEALTH_DOWN)
+	if (e->ov == HEALTH_FORCE_DOWN || e->probed == HEALTH_DOWN)
 		return 0;
 	if (e->ov == HEALTH_DRAIN) /* a timed drain: where it has come to */
 		return e->share.drain_since != 0
 		           ? share_drain_at(&e->share, now)
 		           : 0;
-	if (reports_fresh(h) && (e->has & HMSG_HAS_DRAIN) && e->drain)
+	if (reports_drain(e))
 		return 0;
 	return 1;
 }
@@ -230,10 +256,10 @@ reason(const struct health *h, const struct entry *e, enum cause cause)
 		return "operator";
 	if (h->stale)
 		return "feed stale";
-	if (reports_fresh(h) && (e->has & HMSG_HAS_DRAIN) && e->drain)
+	if (reports_drain(e))
 		return "the edge reports drain";
 	if (e->probed != HEALTH_UNKNOWN)
-		return "probe report";
+		return e->voters > 1 ? "probers' vote" : "probe report";
 	return cause == CAUSE_EDGES ? "new edge" : "no report";
 }
 
@@ -241,7 +267,7 @@ reason(const struct health *h, const struct entry *e, enum cause cause)
 static unsigned
 weight_of(const struct health *h, const struct entry *e, size_t i)
 {
-	if (e != NULL && reports_fresh(h) && (e->has & HMSG_HAS_WEIGHT))
+	if (e != NULL && (e->has & HMSG_HAS_WEIGHT))
 		return e->weight;
 	return h->weight[i];
 }
@@ -254,7 +280,7 @@ share_of(struct health *h, struct entry *e, enum cause cause, uint64_t now)
 {
 	if (e == NULL)
 		return 1;
-	double base = base_of(h, e, now);
+	double base = base_of(e, now);
 	if (base > e->base &&
 	    (cause == CAUSE_PROBE || cause == CAUSE_OPERATOR) &&
 	    h->sc.ramp_ms > 0) {
@@ -266,7 +292,7 @@ share_of(struct health *h, struct entry *e, enum cause cause, uint64_t now)
 	e->base = base;
 	if (e->ov == HEALTH_FORCE_UP)
 		return 1;
-	double sh = share_at(&e->share, &h->sc, reports_fresh(h), now);
+	double sh = share_at(&e->share, &h->sc, e->voters > 0, now);
 	return base < sh ? base : sh;
 }
 
@@ -283,6 +309,7 @@ recompute(struct health *h, enum cause cause)
 	bool changed = false;
 
 	h->computed_ms = ms;
+	apply_votes(h);
 	for (size_t i = 0; i < h->ninv; i++) {
 		struct entry *e = entry_find(h, h->inv[i]);
 		double sh = share_of(h, e, cause, ms);
@@ -323,6 +350,7 @@ health_new(const char *state_file, bool stale_keep)
 	struct health *h = xcalloc(1, sizeof(*h));
 
 	h->stale_keep = stale_keep;
+	h->probers = probers_new(stale_keep);
 	h->sc = share_conf_default;
 	h->now_ms = clock_wall_ms;
 	h->steer = xcalloc(1, steer_size(0));
@@ -390,6 +418,7 @@ health_free(struct health *h)
 {
 	if (h == NULL)
 		return;
+	probers_free(h->probers);
 	free(h->weight);
 	free(h->steer);
 	free(h->inv);
@@ -419,6 +448,8 @@ health_set_edges(struct health *h, const struct edge_set *edges)
 		h->weight[i] = edges->edge[i].weight;
 		entry_get(h, h->inv[i])->in_inv = true;
 	}
+	probers_set_inventory(h->probers, (const char(*)[EDGE_NAME_MAX])h->inv,
+	                      n);
 	entries_prune(h);
 	recompute(h, CAUSE_EDGES);
 }
@@ -428,23 +459,6 @@ health_on_change(struct health *h, void (*fn)(void *arg), void *arg)
 {
 	h->on_change = fn;
 	h->on_change_arg = arg;
-}
-
-/* Rounds of the feed since the last report: shedding steps once per
- * round, so every dnsd fed by the same prober takes the same steps. */
-static unsigned
-rounds_since(struct health *h, const struct hmsg *m)
-{
-	unsigned most = h->sc.step > 0 ? (unsigned)(1 / h->sc.step) + 1 : 1;
-	uint64_t r;
-
-	if (m->boot != h->feed_boot)
-		r = 1; /* a new prober: its rounds start again */
-	else
-		r = m->round > h->feed_round ? m->round - h->feed_round : 0;
-	h->feed_boot = m->boot;
-	h->feed_round = m->round;
-	return r < most ? (unsigned)r : most;
 }
 
 /* The load driver for one edge over `rounds` rounds, logged on change. */
@@ -468,46 +482,82 @@ shed(struct health *h, struct entry *e, unsigned rounds)
 		           e->name, e->share.shed);
 }
 
-void
+/* Whether no prober is fresh any more (but some spoke): the stale
+ * policy applies (the feed logs it). */
+static void
+update_stale(struct health *h)
+{
+	bool stale =
+	    probers_count(h->probers) > 0 && probers_fresh(h->probers) == 0;
+
+	h->stale = stale;
+}
+
+enum health_take
 health_report(struct health *h, const struct hmsg *m)
 {
 	time_t now = time(NULL);
-	unsigned rounds = rounds_since(h, m);
+	unsigned rounds, most;
+	enum probers_take t = probers_take(h->probers, m, clock_ms(), &rounds);
 
-	/* A full snapshot: an edge it leaves out is unknown to the prober,
-	 * and says nothing of itself. */
-	for (size_t i = 0; i < h->nent; i++) {
-		h->ent[i].probed = HEALTH_UNKNOWN;
-		h->ent[i].has = 0;
-	}
+	if (t != PROBERS_TAKEN)
+		return t == PROBERS_OLD ? HEALTH_OLD : HEALTH_TOO_MANY;
 	for (size_t i = 0; i < m->n; i++) {
-		const struct hmsg_edge *me = &m->edge[i];
-		struct entry *e = entry_get(h, me->name);
-		e->probed = me->state == HMSG_DOWN ? HEALTH_DOWN : HEALTH_UP;
-		e->last_report = now;
-		if ((me->has & HMSG_HAS_WEIGHT) &&
-		    (!(e->has & HMSG_HAS_WEIGHT) || e->weight != me->weight))
-			log_info("health: edge %s: reports weight %u", e->name,
-			         me->weight);
-		e->has = me->has;
-		e->load = me->load;
-		e->weight = me->weight;
-		e->drain = me->drain;
+		struct entry *e = entry_find(h, m->edge[i].name);
+		if (e != NULL && e->in_inv)
+			e->last_report = now;
 	}
+	update_stale(h);
+	/* Shedding steps once per round of the leading prober, so every
+	 * dnsd fed by the same probers takes the same steps. */
+	apply_votes(h);
+	most = h->sc.step > 0 ? (unsigned)(1 / h->sc.step) + 1 : 1;
+	rounds = rounds < most ? rounds : most;
 	for (size_t i = 0; i < h->nent; i++)
 		if (h->ent[i].in_inv)
 			shed(h, &h->ent[i], rounds);
-	entries_prune(h);
 	changed(h, CAUSE_PROBE);
+	return HEALTH_TAKEN;
 }
 
 void
-health_set_stale(struct health *h, bool stale)
+health_expire(struct health *h, unsigned stale_after_ms)
 {
-	if (h->stale == stale)
+	if (!probers_expire(h->probers, clock_ms(), stale_after_ms))
 		return;
-	h->stale = stale;
+	update_stale(h);
 	changed(h, CAUSE_STALE);
+}
+
+bool
+health_stale(const struct health *h)
+{
+	return h->stale;
+}
+
+void
+health_set_vote(struct health *h, const struct vote_conf *c)
+{
+	probers_set_conf(h->probers, c);
+	recompute(h, CAUSE_EDGES);
+}
+
+uint8_t
+health_prober_view(const struct health *h, size_t k, size_t i)
+{
+	return k < probers_count(h->probers) ? probers_view(h->probers, k, i)
+	                                     : 0;
+}
+
+size_t
+health_probers(const struct health *h, struct prober_info *out, size_t max)
+{
+	size_t n = probers_count(h->probers);
+	uint64_t now = clock_ms();
+
+	for (size_t k = 0; k < n && k < max; k++)
+		probers_info(h->probers, k, now, &out[k]);
+	return n;
 }
 
 const char *
@@ -598,7 +648,7 @@ static void
 share_why(const struct health *h, const struct entry *e, char *why, size_t len)
 {
 	uint64_t now = h->computed_ms;
-	double shed = reports_fresh(h) ? e->share.shed : 1;
+	double shed = e->voters > 0 ? e->share.shed : 1;
 	double ramp = share_ramp_at(&e->share, &h->sc, now);
 	double drain = share_drain_at(&e->share, now);
 
@@ -618,6 +668,35 @@ share_why(const struct health *h, const struct entry *e, char *why, size_t len)
 	}
 }
 
+/* Each prober's view of inventory edge i into votes[len] (health.h). */
+static void
+votes_text(const struct health *h, size_t i, char *votes, size_t len)
+{
+	size_t n = probers_count(h->probers), off = 0;
+
+	votes[0] = '\0';
+	for (size_t k = 0; k < n; k++) {
+		struct prober_info pi;
+		probers_info(h->probers, k, 0, &pi);
+		uint8_t v = probers_view(h->probers, k, i);
+		const char *why = pi.votes || v == 0 ? ""
+		                  : pi.isolated      ? "(isolated)"
+		                                     : "(stale)";
+		int w = snprintf(votes + off, len - off, "%s%s=%s%s",
+		                 k ? " " : "", pi.name,
+		                 v == HMSG_DOWN ? "down"
+		                 : v            ? "up"
+		                                : "-",
+		                 why);
+		if (w < 0 || (size_t)w >= len - off) {
+			snprintf(votes + (len > 4 ? len - 4 : 0),
+			         len > 4 ? 4 : len, "...");
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
 size_t
 health_list(const struct health *h, struct health_edge_info *out, size_t max)
 {
@@ -633,12 +712,14 @@ health_list(const struct health *h, struct health_edge_info *out, size_t max)
 		o->load = -1;
 		if (e == NULL)
 			continue;
-		o->probed = probed_of(h, e);
+		o->probed = e->probed;
+		o->down = e->down;
+		o->voters = e->voters;
+		votes_text(h, i, o->votes, sizeof(o->votes));
 		o->override = e->ov;
 		o->last_report = e->last_report;
 		o->last_change = e->last_change;
-		o->weight_reported =
-		    reports_fresh(h) && (e->has & HMSG_HAS_WEIGHT);
+		o->weight_reported = (e->has & HMSG_HAS_WEIGHT) != 0;
 		if (e->has & HMSG_HAS_LOAD)
 			o->load = e->load;
 		if (o->usable)

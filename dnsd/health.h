@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "dnsd/probers.h"
 #include "dnsd/share.h"
 
 struct edge_set;
@@ -38,6 +39,7 @@ enum health_probed {
 struct health_edge_info {
 	char name[32];
 	enum health_probed probed;
+	unsigned down, voters; /* the probers' vote behind `probed` */
 	enum health_override override;
 	bool usable;
 	time_t last_report; /* 0: never */
@@ -48,6 +50,10 @@ struct health_edge_info {
 	double load;  /* as reported; < 0: none */
 	char why[32]; /* what holds the share below 1: "shed", "ramp:40s"
 	                 (left), "drain:540s" (left); "" when nothing does */
+	/* Each known prober's view of the edge, by name, and why a view
+	 * does not count: "a=down b=up c=down(isolated) d=-(stale)" ("-":
+	 * it does not probe the edge); cut with "..." if too long. */
+	char votes[256];
 };
 
 struct health;
@@ -97,14 +103,39 @@ void health_set_clock(struct health *h, uint64_t (*now_ms)(void));
  */
 void health_on_change(struct health *h, void (*fn)(void *arg), void *arg);
 
+enum health_take {
+	HEALTH_TAKEN,
+	HEALTH_OLD,      /* not newer than the last taken from its prober */
+	HEALTH_TOO_MANY, /* a new prober beyond PROBERS_MAX */
+};
+
 /*
  * A prober's full report (hmsg.h): the state of every edge it probes; an
  * edge it leaves out is unknown to it.  Already checked by the feed.
+ * The probers' vote (probers.h) decides each edge's probed state.
  */
-void health_report(struct health *h, const struct hmsg *m);
+enum health_take health_report(struct health *h, const struct hmsg *m);
 
-/* The feed went silent for longer than stale_after (true) or spoke again. */
-void health_set_stale(struct health *h, bool stale);
+/*
+ * Probers silent for `stale_after_ms` stop voting; when none is fresh,
+ * the stale policy applies (logged once each way).  Call often (the
+ * feed's timer does).
+ */
+void health_expire(struct health *h, unsigned stale_after_ms);
+
+/* Probers have spoken, and none is fresh now. */
+bool health_stale(const struct health *h);
+
+/* The vote rule and the isolation breaker; at load and every reload. */
+void health_set_vote(struct health *h, const struct vote_conf *c);
+
+/* Every known prober, by name, into out[0..max); returns how many. */
+size_t health_probers(const struct health *h, struct prober_info *out,
+                      size_t max);
+
+/* What prober k (as health_probers lists them) says of inventory edge i:
+ * HMSG_UP, HMSG_DOWN, or 0 (it does not probe it). */
+uint8_t health_prober_view(const struct health *h, size_t k, size_t i);
 
 /* What a stale feed means, for the log: "treating edges as up", ... */
 const char *health_stale_policy(const struct health *h);

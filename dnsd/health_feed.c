@@ -19,7 +19,6 @@
 #include "dnsd/sockfile.h"
 
 #define FEED_RECV_BURST 64 /* datagrams per wakeup */
-#define FEED_OLD_BOOTS 8   /* retired boot ids remembered */
 
 struct health_feed {
 	struct health *h;
@@ -29,41 +28,33 @@ struct health_feed {
 	struct event *unix_ev, *udp_ev, *timer;
 	uint8_t key[HMSG_KEY_MAX];
 	size_t keylen;
-	char *buf;        /* HMSG_MAX + 1 */
-	struct hmsg *msg; /* too big for the stack */
-	/* The prober followed: its boot id and the last sequence number. */
-	bool have_last;
-	uint64_t last_boot, last_seq;
-	uint64_t old_boot[FEED_OLD_BOOTS];
-	size_t nold;
-	uint64_t last_rx_ms; /* monotonic */
+	char *buf;           /* HMSG_MAX + 1 */
+	struct hmsg *msg;    /* too big for the stack */
+	uint64_t last_rx_ms; /* monotonic, of any prober */
 	struct health_feed_stats stats;
 };
 
-static bool
-boot_retired(const struct health_feed *f, uint64_t boot)
-{
-	size_t n = f->nold < FEED_OLD_BOOTS ? f->nold : FEED_OLD_BOOTS;
-
-	for (size_t i = 0; i < n; i++)
-		if (f->old_boot[i] == boot)
-			return true;
-	return false;
-}
-
-/* Take a decoded message that passed every check. */
+/* Take a decoded message that passed every check: health dedupes it
+ * by prober and votes. */
 static void
 accept_message(struct health_feed *f, const struct hmsg *m)
 {
-	if (f->have_last && m->boot != f->last_boot) {
-		f->old_boot[f->nold % FEED_OLD_BOOTS] = f->last_boot;
-		f->nold++;
-		log_info("health: feed restarted (boot %016llx)",
-		         (unsigned long long)m->boot);
+	static struct log_rl rl_old;
+
+	switch (health_report(f->h, m)) {
+	case HEALTH_OLD:
+		f->stats.dropped_old++;
+		log_ratelimit(&rl_old, LOG_INFO,
+		              "health: feed: dropped old message from prober "
+		              "%s (seq %llu)",
+		              m->prober, (unsigned long long)m->seq);
+		return;
+	case HEALTH_TOO_MANY:
+		f->stats.dropped_probers++;
+		return;
+	case HEALTH_TAKEN:
+		break;
 	}
-	f->have_last = true;
-	f->last_boot = m->boot;
-	f->last_seq = m->seq;
 	f->last_rx_ms = clock_ms();
 	f->stats.accepted++;
 	f->stats.last_message = time(NULL);
@@ -71,9 +62,6 @@ accept_message(struct health_feed *f, const struct hmsg *m)
 		f->stats.stale = false;
 		log_notice("health: feed recovered");
 	}
-	/* The report first: a recovered feed must not flash the old one. */
-	health_report(f->h, m);
-	health_set_stale(f->h, false);
 }
 
 /* One datagram from either transport; `udp` needs the key and a fresh
@@ -81,7 +69,7 @@ accept_message(struct health_feed *f, const struct hmsg *m)
 static void
 feed_message(struct health_feed *f, size_t len, bool udp)
 {
-	static struct log_rl rl_bad, rl_auth, rl_old;
+	static struct log_rl rl_bad, rl_auth;
 	struct hmsg *m = f->msg;
 	const char *why = NULL;
 
@@ -115,15 +103,6 @@ feed_message(struct health_feed *f, size_t len, bool udp)
 			return;
 		}
 	}
-	if ((f->have_last && m->boot == f->last_boot &&
-	     m->seq <= f->last_seq) ||
-	    boot_retired(f, m->boot)) {
-		f->stats.dropped_old++;
-		log_ratelimit(&rl_old, LOG_INFO,
-		              "health: feed: dropped old message (seq %llu)",
-		              (unsigned long long)m->seq);
-		return;
-	}
 	accept_message(f, m);
 }
 
@@ -156,12 +135,14 @@ stale_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Each prober stops voting once silent for stale_after; the feed
+	 * is stale when they all are (or none ever spoke). */
+	health_expire(f->h, f->stale_after_ms);
 	if (f->stats.stale || idle < f->stale_after_ms)
 		return;
 	f->stats.stale = true;
 	log_warn("health: feed stale for %.1fs, %s", (double)idle / 1000,
 	         health_stale_policy(f->h));
-	health_set_stale(f->h, true);
 }
 
 static int

@@ -7,9 +7,10 @@
  * it falls silent.  Accepted reports and staleness go to the health state
  * (health.h).  Main thread, on its libevent loop.
  *
- * It follows one prober at a time (one edge-health, whichever way its
- * messages come): a message from a new boot id is taken as that prober
- * restarting, and the old boot's messages are dropped from then on.
+ * Several probers may feed one dnsd, each by name (health.h keeps a view
+ * per prober and takes their vote); within one prober, a message from a
+ * new boot id is taken as it restarting, and the old boot's messages are
+ * dropped from then on.
  */
 #ifndef DNSD_HEALTH_FEED_H
 #define DNSD_HEALTH_FEED_H
@@ -26,11 +27,12 @@ struct netaddr;
 /* Feed statistics, for status and metrics. */
 struct health_feed_stats {
 	uint64_t accepted;
-	uint64_t dropped_old;  /* (boot, seq) not newer */
-	uint64_t dropped_bad;  /* undecodable */
-	uint64_t dropped_auth; /* missing or wrong mac, or too old */
-	time_t last_message;   /* 0: never */
-	bool stale;
+	uint64_t dropped_old;     /* (boot, seq) not newer */
+	uint64_t dropped_bad;     /* undecodable */
+	uint64_t dropped_auth;    /* missing or wrong mac, or too old */
+	uint64_t dropped_probers; /* from probers beyond PROBERS_MAX */
+	time_t last_message;      /* 0: never */
+	bool stale;               /* no prober is fresh */
 };
 
 struct health_feed;

@@ -88,6 +88,86 @@ render_geo(struct evbuffer *out, const struct metrics_input *in)
 	                    s->geo_dropped);
 }
 
+/* One gauge per prober: `v` picks the value. */
+static void
+prober_gauge(struct evbuffer *out, const struct metrics_input *in,
+             const char *name, const char *type, const char *help,
+             uint64_t (*v)(const struct prober_info *p))
+{
+	metrics_http_head(out, name, type, help);
+	for (size_t k = 0; k < in->nprobers; k++)
+		metrics_http_sample(out, name, "prober", in->probers[k].name,
+		                    v(&in->probers[k]));
+}
+
+static uint64_t
+p_fresh(const struct prober_info *p)
+{
+	return p->fresh;
+}
+
+static uint64_t
+p_isolated(const struct prober_info *p)
+{
+	return p->isolated;
+}
+
+static uint64_t
+p_isolations(const struct prober_info *p)
+{
+	return p->isolations;
+}
+
+static uint64_t
+p_edges(const struct prober_info *p)
+{
+	return p->edges;
+}
+
+static uint64_t
+p_down(const struct prober_info *p)
+{
+	return p->down;
+}
+
+static uint64_t
+p_messages(const struct prober_info *p)
+{
+	return p->messages;
+}
+
+/* Each prober's freshness, breaker and view of every edge it probes. */
+static void
+render_probers(struct evbuffer *out, const struct metrics_input *in)
+{
+	prober_gauge(out, in, "dnsd_prober_fresh", "gauge",
+	             "1 while the prober's messages keep coming.", p_fresh);
+	prober_gauge(out, in, "dnsd_prober_isolated", "gauge",
+	             "1 while the prober is isolated: it finds most edges "
+	             "down, the others find them up; its votes are ignored.",
+	             p_isolated);
+	prober_gauge(out, in, "dnsd_prober_isolations_total", "counter",
+	             "Times the prober was found isolated.", p_isolations);
+	prober_gauge(out, in, "dnsd_prober_edges", "gauge",
+	             "Edges of the inventory the prober reports.", p_edges);
+	prober_gauge(out, in, "dnsd_prober_edges_down", "gauge",
+	             "Edges the prober reports down.", p_down);
+	prober_gauge(out, in, "dnsd_prober_messages_total", "counter",
+	             "Messages taken from the prober.", p_messages);
+	metrics_http_head(out, "dnsd_prober_edge_up", "gauge",
+	                  "What each prober finds of each edge it probes (1: "
+	                  "up, 0: down).");
+	for (size_t k = 0; k < in->nprobers; k++)
+		for (size_t i = 0; i < in->nhealth; i++) {
+			uint8_t v = in->views[k * in->nhealth + i];
+			if (v != 0)
+				metrics_http_sample2(
+				    out, "dnsd_prober_edge_up", "prober",
+				    in->probers[k].name, "edge",
+				    in->health[i].name, v == HMSG_UP);
+		}
+}
+
 static void
 render_health(struct evbuffer *out, const struct metrics_input *in)
 {
@@ -140,6 +220,19 @@ render_health(struct evbuffer *out, const struct metrics_input *in)
 			                   in->health[i].name,
 			                   in->health[i].load);
 
+	metrics_http_head(out, "dnsd_edge_votes_down", "gauge",
+	                  "Probers whose vote counts that find the edge down.");
+	for (size_t i = 0; i < in->nhealth; i++)
+		metrics_http_sample(out, "dnsd_edge_votes_down", "edge",
+		                    in->health[i].name, in->health[i].down);
+	metrics_http_head(out, "dnsd_edge_voters", "gauge",
+	                  "Probers whose vote on the edge counts (fresh, not "
+	                  "isolated, probing it).");
+	for (size_t i = 0; i < in->nhealth; i++)
+		metrics_http_sample(out, "dnsd_edge_voters", "edge",
+		                    in->health[i].name, in->health[i].voters);
+	render_probers(out, in);
+
 	const struct health_feed_stats *f = in->feed;
 	if (f == NULL)
 		return;
@@ -157,7 +250,8 @@ render_health(struct evbuffer *out, const struct metrics_input *in)
 	metrics_http_sample(out, "dnsd_feed_stale", NULL, NULL, f->stale);
 	metrics_http_head(
 	    out, "dnsd_feed_messages_total", "counter",
-	    "Health feed messages, accepted or dropped (old, bad, auth).");
+	    "Health feed messages, accepted or dropped (old, bad, auth, "
+	    "from a prober beyond the 32 kept).");
 	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
 	                    "accepted", f->accepted);
 	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
@@ -166,6 +260,8 @@ render_health(struct evbuffer *out, const struct metrics_input *in)
 	                    "dropped_bad", f->dropped_bad);
 	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
 	                    "dropped_auth", f->dropped_auth);
+	metrics_http_sample(out, "dnsd_feed_messages_total", "result",
+	                    "dropped_probers", f->dropped_probers);
 }
 
 void
@@ -240,11 +336,22 @@ scrape(struct evbuffer *out, void *arg)
 	};
 	if (in.nhealth > nedges)
 		in.nhealth = nedges;
+	struct prober_info pi[PROBERS_MAX];
+	uint8_t *views = xcalloc(PROBERS_MAX * in.nhealth + 1, 1);
+	in.nprobers = health_probers(server_health(m->server), pi, PROBERS_MAX);
+	in.nprobers = in.nprobers < PROBERS_MAX ? in.nprobers : PROBERS_MAX;
+	for (size_t k = 0; k < in.nprobers; k++)
+		for (size_t i = 0; i < in.nhealth; i++)
+			views[k * in.nhealth + i] =
+			    health_prober_view(server_health(m->server), k, i);
+	in.probers = pi;
+	in.views = views;
 	if (feed != NULL) {
 		health_feed_stats(feed, &fs);
 		in.feed = &fs;
 	}
 	metrics_render(out, &in);
+	free(views);
 	free(geo);
 	free(edges);
 	free(hi);

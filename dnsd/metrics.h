@@ -12,6 +12,7 @@
 struct event_base;
 struct evbuffer;
 struct health_edge_info;
+struct prober_info;
 struct health_feed_stats;
 struct netaddr;
 struct server;
@@ -30,6 +31,11 @@ struct metrics_input {
 	size_t nedges;
 	const struct health_edge_info *health; /* NULL when nhealth is 0 */
 	size_t nhealth;
+	const struct prober_info *probers; /* NULL when nprobers is 0 */
+	size_t nprobers;
+	/* views[k * nhealth + i]: what prober k says of edge i (HMSG_UP,
+	 * HMSG_DOWN, 0: it does not probe it); NULL when nprobers is 0 */
+	const uint8_t *views;
 	const struct health_feed_stats *feed; /* NULL: no feed metrics */
 	time_t now;                           /* for the feed's age */
 	uint64_t reloads;                     /* successful reloads */

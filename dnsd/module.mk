@@ -9,7 +9,7 @@ dnsd_SRCS += \
 	dnsd/geo_answer.c dnsd/answer.c dnsd/stats.c \
 	dnsd/serving.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c \
 	dnsd/worker.c \
-	dnsd/health.c dnsd/share.c dnsd/health_feed.c dnsd/state_file.c dnsd/sockfile.c \
+	dnsd/health.c dnsd/probers.c dnsd/share.c dnsd/health_feed.c dnsd/state_file.c dnsd/sockfile.c \
 	dnsd/server.c dnsd/control.c dnsd/commands.c dnsd/explain.c \
 	dnsd/control_client.c \
 	dnsd/metrics.c \

@@ -134,6 +134,7 @@ server_load(const char *conf_path, const struct netaddr *listen, size_t nlisten,
 	s->snap = snap;
 	s->health = health_new(snap->conf->state_file, snap->conf->stale_keep);
 	health_set_steering(s->health, &snap->conf->steering);
+	health_set_vote(s->health, &snap->conf->vote);
 	health_set_edges(s->health, snap->edges);
 	health_on_change(s->health, health_changed, s);
 	publish(s);
@@ -247,6 +248,7 @@ server_reload(struct server *s, struct errbuf *err)
 	}
 	/* The health of the new edges first: they are published as one. */
 	health_set_steering(s->health, &snap->conf->steering);
+	health_set_vote(s->health, &snap->conf->vote);
 	health_set_edges(s->health, snap->edges);
 	snapshot_unref(s->snap);
 	s->snap = snap;

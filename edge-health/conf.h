@@ -22,12 +22,20 @@ struct errbuf;
 #define EH_JITTER_PCT 10
 #define EH_MAX_BODY 65536
 
-enum eh_check_type { EH_CHECK_TCP, EH_CHECK_HTTP, EH_CHECK_HTTPS };
+enum eh_check_type {
+	EH_CHECK_TCP,
+	EH_CHECK_HTTP,
+	EH_CHECK_HTTPS,
+	EH_CHECK_DNS
+};
 
 /* One check of an edge.  Strings are owned by the conf. */
 struct eh_check {
 	enum eh_check_type type;
 	struct netaddr addr; /* probed address and port */
+	/* every type: the socket binds this address (port 0) first */
+	bool has_source;
+	struct netaddr source;
 	/* http/https only */
 	char *path;       /* "/" by default */
 	char *host;       /* Host header and SNI; default: the edge name */
@@ -36,6 +44,12 @@ struct eh_check {
 	char *body;      /* required substring of the body, or NULL */
 	size_t max_body; /* bytes; a longer response fails the check */
 	bool verify;     /* https: verify the certificate chain and name */
+	/* dns only */
+	char *qname;    /* the queried name, as written */
+	uint16_t qtype; /* RR type number; default A */
+	uint8_t rcode;  /* expected rcode; default NOERROR */
+	bool dns_tcp;   /* transport: tcp (default udp) */
+	char *answer;   /* required rdata in presentation form, or NULL */
 };
 
 /* Timing of one edge, after defaults and overrides are applied. */
@@ -68,8 +82,32 @@ struct eh_feed {
 	size_t keylen; /* 0: no mac */
 };
 
+/* An announced IP prefix, host bits zero. */
+struct eh_prefix {
+	int family;                      /* AF_INET or AF_INET6 */
+	unsigned char addr[16];          /* network order; 4 bytes for IPv4 */
+	unsigned len;                    /* prefix length */
+	char text[INET6_ADDRSTRLEN + 4]; /* canonical: "2001:db8::53/128" */
+};
+
+/*
+ * The anycast role (`anycast:`): while every check passes, by rise/fall,
+ * the prefixes are announced through BIRD (edge-health/anycast.h).
+ * Owned by the conf.
+ */
+struct eh_anycast {
+	struct eh_timing t; /* jitter unused: rounds every interval */
+	struct eh_check *check;
+	size_t ncheck;
+	struct eh_prefix *prefix; /* in file order, no duplicates */
+	size_t nprefix;
+	char *bird_include; /* the file BIRD includes; relative resolved */
+	char **bird_reload; /* argv, NULL-terminated; no shell */
+};
+
 struct eh_conf {
-	char *path;       /* this file */
+	char prober[HMSG_PROBER_MAX]; /* this prober's name in the feed */
+	char *path;                   /* this file */
 	char *edges_path; /* the inventory, relative paths resolved */
 	char *state_file; /* states kept across restarts, or NULL */
 	char *user;       /* drop root for this user, or NULL */
@@ -81,6 +119,7 @@ struct eh_conf {
 	size_t nedge;
 	struct eh_feed *feed;
 	size_t nfeed;
+	struct eh_anycast *anycast; /* NULL without `anycast:` */
 };
 
 /*
@@ -94,7 +133,26 @@ struct eh_conf *eh_conf_load(const char *path, struct errbuf *err);
 
 void eh_conf_free(struct eh_conf *conf); /* NULL is a no-op */
 
-/* "tcp", "http", "https" */
+/* "tcp", "http", "https", "dns" */
 const char *eh_conf_check_name(enum eh_check_type type);
+
+struct ycfg_doc;
+struct yaml_node_s; /* yaml_node_t */
+
+/*
+ * Parse one check mapping `node` of `doc` ({type: tcp, address: ...}) into
+ * `out`, for the edges' `checks` and any other section that holds checks.
+ * `what` prefixes every message ("checks: edge1"); `host` is the default
+ * Host header and SNI of http/https checks (copied).  Borrows everything.
+ * Returns 0 with `out` filled (strings owned by `out`: eh_check_fini), or
+ * -1 with every problem added to `err` as file:line:col and nothing in
+ * `out` to free.  Load path only.
+ */
+int eh_check_load(const struct ycfg_doc *doc, const struct yaml_node_s *node,
+                  const char *what, const char *host, struct eh_check *out,
+                  struct errbuf *err);
+
+/* Free what eh_check_load put in `ck` (not `ck` itself); NULL is a no-op. */
+void eh_check_fini(struct eh_check *ck);
 
 #endif

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 
 #include <event2/buffer.h>
+#include <ldns/ldns.h>
 
 #include "common/hmsg.h"
 #include "common/netaddr.h"
 #include "common/xalloc.h"
 #include "daemon/metrics_http.h"
+#include "edge-health/anycast.h"
 #include "edge-health/conf.h"
 #include "edge-health/edge_report.h"
 #include "edge-health/feed.h"
@@ -32,16 +34,27 @@ open_edge(struct evbuffer *out, const char *name, const char *edge)
 	evbuffer_add(out, "\"", 1);
 }
 
-/* A check as an operator recognises it: "http://127.0.0.1:8080/health". */
+/* A check as an operator recognises it: "http://127.0.0.1:8080/health",
+ * "dns://127.0.0.1:53/cdn.example.net/A" (".../A/tcp" over TCP). */
 static void
 check_text(const struct eh_check *c, char *buf, size_t len)
 {
 	const char *path =
 	    c->type != EH_CHECK_TCP && c->path != NULL ? c->path : "";
+	int n;
 
 	/* Truncation is fine: the label is for people. */
-	if (snprintf(buf, len, "%s://%s%s", eh_conf_check_name(c->type),
-	             c->addr.text, path) < 0)
+	if (c->type == EH_CHECK_DNS) {
+		char *t = ldns_rr_type2str((ldns_rr_type)c->qtype);
+		n = snprintf(buf, len, "dns://%s/%s/%s%s", c->addr.text,
+		             c->qname, t != NULL ? t : "?",
+		             c->dns_tcp ? "/tcp" : "");
+		free(t);
+	} else {
+		n = snprintf(buf, len, "%s://%s%s", eh_conf_check_name(c->type),
+		             c->addr.text, path);
+	}
+	if (n < 0)
 		buf[0] = '\0';
 }
 
@@ -156,6 +169,30 @@ render_reports(struct evbuffer *out, const struct eh_metrics_input *in)
 	}
 }
 
+/* The anycast role's, only where it is configured. */
+static void
+render_anycast(struct evbuffer *out, const struct anycast_info *ai)
+{
+	metrics_http_head(out, "edge_health_anycast_announced", "gauge",
+	                  "1 if the BIRD include file announces the anycast "
+	                  "prefixes, 0 if it withdraws them.");
+	metrics_http_sample(out, "edge_health_anycast_announced", NULL, NULL,
+	                    ai->announced ? 1 : 0);
+	metrics_http_head(out, "edge_health_anycast_transitions_total",
+	                  "counter",
+	                  "Decisions to announce or withdraw the anycast "
+	                  "prefixes.");
+	metrics_http_sample(out, "edge_health_anycast_transitions_total", "to",
+	                    "announced", ai->announces);
+	metrics_http_sample(out, "edge_health_anycast_transitions_total", "to",
+	                    "withdrawn", ai->withdraws);
+	metrics_http_head(out, "edge_health_anycast_reload_failures_total",
+	                  "counter",
+	                  "Runs of bird_reload that failed or were killed.");
+	metrics_http_sample(out, "edge_health_anycast_reload_failures_total",
+	                    NULL, NULL, ai->reload_failures);
+}
+
 void
 eh_metrics_render(struct evbuffer *out, const struct eh_metrics_input *in)
 {
@@ -172,6 +209,8 @@ eh_metrics_render(struct evbuffer *out, const struct eh_metrics_input *in)
 	    "Sends to a feed target that failed (dnsd down, buffer full).");
 	metrics_http_sample(out, "edge_health_feed_send_failures_total", NULL,
 	                    NULL, in->feed_failures);
+	if (in->anycast != NULL)
+		render_anycast(out, in->anycast);
 }
 
 /* ---- the endpoint ------------------------------------------------------- */
@@ -200,6 +239,11 @@ scrape(struct evbuffer *out, void *arg)
 	};
 	if (*m->src.feed != NULL)
 		in.feed_failures += feed_failures(*m->src.feed);
+	struct anycast_info ai;
+	if (m->src.anycast != NULL && *m->src.anycast != NULL) {
+		anycast_info(*m->src.anycast, &ai);
+		in.anycast = &ai;
+	}
 	eh_metrics_render(out, &in);
 	free(ei);
 }

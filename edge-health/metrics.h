@@ -8,6 +8,8 @@
 
 #include "edge-health/sched.h"
 
+struct anycast;
+struct anycast_info;
 struct event_base;
 struct evbuffer;
 struct feed;
@@ -19,6 +21,7 @@ struct eh_metrics_input {
 	size_t nedge;
 	uint64_t feed_messages; /* snapshots sent, each to every target */
 	uint64_t feed_failures; /* sends to a target that failed */
+	const struct anycast_info *anycast; /* NULL: no anycast role */
 };
 
 /*
@@ -38,6 +41,7 @@ struct eh_metrics_source {
 	struct feed *const *feed;
 	const uint64_t *feed_messages;
 	const uint64_t *feed_failures_before; /* of feeds freed by reloads */
+	struct anycast *const *anycast;       /* may point to NULL */
 };
 
 struct eh_metrics;

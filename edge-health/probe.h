@@ -20,7 +20,8 @@ struct probe;
  * probe failed ("http: status 503", "tcp: connection refused"), without
  * the edge name or address.  `report` is what the edge said about itself
  * in the body of a passing http/https check (edge-health/edge_report.h),
- * or NULL: a failed check, a tcp check, or a body that is no report.
+ * or NULL: a failed check, a tcp or dns check, or a body that is no
+ * report.
  * Both are only valid during the call.  Never called from within
  * ops->start nor after ops->stop.
  */
@@ -63,9 +64,21 @@ struct probe_ops {
 
 extern const struct probe_ops probe_tcp_ops;
 extern const struct probe_ops probe_http_ops; /* http and https */
+extern const struct probe_ops probe_dns_ops;
 
 /* The implementation for a check type. */
 const struct probe_ops *probe_ops_for(enum eh_check_type type);
+
+/*
+ * A new nonblocking, close-on-exec socket of `socktype` (SOCK_STREAM or
+ * SOCK_DGRAM) in the family of the check's address, bound to the check's
+ * `source` if it has one: the one place where probes bind.  Returns the
+ * descriptor (the caller closes it), or -1 with a reason in `why`
+ * ("tcp: bind source 127.0.0.31: Cannot assign requested address").  Never
+ * blocks.
+ */
+int probe_socket(const struct eh_check *c, int socktype, char *why,
+                 size_t whylen);
 
 /*
  * Create the TLS contexts (system trust store for verification).  Returns

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -262,6 +264,18 @@ probe_http_start(struct probe *p, char *why, size_t whylen)
 	if (h->conn == NULL) {
 		bufferevent_free(h->bev);
 		goto fail;
+	}
+	if (c->has_source) {
+		/* evhttp makes its socket itself (and closes any it is
+		 * given), so it binds too; probe_socket binds first for the
+		 * reason evhttp would not tell. */
+		int fd = probe_socket(c, SOCK_STREAM, why, whylen);
+		if (fd == -1) {
+			release(p, false);
+			return -1;
+		}
+		close(fd);
+		evhttp_connection_set_local_address(h->conn, c->source.host);
 	}
 	evhttp_connection_set_retries(h->conn, 0);
 	evhttp_connection_set_max_body_size(h->conn, (ev_ssize_t)c->max_body);

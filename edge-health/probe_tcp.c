@@ -4,8 +4,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -49,11 +52,15 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 static int
 probe_tcp_start(struct probe *p, char *why, size_t whylen)
 {
+	int fd = probe_socket(p->check, SOCK_STREAM, why, whylen);
+	if (fd == -1)
+		return -1;
 	/* Deferred callbacks: a connect that fails at once must not call
 	 * p->done from within start. */
 	struct bufferevent *bev = bufferevent_socket_new(
-	    p->env->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	    p->env->base, fd, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (bev == NULL) {
+		close(fd);
 		snprintf(why, whylen, "tcp: cannot create a socket");
 		return -1;
 	}
@@ -81,5 +88,45 @@ const struct probe_ops probe_tcp_ops = {
 const struct probe_ops *
 probe_ops_for(enum eh_check_type type)
 {
-	return type == EH_CHECK_TCP ? &probe_tcp_ops : &probe_http_ops;
+	switch (type) {
+	case EH_CHECK_TCP:
+		return &probe_tcp_ops;
+	case EH_CHECK_DNS:
+		return &probe_dns_ops;
+	case EH_CHECK_HTTP:
+	case EH_CHECK_HTTPS:
+		break;
+	}
+	return &probe_http_ops;
+}
+
+int
+probe_socket(const struct eh_check *c, int socktype, char *why, size_t whylen)
+{
+	const char *kind = eh_conf_check_name(c->type);
+	int fd = socket(c->addr.ss.ss_family,
+	                socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd == -1) {
+		snprintf(why, whylen, "%s: socket: %s", kind, strerror(errno));
+		return -1;
+	}
+	if (!c->has_source)
+		return fd;
+	/* A TCP socket picks its port at connect, not at bind: a port
+	 * chosen by bind is not shared with other destinations, and many
+	 * probes from one source would run out of them. */
+	if (socktype == SOCK_STREAM) {
+		int one = 1;
+		(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		                 sizeof(one));
+	}
+	if (bind(fd, (const struct sockaddr *)&c->source.ss, c->source.len) ==
+	    -1) {
+		snprintf(why, whylen, "%s: bind source %s: %s", kind,
+		         c->source.host, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -19,6 +19,7 @@
 #include "common/hmsg.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "edge-health/anycast.h"
 #include "edge-health/conf.h"
 #include "edge-health/feed.h"
 #include "edge-health/metrics.h"
@@ -38,6 +39,7 @@ struct prober {
 	struct event *tick;         /* the periodic full snapshot */
 	struct hmsg *msg;           /* large: on the heap */
 	struct eh_metrics *metrics; /* NULL without `metrics` */
+	struct anycast *anycast;    /* NULL without `anycast` */
 	uint64_t boot;
 	uint64_t seq;
 	uint64_t round;                /* periodic reports (ticks) so far */
@@ -66,6 +68,7 @@ static void
 snapshot(struct prober *p)
 {
 	sched_snapshot(p->sched, p->msg);
+	memcpy(p->msg->prober, p->conf->prober, sizeof(p->msg->prober));
 	p->msg->boot = p->boot;
 	p->msg->seq = ++p->seq;
 	p->msg->round = p->round;
@@ -96,6 +99,7 @@ save_state(struct prober *p)
 	 * it, and a restart must not replay it. */
 	for (size_t i = 0; i < p->msg->n; i++)
 		p->msg->edge[i].has = 0;
+	memcpy(p->msg->prober, p->conf->prober, sizeof(p->msg->prober));
 	p->msg->boot = p->boot;
 	p->msg->seq = p->seq;
 	p->msg->round = p->round;
@@ -181,6 +185,7 @@ prober_new(struct event_base *base, const char *conf_path, struct eh_conf *conf)
 		    .feed = &p->feed,
 		    .feed_messages = &p->feed_messages,
 		    .feed_failures_before = &p->feed_failures_before,
+		    .anycast = &p->anycast,
 		};
 		p->metrics = eh_metrics_new(base, &conf->metrics_addr, &src);
 		if (p->metrics == NULL) {
@@ -209,13 +214,18 @@ prober_start(struct prober *p)
 		return -1;
 	}
 	restore_state(p);
+	if (p->conf->anycast != NULL &&
+	    (p->anycast = anycast_new(p->base, p->conf->anycast)) == NULL) {
+		log_err("cannot start the anycast role");
+		return -1;
+	}
 	if (arm_tick(p) == -1) {
 		log_err("cannot arm the feed timer");
 		return -1;
 	}
-	log_info("ready: edge-health %s, %zu edges probed, %zu feeds, boot "
-	         "%016llx",
-	         EH_VERSION, p->conf->nedge, p->conf->nfeed,
+	log_info("ready: edge-health %s, prober %s, %zu edges probed, %zu "
+	         "feeds, boot %016llx",
+	         EH_VERSION, p->conf->prober, p->conf->nedge, p->conf->nfeed,
 	         (unsigned long long)p->boot);
 	return 0;
 }
@@ -251,6 +261,20 @@ prober_reload(struct prober *p)
 	    (conf->metrics &&
 	     strcmp(conf->metrics_addr.text, p->conf->metrics_addr.text) != 0))
 		log_warn("reload: metrics: a change needs a restart");
+	/* Its probes point into the old conf: switch before freeing it. */
+	if (conf->anycast != NULL && p->anycast != NULL) {
+		anycast_reload(p->anycast, conf->anycast);
+	} else if (conf->anycast != NULL) {
+		p->anycast = anycast_new(p->base, conf->anycast);
+		if (p->anycast == NULL)
+			log_err("reload: cannot start the anycast role");
+	} else if (p->anycast != NULL) {
+		log_notice("reload: anycast: no longer configured, %s left "
+		           "as it is",
+		           p->conf->anycast->bird_include);
+		anycast_free(p->anycast);
+		p->anycast = NULL;
+	}
 	eh_conf_free(p->conf);
 	p->sched = s;
 	p->conf = conf;
@@ -276,6 +300,7 @@ prober_free(struct prober *p)
 	if (p->tick != NULL)
 		event_free(p->tick);
 	eh_metrics_free(p->metrics);
+	anycast_free(p->anycast);
 	sched_free(p->sched);
 	event_base_loop(p->base, EVLOOP_NONBLOCK);
 	uint64_t failures = p->feed_failures_before + feed_failures(p->feed);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -264,7 +265,11 @@ same_check(const struct eh_check *a, const struct eh_check *b)
 {
 	return a->type == b->type && strcmp(a->addr.text, b->addr.text) == 0 &&
 	       (a->path == NULL) == (b->path == NULL) &&
-	       (a->path == NULL || strcmp(a->path, b->path) == 0);
+	       (a->path == NULL || strcmp(a->path, b->path) == 0) &&
+	       (a->qname == NULL) == (b->qname == NULL) &&
+	       (a->qname == NULL ||
+	        (strcasecmp(a->qname, b->qname) == 0 && a->qtype == b->qtype &&
+	         a->dns_tcp == b->dns_tcp));
 }
 
 static void

@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A lying edge never takes the feed down: its report encodes, and
 	 * decodes as it was. */
 	memset(&m, 0, sizeof(m));
+	memcpy(m.prober, "p1", 3);
 	m.n = 1;
 	memcpy(m.edge[0].name, "lhr", 4);
 	m.edge[0].state = HMSG_UP;

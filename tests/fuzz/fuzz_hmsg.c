@@ -27,9 +27,10 @@ check_round_trip(const struct hmsg *m, const uint8_t *key, size_t keylen)
 		abort(); /* a decoded message always fits its own size */
 	if (hmsg_decode(buf, (size_t)n, key, keylen, &again, &why) != 0)
 		abort();
-	if (again.boot != m->boot || again.seq != m->seq ||
-	    again.round != m->round || again.time != m->time ||
-	    again.interval_ms != m->interval_ms || again.n != m->n)
+	if (strcmp(again.prober, m->prober) != 0 || again.boot != m->boot ||
+	    again.seq != m->seq || again.round != m->round ||
+	    again.time != m->time || again.interval_ms != m->interval_ms ||
+	    again.n != m->n)
 		abort();
 	for (size_t i = 0; i < m->n; i++) {
 		const struct hmsg_edge *a = &again.edge[i], *e = &m->edge[i];

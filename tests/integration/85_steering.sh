@@ -208,7 +208,7 @@ check "C. lon1 at load 0.95 sheds to min_share 0.25" wait_share lon1 0.25
 steps=$(grep 'edge lon1: load 0.95 ' "$DNSD_LOG" |
     sed -n 's/.*: share \([0-9.]*\)$/\1/p' | tr '\n' ' ')
 is "$steps" "0.75 0.50 0.25 " "C. the share fell a step per round, logged"
-like "$(ctl edges | awk '$1 == "lon1"')" ' 0\.95 .* shed$' \
+like "$(ctl edges | awk '$1 == "lon1"')" ' 0\.95 .* shed +0/1 down$' \
     "C. dnsdctl edges shows lon1's load and that it sheds"
 map cdn.example.net "$T_TMP/nets" "$T_TMP/c.map"
 n1c=$(count "$T_TMP/c.map" $LON1)
@@ -227,7 +227,7 @@ is "$(awk '{ print $2 }' "$T_TMP/hosts-c.map" | cmp - "$T_TMP/hosts-c.want" &&
     "C. under shedding too, hosts inside returned scopes get their /24's edge"
 echo '200 {"load": 0.3}' >"$T_TMP/lon1.ctl"
 check "C. at load 0.3 lon1's share comes back to 1" \
-    wait_row lon1 '^lon1 +up +auto +up +3 +1\.00 .* -$'
+    wait_row lon1 '^lon1 +up +auto +up +3 +1\.00 .* - +0/1 down$'
 map cdn.example.net "$T_TMP/nets" "$T_TMP/c2.map"
 check "C. every client is back on its first edge" \
     cmp -s "$T_TMP/a.map" "$T_TMP/c2.map"
@@ -243,7 +243,7 @@ until ctl edges | awk '$1 == "lon1"' | grep -q ' ramp:'; do
 done
 t1=$(now_ms)
 s1=$(share lon1)
-like "$(ctl edges | awk '$1 == "lon1"')" ' ramp:[0-9]+s$' \
+like "$(ctl edges | awk '$1 == "lon1"')" ' ramp:[0-9]+s +0/1 down$' \
     "D. lon1 is back and ramps (dnsdctl edges)"
 like "$(cat "$DNSD_LOG")" 'edge lon1: back, its share ramps from 0.00 to 1 over 6s' \
     "D. the ramp is logged"
@@ -255,7 +255,7 @@ slope=$(awk -v a="$s1" -v b="$s2" -v t="$((t2 - t1))" -v r=$RAMP_MS \
 check "D. the share rose from $s1 to $s2 in $((t2 - t1)) ms: on the schedule (off by $slope)" \
     within "$slope" -$SLOPE_SLACK $SLOPE_SLACK
 check "D. the ramp ends at share 1" \
-    wait_row lon1 '^lon1 +up +auto +up +3 +1\.00 .* -$'
+    wait_row lon1 '^lon1 +up +auto +up +3 +1\.00 .* - +0/1 down$'
 map cdn.example.net "$T_TMP/nets" "$T_TMP/d.map"
 check "D. after the ramp every client is back on its first edge" \
     cmp -s "$T_TMP/a.map" "$T_TMP/d.map"

@@ -386,7 +386,7 @@ check "5. edge-health back: lon down again (state file), ams answers" \
 check "5. dnsd logs the recovery" \
     wait_log "$DNSD_LOG" 'notice: health: feed recovered'
 check "5. dnsd logs the new feed boot" \
-    wait_log "$DNSD_LOG" "info: health: feed restarted \\(boot $EH_BOOT\\)"
+    wait_log "$DNSD_LOG" "info: health: prober [^ ]+ restarted \\(boot $EH_BOOT\\)"
 is "$(row lon)" "down auto down" "5. dnsdctl edges: lon probed down again"
 like "$(ctl edges)" '^feed: .*, fresh;' "5. dnsdctl edges: the feed is fresh"
 sleep 0.5
@@ -480,7 +480,7 @@ stop_eh
 a0=$(feed_field 1)
 start_eh eh-udp.yaml
 check "9. udp feed with the right key: accepted (new boot)" \
-    wait_log "$DNSD_LOG" "info: health: feed restarted \\(boot $EH_BOOT\\)"
+    wait_log "$DNSD_LOG" "info: health: prober [^ ]+ restarted \\(boot $EH_BOOT\\)"
 sleep 0.5
 a1=$(feed_field 1)
 check "9. dnsdctl status: accepted grows ($a0 -> $a1)" test "$a1" -gt "$a0"

@@ -180,8 +180,8 @@ check "feed: the transition's message keeps the round ($r1 = $r2)" \
 scrape
 is "$(val 'edge_health_reported_load{edge="lhr"}')" "" \
     "metrics: no reported load after a failed check"
-check "state file: written in version 2 on the transition" \
-    test "$(head -n 1 "$D/eh.state")" = "dnsd-health 2"
+check "state file: written in version 3 on the transition" \
+    test "$(head -n 1 "$D/eh.state")" = "dnsd-health 3"
 like "$(cat "$D/eh.state")" '^lhr down$' "state file: lhr down, no tokens"
 like "$(cat "$D/eh.state")" '^round [0-9]+$' "state file: has its round line"
 

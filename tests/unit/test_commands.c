@@ -270,9 +270,12 @@ report(struct server *s, const char *edges)
 	static struct hmsg m;
 	char copy[256], *save = NULL;
 
+	static uint64_t seq;
+
 	memset(&m, 0, sizeof(m));
+	snprintf(m.prober, sizeof(m.prober), "p1");
 	m.boot = 1;
-	m.seq = 1;
+	m.seq = ++seq;
 	m.time = (uint64_t)time(NULL);
 	snprintf(copy, sizeof(copy), "%s", edges);
 	for (char *name = strtok_r(copy, " ", &save); name != NULL;
@@ -315,7 +318,7 @@ static const char feed_none[] = "feed: no message yet, fresh; accepted 0, "
                                 "dropped 0 old, 0 bad, 0 auth\n";
 static const char header[] =
     "NAME  PROBED   OVERRIDE    EFFECTIVE  WEIGHT  SHARE  LOAD   "
-    "LAST_REPORT           LAST_CHANGE           STEERING\n";
+    "LAST_REPORT           LAST_CHANGE           STEERING    VOTES\n";
 
 static void
 edges_table(void **state)
@@ -525,11 +528,13 @@ unknown_command(void **state)
 
 	expect(s, "frobnicate",
 	       "error: unknown command \"frobnicate\" (commands: edges, "
+	       "probers, "
 	       "drain, force-down, force-up, auto, reload, status, stats, "
 	       "explain, simulate)\n");
 	/* Commands are case-sensitive. */
 	expect(s, "EDGES",
-	       "error: unknown command \"EDGES\" (commands: edges, drain, "
+	       "error: unknown command \"EDGES\" (commands: edges, probers, "
+	       "drain, "
 	       "force-down, force-up, auto, reload, status, stats, "
 	       "explain, simulate)\n");
 }
@@ -599,6 +604,8 @@ status_lines(void **state)
 	assert_string_equal(line_of(resp, "geo names:"), "geo names: 1");
 	assert_string_equal(line_of(resp, "workers:"), "workers: 0");
 	assert_string_equal(line_of(resp, "edges:"), "edges: 3, 3 usable");
+	assert_string_equal(line_of(resp, "probers:"),
+	                    "probers: 0, 0 voting, 0 isolated, 0 stale");
 	assert_non_null(strstr(resp, feed_none));
 	assert_string_equal(last_line(resp), "ok");
 	free(resp);
@@ -608,6 +615,8 @@ status_lines(void **state)
 	report(s, "iad down");
 	resp = ask(s, "status");
 	assert_string_equal(line_of(resp, "edges:"), "edges: 3, 1 usable");
+	assert_string_equal(line_of(resp, "probers:"),
+	                    "probers: 1, 1 voting, 0 isolated, 0 stale");
 	free(resp);
 	expect(s, "reload", "ok\n");
 	resp = ask(s, "status");

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/errbuf.h"
+#include "common/ycfg.h"
 #include "edge-health/conf.h"
 
 static char dir[] = "/tmp/test_eh_conf.XXXXXX";
@@ -71,16 +72,24 @@ load(const char *text, struct errbuf *err)
 	return eh_conf_load(path, err);
 }
 
+/* The error text contains "FILE:LINE:COL: WHAT". */
+static void
+has_error_in(const struct errbuf *err, const char *file, unsigned line,
+             unsigned col, const char *what)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s:%u:%u: %s", file, line, col, what);
+	if (strstr(errbuf_text(err), want) == NULL)
+		fail_msg("missing \"%s\" in:\n%s", want, errbuf_text(err));
+}
+
 /* The error text contains "eh.yaml:LINE:COL: WHAT". */
 static void
 has_error(const struct errbuf *err, unsigned line, unsigned col,
           const char *what)
 {
-	char want[512];
-
-	snprintf(want, sizeof(want), "eh.yaml:%u:%u: %s", line, col, what);
-	if (strstr(errbuf_text(err), want) == NULL)
-		fail_msg("missing \"%s\" in:\n%s", want, errbuf_text(err));
+	has_error_in(err, "eh.yaml", line, col, what);
 }
 
 static void
@@ -248,6 +257,167 @@ errors_at_their_position(void **state)
 }
 
 static void
+dns_checks(void **state)
+{
+	struct errbuf err;
+	struct eh_conf *c = load(
+	    "edges: edges.yaml\n"
+	    "checks:\n"
+	    "  lhr:\n"
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: "
+	    "cdn.example.net}\n"
+	    "    - {type: dns, address: \"[::1]:53\", name: Example.NET., "
+	    "qtype: aaaa, transport: tcp, rcode: nxdomain, "
+	    "answer: \"2001:DB8:0::1\", source: \"::1\"}\n"
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: example.net, "
+	    "qtype: MX, answer: 10 Mail.Example.net, source: 127.0.0.31}\n"
+	    "    - {type: tcp, address: \"127.0.0.1:80\", source: 127.0.0.32}\n"
+	    "    - {type: http, address: \"127.0.0.1:80\"}\n",
+	    &err);
+
+	(void)state;
+	if (c == NULL)
+		fail_msg("%s", errbuf_text(&err));
+	assert_string_equal(eh_conf_check_name(EH_CHECK_DNS), "dns");
+	const struct eh_check *k = c->edge[0].check;
+	assert_int_equal(c->edge[0].ncheck, 5);
+	/* Defaults: A, NOERROR, udp, no answer, no source. */
+	assert_int_equal(k[0].type, EH_CHECK_DNS);
+	assert_string_equal(k[0].qname, "cdn.example.net");
+	assert_int_equal(k[0].qtype, 1);
+	assert_int_equal(k[0].rcode, 0);
+	assert_false(k[0].dns_tcp);
+	assert_null(k[0].answer);
+	assert_false(k[0].has_source);
+	assert_null(k[0].path); /* http's defaults are not a dns check's */
+	assert_null(k[0].host);
+	/* Type and rcode names in any case; the answer kept as ldns prints
+	 * it, so it compares as rdata. */
+	assert_int_equal(k[1].qtype, 28);
+	assert_int_equal(k[1].rcode, 3);
+	assert_true(k[1].dns_tcp);
+	assert_string_equal(k[1].answer, "2001:db8::1");
+	assert_true(k[1].has_source);
+	assert_int_equal(k[1].source.ss.ss_family, AF_INET6);
+	assert_string_equal(k[1].source.host, "::1");
+	/* Names in the answer are absolute. */
+	assert_int_equal(k[2].qtype, 15);
+	assert_string_equal(k[2].answer, "10 Mail.Example.net.");
+	assert_string_equal(k[2].source.host, "127.0.0.31");
+	assert_int_equal(k[2].source.port, 0);
+	const struct sockaddr_in *sin =
+	    (const struct sockaddr_in *)&k[2].source.ss;
+	assert_int_equal(sin->sin_port, 0);
+	/* source on the other types */
+	assert_true(k[3].has_source);
+	assert_string_equal(k[3].source.host, "127.0.0.32");
+	assert_false(k[4].has_source);
+	eh_conf_free(c);
+	errbuf_fini(&err);
+}
+
+static void
+dns_errors_at_their_position(void **state)
+{
+	struct errbuf err;
+	struct eh_conf *c = load(
+	    "edges: edges.yaml\n"                                        /* 1 */
+	    "checks:\n"                                                  /* 2 */
+	    "  lhr:\n"                                                   /* 3 */
+	    "    - {type: dns, address: \"127.0.0.1:53\"}\n"             /* 4 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a..b}\n" /* 5 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "qtype: BOGUS}\n" /* 6 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "rcode: NOPE}\n" /* 7 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "transport: sctp}\n" /* 8 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "answer: not-an-ip}\n" /* 9 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "path: /}\n"                                              /* 10 */
+	    "    - {type: tcp, address: \"127.0.0.1:53\", name: a}\n" /* 11 */
+	    "    - {type: http, address: \"127.0.0.1:80\", rcode: "
+	    "REFUSED}\n" /* 12 */
+	    "    - {type: tcp, address: \"127.0.0.1:53\", source: "
+	    "\"127.0.0.1:80\"}\n" /* 13 */
+	    "    - {type: dns, address: \"127.0.0.1:53\", name: a, "
+	    "source: \"::1\"}\n" /* 14 */
+	    "    - {type: https, address: \"[::1]:443\", source: "
+	    "127.0.0.1}\n", /* 15 */
+	    &err);
+
+	(void)state;
+	assert_null(c);
+	has_error(&err, 4, 7, "checks: lhr: name: required for dns checks");
+	has_error(&err, 5, 50,
+	          "checks: lhr: name: \"a..b\" is not a domain name");
+	has_error(&err, 6, 60,
+	          "checks: lhr: qtype: unknown or unusable type \"BOGUS\"");
+	has_error(&err, 7, 60, "checks: lhr: rcode: unknown rcode \"NOPE\"");
+	has_error(&err, 8, 64,
+	          "checks: lhr: transport: invalid value \"sctp\" "
+	          "(expected one of: udp, tcp)");
+	has_error(&err, 9, 61,
+	          "checks: lhr: answer: \"not-an-ip\" is not rdata of the "
+	          "qtype");
+	has_error(&err, 10, 53,
+	          "checks: lhr: path: only for http and https checks");
+	has_error(&err, 11, 44, "checks: lhr: name: only for dns checks");
+	has_error(&err, 12, 45, "checks: lhr: rcode: only for dns checks");
+	has_error(&err, 13, 52,
+	          "checks: lhr: source: \"127.0.0.1:80\" is not an IP "
+	          "address without a port");
+	has_error(&err, 14, 61,
+	          "checks: lhr: source: ::1 is IPv6 but address "
+	          "127.0.0.1:53 is IPv4");
+	has_error(&err, 15, 51,
+	          "checks: lhr: source: 127.0.0.1 is IPv4 but address "
+	          "[::1]:443 is IPv6");
+	errbuf_fini(&err);
+}
+
+/* eh_check_load on its own, as other sections of the file use it. */
+static void
+check_load_alone(void **state)
+{
+	struct errbuf err;
+	const char *text = "a: {type: http, address: \"127.0.0.1:80\", "
+	                   "source: 127.0.0.5}\n"
+	                   "b: {type: dns, address: \"127.0.0.1:53\"}\n";
+	struct eh_check ck;
+
+	(void)state;
+	errbuf_init(&err);
+	struct ycfg_doc *doc =
+	    ycfg_load_string("any.yaml", text, strlen(text), &err);
+	assert_non_null(doc);
+	const yaml_node_t *a = NULL, *b = NULL;
+	size_t i = 0;
+	yaml_node_t *k, *v;
+	while (ycfg_map_next(doc, ycfg_doc_root(doc), &i, &k, &v)) {
+		if (strcmp(ycfg_scalar(k), "a") == 0)
+			a = v;
+		else
+			b = v;
+	}
+	assert_int_equal(
+	    eh_check_load(doc, a, "anycast: x", "h.example", &ck, &err), 0);
+	assert_int_equal(ck.type, EH_CHECK_HTTP);
+	assert_string_equal(ck.host, "h.example");
+	assert_string_equal(ck.path, "/");
+	assert_string_equal(ck.source.host, "127.0.0.5");
+	eh_check_fini(&ck);
+	eh_check_fini(NULL);
+	assert_int_equal(
+	    eh_check_load(doc, b, "anycast: x", "h.example", &ck, &err), -1);
+	has_error_in(&err, "any.yaml", 2, 4,
+	             "anycast: x: name: required for dns checks");
+	ycfg_doc_free(doc);
+	errbuf_fini(&err);
+}
+
+static void
 missing_inventory(void **state)
 {
 	struct errbuf err;
@@ -272,6 +442,9 @@ main(void)
 	    cmocka_unit_test(defaults_applied),
 	    cmocka_unit_test(overrides),
 	    cmocka_unit_test(errors_at_their_position),
+	    cmocka_unit_test(dns_checks),
+	    cmocka_unit_test(dns_errors_at_their_position),
+	    cmocka_unit_test(check_load_alone),
 	    cmocka_unit_test(missing_inventory),
 	};
 	return cmocka_run_group_tests_name("eh_conf", tests, setup, teardown);

@@ -92,6 +92,7 @@ static void
 fill(size_t n, bool all)
 {
 	memset(&msg, 0, sizeof(msg));
+	snprintf(msg.prober, sizeof(msg.prober), "p1");
 	msg.boot = 1;
 	msg.seq = 2;
 	msg.round = 3;

@@ -349,6 +349,7 @@ snapshot_carries_reports(void **state)
 	assert_int_equal(ei.report->weight, 7);
 	/* Every edge is in the feed the way hmsg sends it. */
 	static char buf[HMSG_MAX];
+	snprintf(m.prober, sizeof(m.prober), "p1");
 	assert_true(hmsg_encode(&m, NULL, 0, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\nlhr up load=0.5 weight=7\n"));
 	assert_non_null(strstr(buf, "\nfra up load=0.25 drain=1\n"));

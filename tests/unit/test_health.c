@@ -118,16 +118,18 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* A prober's report: "lhr up fra down" style. */
+/* A report of prober `prober`: "lhr up fra down" style. */
 static void
-report(struct health *h, const char *edges)
+report_as(struct health *h, const char *prober, const char *edges)
 {
 	static struct hmsg m; /* 50 kB */
+	static uint64_t seq;
 	char copy[4096], *save = NULL;
 
 	memset(&m, 0, sizeof(m));
+	snprintf(m.prober, sizeof(m.prober), "%s", prober);
 	m.boot = 1;
-	m.seq = 1;
+	m.seq = ++seq;
 	m.time = (uint64_t)time(NULL);
 	m.interval_ms = 1000;
 	snprintf(copy, sizeof(copy), "%s", edges);
@@ -141,7 +143,14 @@ report(struct health *h, const char *edges)
 		m.edge[m.n++].state =
 		    strcmp(st, "up") == 0 ? HMSG_UP : HMSG_DOWN;
 	}
-	health_report(h, &m);
+	assert_int_equal(health_report(h, &m), HEALTH_TAKEN);
+}
+
+/* The one prober of most tests. */
+static void
+report(struct health *h, const char *edges)
+{
+	report_as(h, "p1", edges);
 }
 
 /* Which edges answers may use (a share above 0), as "101". */
@@ -635,25 +644,28 @@ stale_default(void **state)
 	assert_string_equal(f->rec.usable, "000");
 	assert_int_equal(f->rec.calls, 2);
 
-	health_set_stale(f->h, true);
+	/* Silent for "stale_after" 0: the one prober is stale. */
+	assert_false(health_stale(f->h));
+	health_expire(f->h, 0);
+	assert_true(health_stale(f->h));
 	assert_int_equal(f->rec.calls, 3);
 	/* Overrides still hold; the probes' states count for nothing. */
 	assert_string_equal(f->rec.usable, "011");
 	assert_int_equal(row(f->h, "fra").probed, HEALTH_UNKNOWN);
 	assert_int_equal(row(f->h, "ams").probed, HEALTH_UNKNOWN);
+	assert_int_equal(row(f->h, "ams").voters, 0);
 	/* Stale again: no change. */
-	health_set_stale(f->h, true);
+	health_expire(f->h, 0);
 	assert_int_equal(f->rec.calls, 3);
-	/* A report while stale is kept, but counts only once fresh. */
-	report(f->h, "lhr up fra up ams down");
-	assert_int_equal(f->rec.calls, 3);
-	assert_string_equal(usable(f->h), "011");
 
-	health_set_stale(f->h, false);
+	/* A report makes its prober fresh again, and counts at once. */
+	report(f->h, "lhr up fra up ams down");
+	assert_false(health_stale(f->h));
 	assert_int_equal(f->rec.calls, 4);
 	assert_string_equal(f->rec.usable, "010");
 	assert_int_equal(row(f->h, "ams").probed, HEALTH_DOWN);
-	health_set_stale(f->h, false);
+	/* Fresh for a long stale_after: no change. */
+	health_expire(f->h, 3600000);
 	assert_int_equal(f->rec.calls, 4);
 }
 
@@ -669,14 +681,16 @@ stale_keep(void **state)
 	set_edges(f->h, three, 3);
 	report(f->h, "lhr up fra down ams down");
 	assert_string_equal(f->rec.usable, "100");
-	health_set_stale(f->h, true);
+	health_expire(f->h, 0);
+	assert_true(health_stale(f->h));
 	assert_int_equal(f->rec.calls, 1);
 	assert_string_equal(usable(f->h), "100");
 	assert_int_equal(row(f->h, "fra").probed, HEALTH_DOWN);
 	/* Overrides act as ever. */
 	assert_int_equal(health_set_override(f->h, "fra", HEALTH_FORCE_UP), 0);
 	assert_string_equal(f->rec.usable, "110");
-	health_set_stale(f->h, false);
+	report(f->h, "lhr up fra down ams down");
+	assert_false(health_stale(f->h));
 	assert_int_equal(f->rec.calls, 2);
 	assert_string_equal(usable(f->h), "110");
 }
@@ -689,8 +703,8 @@ stale_without_reports(void **state)
 
 	start(f, NULL, false);
 	set_edges(f->h, three, 3);
-	health_set_stale(f->h, true);
-	health_set_stale(f->h, false);
+	health_expire(f->h, 0);
+	assert_false(health_stale(f->h)); /* no prober: none is stale */
 	assert_int_equal(f->rec.calls, 0);
 	assert_string_equal(usable(f->h), "111");
 }

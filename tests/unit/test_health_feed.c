@@ -185,6 +185,9 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The prober that build() names in its messages. */
+static const char *prober = "p1";
+
 /* "lhr up fra down" style list -> message; returns its length. */
 static int
 build(char *out, size_t cap, uint64_t boot, uint64_t seq, uint64_t when,
@@ -194,6 +197,7 @@ build(char *out, size_t cap, uint64_t boot, uint64_t seq, uint64_t when,
 	char copy[256], *save = NULL, *name, *st;
 
 	memset(&m, 0, sizeof(m));
+	snprintf(m.prober, sizeof(m.prober), "%s", prober);
 	m.boot = boot;
 	m.seq = seq;
 	m.time = when;
@@ -409,7 +413,8 @@ dedupe(void **state)
 	send_unix(f, 0xbb, 1, "fra up lhr down");
 	capture_stop(logpath, log, sizeof(log));
 	log_init("test_health_feed", true, LOG_CRIT);
-	assert_non_null(strstr(log, "feed restarted (boot 00000000000000bb)"));
+	assert_non_null(
+	    strstr(log, "prober p1 restarted (boot 00000000000000bb)"));
 	assert_string_equal(usable(f->h), "011");
 
 	/* A late datagram from the old boot is not taken, whatever its
@@ -738,6 +743,43 @@ free_leaves_a_newer_servers_file(void **state)
 	health_free(h2);
 }
 
+/* Several probers: each deduped on its own, and they vote. */
+static void
+several_probers(void **state)
+{
+	struct fix *f = *state;
+	struct health_feed_stats st;
+	char name[16];
+
+	start(f, 5000, false, false);
+	send_unix(f, 0xaa, 5, "fra down");
+	assert_string_equal(usable(f->h), "101");
+	/* Another prober's seq 1 is not "older" than p1's seq 5: taken,
+	 * and with one vote each way, fra is up (a majority is needed). */
+	prober = "p2";
+	send_unix(f, 0xaa, 1, "fra up");
+	assert_string_equal(usable(f->h), "111");
+	/* A third one tips the vote. */
+	prober = "p3";
+	send_unix(f, 0xcc, 1, "fra down");
+	assert_string_equal(usable(f->h), "101");
+	send_unix(f, 0xcc, 1, "fra up"); /* its own duplicate */
+	assert_string_equal(usable(f->h), "101");
+	health_feed_stats(f->feed, &st);
+	assert_int_equal(st.accepted, 3);
+	assert_int_equal(st.dropped_old, 1);
+	/* Past PROBERS_MAX, new names are dropped and counted. */
+	for (int i = 0; i < PROBERS_MAX; i++) {
+		snprintf(name, sizeof(name), "q%02d", i);
+		prober = name;
+		send_unix(f, 1, 1, "fra up");
+	}
+	prober = "p1";
+	health_feed_stats(f->feed, &st);
+	assert_int_equal(st.accepted, PROBERS_MAX);
+	assert_int_equal(st.dropped_probers, 3);
+}
+
 int
 main(void)
 {
@@ -746,6 +788,7 @@ main(void)
 	    T(unix_feed_applied),
 	    T(unix_feed_undecodable),
 	    T(dedupe),
+	    T(several_probers),
 	    T(udp_auth),
 	    T(udp_burst),
 	    T(udp_needs_a_key),

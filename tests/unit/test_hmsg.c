@@ -28,6 +28,7 @@ static void
 fill(struct hmsg *m, size_t n)
 {
 	memset(m, 0, sizeof(*m));
+	snprintf(m->prober, sizeof(m->prober), "pop-lhr.1");
 	m->boot = 0x3f2a9c1d00e4b7a2ULL;
 	m->seq = 42;
 	m->round = 40;
@@ -103,7 +104,8 @@ round_trip_plain(void **state)
 	n = hmsg_encode(&msg, NULL, 0, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(strlen(buf), n);
-	assert_string_equal(buf, "dnsd-health 2\nboot 3f2a9c1d00e4b7a2\n"
+	assert_string_equal(buf, "dnsd-health 3\nprober pop-lhr.1\n"
+	                         "boot 3f2a9c1d00e4b7a2\n"
 	                         "seq 42\nround 40\ntime 1764072000\n"
 	                         "interval 5000\ne0 down\ne1 up\ne2 up\n");
 	assert_int_equal(hmsg_decode(buf, (size_t)n, NULL, 0, &got, &why), 0);
@@ -157,7 +159,8 @@ round_trip_reports(void **state)
 	msg.edge[2].weight = 255;
 	n = hmsg_encode(&msg, NULL, 0, buf, sizeof(buf));
 	assert_true(n > 0);
-	assert_string_equal(buf, "dnsd-health 2\nboot 3f2a9c1d00e4b7a2\n"
+	assert_string_equal(buf, "dnsd-health 3\nprober pop-lhr.1\n"
+	                         "boot 3f2a9c1d00e4b7a2\n"
 	                         "seq 42\nround 40\ntime 1764072000\n"
 	                         "interval 5000\n"
 	                         "e0 down load=0.83 weight=20 drain=0\n"
@@ -171,14 +174,15 @@ round_trip_reports(void **state)
 	assert_true(got.edge[1].load == 0);
 
 	/* Any order, each once; 0 and 255 and the edges of load. */
-	assert_int_equal(dec("dnsd-health 2\nboot 0000000000000001\nseq 1\n"
-	                     "round 0\ntime 2\ninterval 3\n"
-	                     "lhr up drain=1 weight=0 load=0\n"
-	                     "fra up weight=255 load=0.0001\n"
-	                     "iad down load=12.50 drain=0\n"
-	                     "sjc up load=999.9999\n",
-	                     NULL, &why),
-	                 0);
+	assert_int_equal(
+	    dec("dnsd-health 3\nprober p\nboot 0000000000000001\nseq 1\n"
+	        "round 0\ntime 2\ninterval 3\n"
+	        "lhr up drain=1 weight=0 load=0\n"
+	        "fra up weight=255 load=0.0001\n"
+	        "iad down load=12.50 drain=0\n"
+	        "sjc up load=999.9999\n",
+	        NULL, &why),
+	    0);
 	assert_true(got.round == 0);
 	assert_int_equal(got.n, 4);
 	assert_int_equal(got.edge[0].has,
@@ -341,9 +345,10 @@ missing_mac(void **state)
 	assert_string_equal(why, "missing mac");
 }
 
-#define V2 "dnsd-health 2\n"
+#define V3 "dnsd-health 3\n"
+#define P1 "prober p1\n"
 #define B1 "boot 0000000000000001\n"
-#define HDR V2 B1 "seq 1\nround 1\ntime 2\ninterval 3\n"
+#define HDR V3 P1 B1 "seq 1\nround 1\ntime 2\ninterval 3\n"
 
 static void
 malformed(void **state)
@@ -354,7 +359,8 @@ malformed(void **state)
 	    {"", "empty message"},
 	    {"dnsd-health 2", "line 1: no newline at end"},
 	    {"dnsd-health 1\n", "line 1: unsupported version"},
-	    {"dnsd-health 3\n", "line 1: unsupported version"},
+	    {"dnsd-health 2\n", "line 1: unsupported version"},
+	    {"dnsd-health 4\n", "line 1: unsupported version"},
 	    {"dnsd-health 12\n", "line 1: unsupported version"},
 	    /* A whole version 1 message, good in its day. */
 	    {"dnsd-health 1\n" B1 "seq 1\ntime 2\ninterval 3\nlhr up\n",
@@ -365,104 +371,115 @@ malformed(void **state)
 	    {"hello 2\n", "line 1: not a health message"},
 	    {"\n", "line 1: no space"},
 	    {"dnsd-health 2\r\n", "line 1: unsupported version"},
-	    {V2, "truncated header"},
-	    {V2 "seq 1\n", "line 2: unexpected line"},
-	    {V2 "boot 1\n", "line 2: bad boot id"},
-	    {V2 "boot 00000000000000001\n", "line 2: bad boot id"},
-	    {V2 "boot 000000000000000g\n", "line 2: bad boot id"},
-	    {V2 B1 "seq -1\n", "line 3: bad number"},
-	    {V2 B1 "seq +1\n", "line 3: bad number"},
-	    {V2 B1 "seq 01\n", "line 3: bad number"},
-	    {V2 B1 "seq \n", "line 3: bad number"},
-	    {V2 B1 "seq 18446744073709551616\n", "line 3: bad number"},
-	    {V2 B1 "seq 99999999999999999999\n", "line 3: bad number"},
+	    {V3, "truncated header"},
+	    {V3 P1 "seq 1\n", "line 3: unexpected line"},
+	    {V3 B1, "line 2: unexpected line"},
+	    {V3 "prober \n", "line 2: bad prober name"},
+	    {V3 "prober -p\n", "line 2: bad prober name"},
+	    {V3 "prober .p\n", "line 2: bad prober name"},
+	    {V3 "prober p/1\n", "line 2: bad prober name"},
+	    {V3 "prober p 1\n", "line 2: too many fields"},
+	    {V3 "prober "
+	        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+	        "abcd\n",
+	     "line 2: bad prober name"},
+	    {V3 P1 "boot 1\n", "line 3: bad boot id"},
+	    {V3 P1 "boot 00000000000000001\n", "line 3: bad boot id"},
+	    {V3 P1 "boot 000000000000000g\n", "line 3: bad boot id"},
+	    {V3 P1 B1 "seq -1\n", "line 4: bad number"},
+	    {V3 P1 B1 "seq +1\n", "line 4: bad number"},
+	    {V3 P1 B1 "seq 01\n", "line 4: bad number"},
+	    {V3 P1 B1 "seq \n", "line 4: bad number"},
+	    {V3 P1 B1 "seq 18446744073709551616\n", "line 4: bad number"},
+	    {V3 P1 B1 "seq 99999999999999999999\n", "line 4: bad number"},
 	    /* round is required, right after seq */
-	    {V2 B1 "seq 1\ntime 1\n", "line 4: unexpected line"},
-	    {V2 B1 "seq 1\ntime 1\ninterval 1\nround 1\n",
-	     "line 4: unexpected line"},
-	    {V2 B1 "round 1\nseq 1\n", "line 3: unexpected line"},
-	    {V2 B1 "seq 1\nround\n", "line 4: no space"},
-	    {V2 B1 "seq 1\nround -1\n", "line 4: bad number"},
-	    {V2 B1 "seq 1\nround 1 2\n", "line 4: too many fields"},
-	    {V2 B1 "seq 1\nround 18446744073709551616\n", "line 4: bad number"},
-	    {V2 B1 "seq 1\nround 1\ntime 1x\n", "line 5: bad number"},
-	    {V2 B1 "seq 1\nround 1\ntime 1\ninterval 4294967296\n",
-	     "line 6: bad number"},
-	    {V2 B1 "seq 1\nround 1\ntime 1\nlhr up\n",
-	     "line 6: unexpected line"},
-	    {V2 B1 "seq 1\nround 1\ntime 1\n", "truncated header"},
-	    {HDR "lhr\n", "line 7: no space"},
-	    {HDR "lhr up\n\n", "line 8: no space"},
-	    {HDR "lhr sideways\n", "line 7: unknown state"},
-	    {HDR "lhr UP\n", "line 7: unknown state"},
-	    {HDR "lhr  up\n", "line 7: unknown state"},
-	    {HDR "lhr up \n", "line 7: empty field"},
-	    {HDR " up\n", "line 7: bad edge name"},
-	    {HDR "LHR up\n", "line 7: bad edge name"},
-	    {HDR "-lhr up\n", "line 7: bad edge name"},
-	    {HDR "l.hr up\n", "line 7: bad edge name"},
+	    {V3 P1 B1 "seq 1\ntime 1\n", "line 5: unexpected line"},
+	    {V3 P1 B1 "seq 1\ntime 1\ninterval 1\nround 1\n",
+	     "line 5: unexpected line"},
+	    {V3 P1 B1 "round 1\nseq 1\n", "line 4: unexpected line"},
+	    {V3 P1 B1 "seq 1\nround\n", "line 5: no space"},
+	    {V3 P1 B1 "seq 1\nround -1\n", "line 5: bad number"},
+	    {V3 P1 B1 "seq 1\nround 1 2\n", "line 5: too many fields"},
+	    {V3 P1 B1 "seq 1\nround 18446744073709551616\n",
+	     "line 5: bad number"},
+	    {V3 P1 B1 "seq 1\nround 1\ntime 1x\n", "line 6: bad number"},
+	    {V3 P1 B1 "seq 1\nround 1\ntime 1\ninterval 4294967296\n",
+	     "line 7: bad number"},
+	    {V3 P1 B1 "seq 1\nround 1\ntime 1\nlhr up\n",
+	     "line 7: unexpected line"},
+	    {V3 P1 B1 "seq 1\nround 1\ntime 1\n", "truncated header"},
+	    {HDR "lhr\n", "line 8: no space"},
+	    {HDR "lhr up\n\n", "line 9: no space"},
+	    {HDR "lhr sideways\n", "line 8: unknown state"},
+	    {HDR "lhr UP\n", "line 8: unknown state"},
+	    {HDR "lhr  up\n", "line 8: unknown state"},
+	    {HDR "lhr up \n", "line 8: empty field"},
+	    {HDR " up\n", "line 8: bad edge name"},
+	    {HDR "LHR up\n", "line 8: bad edge name"},
+	    {HDR "-lhr up\n", "line 8: bad edge name"},
+	    {HDR "l.hr up\n", "line 8: bad edge name"},
 	    {HDR "abcdefghijabcdefghijabcdefghij012 up\n",
-	     "line 7: bad edge name"},
-	    {HDR "lhr up\nfra down\nlhr down\n", "line 9: duplicate edge"},
+	     "line 8: bad edge name"},
+	    {HDR "lhr up\nfra down\nlhr down\n", "line 10: duplicate edge"},
 	    /* what an edge reports, after its state */
-	    {HDR "lhr up  load=1\n", "line 7: empty field"},
-	    {HDR "lhr up load=1 \n", "line 7: empty field"},
-	    {HDR "lhr up load=1  weight=2\n", "line 7: empty field"},
-	    {HDR "lhr up cpu=3\n", "line 7: unknown token"},
-	    {HDR "lhr up load\n", "line 7: unknown token"},
-	    {HDR "lhr up =1\n", "line 7: unknown token"},
-	    {HDR "lhr up LOAD=1\n", "line 7: unknown token"},
-	    {HDR "lhr up loads=1\n", "line 7: unknown token"},
-	    {HDR "lhr load=1 up\n", "line 7: unknown state"},
-	    {HDR "lhr up load=\n", "line 7: bad load"},
-	    {HDR "lhr up load=-1\n", "line 7: bad load"},
-	    {HDR "lhr up load=+1\n", "line 7: bad load"},
-	    {HDR "lhr up load=-0\n", "line 7: bad load"},
-	    {HDR "lhr up load=1000.0001\n", "line 7: bad load"},
-	    {HDR "lhr up load=1001\n", "line 7: bad load"},
-	    {HDR "lhr up load=10000\n", "line 7: bad load"},
-	    {HDR "lhr up load=0.12345\n", "line 7: bad load"},
-	    {HDR "lhr up load=1.\n", "line 7: bad load"},
-	    {HDR "lhr up load=.5\n", "line 7: bad load"},
-	    {HDR "lhr up load=01\n", "line 7: bad load"},
-	    {HDR "lhr up load=1e-3\n", "line 7: bad load"},
-	    {HDR "lhr up load=1,5\n", "line 7: bad load"},
-	    {HDR "lhr up load=0x1\n", "line 7: bad load"},
-	    {HDR "lhr up load=nan\n", "line 7: bad load"},
-	    {HDR "lhr up load=inf\n", "line 7: bad load"},
-	    {HDR "lhr up load=0.5.5\n", "line 7: bad load"},
-	    {HDR "lhr up load=1=2\n", "line 7: bad load"},
-	    {HDR "lhr up weight=256\n", "line 7: bad weight"},
-	    {HDR "lhr up weight=-1\n", "line 7: bad weight"},
-	    {HDR "lhr up weight=020\n", "line 7: bad weight"},
-	    {HDR "lhr up weight=2.0\n", "line 7: bad weight"},
-	    {HDR "lhr up weight=\n", "line 7: bad weight"},
-	    {HDR "lhr up drain=2\n", "line 7: bad drain"},
-	    {HDR "lhr up drain=true\n", "line 7: bad drain"},
-	    {HDR "lhr up drain=\n", "line 7: bad drain"},
-	    {HDR "lhr up drain=01\n", "line 7: bad drain"},
-	    {HDR "lhr up load=1 load=1\n", "line 7: duplicate load"},
+	    {HDR "lhr up  load=1\n", "line 8: empty field"},
+	    {HDR "lhr up load=1 \n", "line 8: empty field"},
+	    {HDR "lhr up load=1  weight=2\n", "line 8: empty field"},
+	    {HDR "lhr up cpu=3\n", "line 8: unknown token"},
+	    {HDR "lhr up load\n", "line 8: unknown token"},
+	    {HDR "lhr up =1\n", "line 8: unknown token"},
+	    {HDR "lhr up LOAD=1\n", "line 8: unknown token"},
+	    {HDR "lhr up loads=1\n", "line 8: unknown token"},
+	    {HDR "lhr load=1 up\n", "line 8: unknown state"},
+	    {HDR "lhr up load=\n", "line 8: bad load"},
+	    {HDR "lhr up load=-1\n", "line 8: bad load"},
+	    {HDR "lhr up load=+1\n", "line 8: bad load"},
+	    {HDR "lhr up load=-0\n", "line 8: bad load"},
+	    {HDR "lhr up load=1000.0001\n", "line 8: bad load"},
+	    {HDR "lhr up load=1001\n", "line 8: bad load"},
+	    {HDR "lhr up load=10000\n", "line 8: bad load"},
+	    {HDR "lhr up load=0.12345\n", "line 8: bad load"},
+	    {HDR "lhr up load=1.\n", "line 8: bad load"},
+	    {HDR "lhr up load=.5\n", "line 8: bad load"},
+	    {HDR "lhr up load=01\n", "line 8: bad load"},
+	    {HDR "lhr up load=1e-3\n", "line 8: bad load"},
+	    {HDR "lhr up load=1,5\n", "line 8: bad load"},
+	    {HDR "lhr up load=0x1\n", "line 8: bad load"},
+	    {HDR "lhr up load=nan\n", "line 8: bad load"},
+	    {HDR "lhr up load=inf\n", "line 8: bad load"},
+	    {HDR "lhr up load=0.5.5\n", "line 8: bad load"},
+	    {HDR "lhr up load=1=2\n", "line 8: bad load"},
+	    {HDR "lhr up weight=256\n", "line 8: bad weight"},
+	    {HDR "lhr up weight=-1\n", "line 8: bad weight"},
+	    {HDR "lhr up weight=020\n", "line 8: bad weight"},
+	    {HDR "lhr up weight=2.0\n", "line 8: bad weight"},
+	    {HDR "lhr up weight=\n", "line 8: bad weight"},
+	    {HDR "lhr up drain=2\n", "line 8: bad drain"},
+	    {HDR "lhr up drain=true\n", "line 8: bad drain"},
+	    {HDR "lhr up drain=\n", "line 8: bad drain"},
+	    {HDR "lhr up drain=01\n", "line 8: bad drain"},
+	    {HDR "lhr up load=1 load=1\n", "line 8: duplicate load"},
 	    {HDR "lhr up weight=1 drain=0 weight=2\n",
-	     "line 7: duplicate weight"},
-	    {HDR "lhr up drain=1 drain=1\n", "line 7: duplicate drain"},
-	    {HDR "lhr up\nfra up load=0.5 weight=300\n", "line 8: bad weight"},
-	    {HDR "lhr up\nmac 00\n", "line 8: bad mac line"},
+	     "line 8: duplicate weight"},
+	    {HDR "lhr up drain=1 drain=1\n", "line 8: duplicate drain"},
+	    {HDR "lhr up\nfra up load=0.5 weight=300\n", "line 9: bad weight"},
+	    {HDR "lhr up\nmac 00\n", "line 9: bad mac line"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "000000g\n",
-	     "line 7: bad mac line"},
+	     "line 8: bad mac line"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "0000000 x\n",
-	     "line 7: too many fields"},
+	     "line 8: too many fields"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "0000000\nlhr up\n",
-	     "line 8: data after mac"},
+	     "line 9: data after mac"},
 	    {HDR "mac 000000000000000000000000000000000000000000000000000000000"
 	         "0000000\nmac 000000000000000000000000000000000000000000000000"
 	         "00000000000000\n",
-	     "line 8: data after mac"},
-	    {HDR "lhr up\ntrailing", "line 8: no newline at end"},
-	    {HDR "lhr up", "line 7: no newline at end"},
-	    {HDR "lhr up load=1", "line 7: no newline at end"},
+	     "line 9: data after mac"},
+	    {HDR "lhr up\ntrailing", "line 9: no newline at end"},
+	    {HDR "lhr up", "line 8: no newline at end"},
+	    {HDR "lhr up load=1", "line 8: no newline at end"},
 	};
 	const char *why;
 
@@ -475,15 +492,20 @@ malformed(void **state)
 			         bad[i].why);
 	}
 	/* The longest legal name and numbers at their limits are fine. */
-	assert_int_equal(dec(V2 "boot FFFFFFFFFFFFFFFF\n"
-	                        "seq 18446744073709551615\n"
-	                        "round 18446744073709551615\ntime 0\n"
-	                        "interval 4294967295\n"
-	                        "abcdefghijabcdefghijabcdefghij0 up load=1000 "
-	                        "weight=255 drain=1\n"
-	                        "a_b-9 down\n",
-	                     NULL, &why),
-	                 0);
+	assert_int_equal(
+	    dec(V3 "prober "
+	           "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
+	           "ABCDEFGHI.-_0\n"
+	           "boot FFFFFFFFFFFFFFFF\n"
+	           "seq 18446744073709551615\n"
+	           "round 18446744073709551615\ntime 0\n"
+	           "interval 4294967295\n"
+	           "abcdefghijabcdefghijabcdefghij0 up load=1000 "
+	           "weight=255 drain=1\n"
+	           "a_b-9 down\n",
+	        NULL, &why),
+	    0);
+	assert_int_equal(strlen(got.prober), HMSG_PROBER_MAX - 1);
 	assert_true(got.boot == UINT64_MAX);
 	assert_true(got.seq == UINT64_MAX);
 	assert_true(got.round == UINT64_MAX);

@@ -170,10 +170,12 @@ report(struct health *h, uint64_t round, const char *lhr, double load,
        int weight, bool drain)
 {
 	static struct hmsg m;
+	static uint64_t seq;
 
 	memset(&m, 0, sizeof(m));
+	snprintf(m.prober, sizeof(m.prober), "p1");
 	m.boot = 7;
-	m.seq = round;
+	m.seq = ++seq;
 	m.round = round;
 	m.n = 1;
 	snprintf(m.edge[0].name, sizeof(m.edge[0].name), "lhr");
@@ -190,7 +192,7 @@ report(struct health *h, uint64_t round, const char *lhr, double load,
 		m.edge[0].has |= HMSG_HAS_DRAIN;
 		m.edge[0].drain = true;
 	}
-	health_report(h, &m);
+	assert_int_equal(health_report(h, &m), HEALTH_TAKEN);
 }
 
 static double
@@ -337,7 +339,7 @@ edges_report_weight_and_drain(void **state)
 	assert_true(share_of(f->h, 0) < 0.001);
 	/* a stale feed: reported weights no longer count */
 	report(f->h, 5, "up", -1, 9, false);
-	health_set_stale(f->h, true);
+	health_expire(f->h, 0);
 	assert_int_equal(health_steer(f->h)->edge[0].weight, 1);
 }
 
