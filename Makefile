@@ -160,6 +160,9 @@ bench-callgrind: deps-callgrind
 EXAMPLES := dist/examples/dnsd.yaml dist/examples/edge-health.yaml \
             zones/edges.yaml zones/example.net.yaml zones/README.md
 UNITS    := dnsd.service edge-health.service
+# A point of presence behind BGP anycast: BIRD, edge-health's anycast role.
+ANYCAST  := dist/anycast/bird.conf dist/anycast/edge-health.yaml \
+            dist/anycast/edge-health-anycast.tmpfiles
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
@@ -171,6 +174,10 @@ install: all
 		    dist/systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u; \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
 	install -m 0644 dist/sysusers.d/dnsd.conf $(DESTDIR)$(SYSUSERSDIR)/
+	install -d $(DESTDIR)$(DOCDIR)/examples/anycast/edge-health.service.d
+	install -m 0644 $(ANYCAST) $(DESTDIR)$(DOCDIR)/examples/anycast/
+	install -m 0644 dist/anycast/edge-health.service.d/anycast.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/anycast/edge-health.service.d/
 
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* edge-health/prober.h: the prober's life on one event loop: its
  * configuration, the probes (sched), the feed with its periodic report,
- * the state file, reload, and the metrics endpoint. */
+ * the state file, the anycast role (anycast.h), reload, and the metrics
+ * endpoint. */
 #ifndef EDGE_HEALTH_PROBER_H
 #define EDGE_HEALTH_PROBER_H
 

@@ -55,6 +55,13 @@ out=$("$R/usr/sbin/dnsd" -n -c "$DOC/examples/dnsd.test.yaml" 2>&1)
 is "$?" 0 "the example dnsd.yaml passes dnsd -n" || diag "$out"
 out=$("$R/usr/sbin/edge-health" -n -c "$DOC/examples/edge-health.yaml" 2>&1)
 is "$?" 0 "the example edge-health.yaml passes edge-health -n" || diag "$out"
+for e in bird.conf edge-health.yaml edge-health-anycast.tmpfiles \
+    edge-health.service.d/anycast.conf; do
+	check "anycast example $e is installed" test -f "$DOC/examples/anycast/$e"
+done
+out=$("$R/usr/sbin/edge-health" -n \
+    -c "$DOC/examples/anycast/edge-health.yaml" 2>&1)
+is "$?" 0 "the anycast example passes edge-health -n" || diag "$out"
 
 # systemd-analyze verify needs the binaries where the units say: verify
 # copies pointing into the staging root.

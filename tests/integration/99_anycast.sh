@@ -18,13 +18,17 @@
 #      is never withdrawn, the file not rewritten;
 #   5. dnsd in POP1 hangs (SIGSTOP): withdrawn the same way, gap measured;
 #      SIGCONT: back to POP1;
-#   6. configuration errors (bad prefix, bad bird_reload) at file:line:col.
+#   6. dnsd in POP1 answers SERVFAIL for the service name (its only edge
+#      forced down, all_down: servfail): withdrawn, gap measured; the
+#      edge back (dnsdctl auto): announced again;
+#   0. configuration errors (bad prefix, bad bird_reload) at file:line:col.
 # Needs root (namespaces), bird, birdc and ip: without them it fails.
 . "$(dirname "$0")/lib.sh"
 EH=$T_O/bin/edge-health
+CTL=$T_O/bin/dnsdctl
 DNSQ=$T_TOOLS/dnsq
 HTTPGET=$T_TOOLS/httpget
-need "$EH" "$DNSQ" "$HTTPGET" bird birdc ip sysctl
+need "$EH" "$CTL" "$DNSQ" "$HTTPGET" bird birdc ip sysctl
 
 # The anycast role's timing in the POPs.
 INTERVAL_MS=300
@@ -185,6 +189,17 @@ records:
     SOA: ns1 hostmaster 1 2h 1h 2w 5m
     NS: ns1
   ns1: { A: $SVC }
+# The service name the anycast check asks: SERVFAIL when its edge is down.
+geo:
+  www:
+    pool: [e1]
+    all_down: servfail
+YAML
+cat >"$D/edges.yaml" <<YAML
+edges:
+  e1:
+    location: [51.5, -0.1]
+    addresses: [192.0.2.1]
 YAML
 # pop_conf N: bird.conf, dnsd.yaml and edge-health.yaml of POP N
 pop_conf()
@@ -207,12 +222,15 @@ server:
   listen: [$SVC:53, 10.99.$1.2:53]
   identity: pop$1
 zones: [../cdn.example.net.yaml]
+edges: ../edges.yaml
+control: dnsd.ctl
 allow_root: true
 YAML
 	cat >"$_d/edge-health.yaml" <<YAML
 anycast:
   checks:
-    - {type: dns, address: "$SVC:53", name: cdn.example.net, qtype: SOA}
+    - {type: dns, address: "$SVC:53", name: www.cdn.example.net, qtype: A,
+       rcode: NOERROR}
   interval: ${INTERVAL_MS}ms
   timeout: ${TIMEOUT_MS}ms
   fall: $FALL
@@ -495,6 +513,25 @@ kill -CONT "$DNSD_P1"
 check "SIGCONT: the route via POP1 returns" \
     wait_for $T_NET_MS "route via 10.99.1.2" via_is 10.99.1.2
 check "SIGCONT: the client is answered by POP1 again" \
+    wait_for $T_NET_MS "client pop1" client_is pop1
+
+# ---- 6. dnsd in POP1 answers SERVFAIL ------------------------------------------
+t0=$(now_ms)
+out=$("$CTL" -c "$D/p1/dnsd.yaml" force-down e1 2>&1)
+is "$?" 0 "dnsdctl force-down e1 in POP1: its service name answers SERVFAIL" ||
+    diag "$out"
+check "client: answered by POP2 while POP1's dnsd answers SERVFAIL" \
+    wait_for $T_NET_MS "client pop2" client_is pop2
+g=$(gap "$t0" pop2)
+diag "dnsd answers SERVFAIL: $g ms from dnsdctl force-down to the first answer from POP2 ($(fails "$t0") failed queries; bound $GAP_MAX_MS ms)"
+check "SERVFAIL: the gap ($g ms) is under fall x interval + 2 s ($GAP_MAX_MS ms)" \
+    test -n "$g" -a "${g:-99999}" -lt $GAP_MAX_MS
+like "$(cat "$D/p1/eh.log")" "withdrawing $SVC/32, $SVC6/128 after 3 failed rounds: $SVC:53: dns: rcode SERVFAIL \\(expected NOERROR\\)" \
+    "log: withdrawn on SERVFAIL, with the rcode"
+"$CTL" -c "$D/p1/dnsd.yaml" auto e1 >/dev/null 2>&1
+check "dnsdctl auto e1: the route via POP1 returns" \
+    wait_for $T_NET_MS "route via 10.99.1.2" via_is 10.99.1.2
+check "dnsdctl auto e1: the client is answered by POP1 again" \
     wait_for $T_NET_MS "client pop1" client_is pop1
 
 # ---- stop -----------------------------------------------------------------------
