@@ -52,32 +52,11 @@ sed "s/@P_METRICS@/$P_METRICS/" "$T_FIX/dnsd.yaml" >"$CONF" ||
 	bail "edge-health -n: $(cat "$T_TMP/eh-n.out")"
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
-# ---- helpers ----------------------------------------------------------------
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
-# ctl COMMAND [ARG]: dnsdctl for the test server
-ctl()
-{
-	"$CTL" -t 5 -c "$CONF" "$@" 2>&1
-}
-
 # ans: the edge(s) answering cdn.example.net A for London, on one line;
 # "timeout" without a reply, "RCODE:" for an error rcode
 ans()
 {
-	_r=$(q -s "$LONDON" cdn.example.net A 2>/dev/null) || {
-		echo timeout
-		return 0
-	}
-	_rc=$(hdr "$_r" rcode)
-	if [ "$_rc" != NOERROR ]; then
-		echo "$_rc:"
-		return 0
-	fi
-	sect "$_r" an | awk '$4 == "A" { print $5 }' |
+	geo_addrs "$LONDON" cdn.example.net |
 	    sed -e 's/^192\.0\.2\.11$/lhr/' -e 's/^192\.0\.2\.12$/fra/' \
 	    -e 's/^198\.51\.100\.21$/iad/' | tr '\n' ' ' | sed 's/ $//'
 }

@@ -42,16 +42,6 @@ sed "s/@P_LON1@/$P_LON1/" "$T_FIX/edge-health.yaml" >"$fix/edge-health.yaml" ||
 	bail "cannot write edge-health.yaml"
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
-ctl()
-{
-	"$CTL" -t 5 -c "$CONF" "$@" 2>&1
-}
-
 # share EDGE: the SHARE column of EDGE in `dnsdctl edges`
 share()
 {

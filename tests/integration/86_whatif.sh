@@ -23,12 +23,6 @@ CONF=$fix/dnsd.yaml
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 start_dnsd "$CONF" || bail "dnsd does not start"
 
-# ctl ARG...: dnsdctl for the test server (bounded by -t)
-ctl()
-{
-	"$CTL" -t 10 -c "$CONF" "$@" 2>&1
-}
-
 # edge_of ADDR: the edge an address of edges.yaml belongs to
 edge_of()
 {

@@ -80,30 +80,10 @@ eh_conf 1 $SRC1
 eh_conf 2 $SRC2
 eh_conf 3 $SRC3
 
-# ---- helpers -----------------------------------------------------------------
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
-ctl()
-{
-	"$CTL" -t 5 -c "$CONF" "$@" 2>&1
-}
-
 # ans: the edge answering cdn A for London ("timeout", "RCODE:")
 ans()
 {
-	_r=$(q -s "$LONDON" cdn.example.net A 2>/dev/null) || {
-		echo timeout
-		return 0
-	}
-	_rc=$(hdr "$_r" rcode)
-	if [ "$_rc" != NOERROR ]; then
-		echo "$_rc:"
-		return 0
-	fi
-	sect "$_r" an | awk '$4 == "A" { print $5 }' |
+	geo_addrs "$LONDON" cdn.example.net |
 	    sed -e 's/^127\.0\.0\.11$/lon/' -e 's/^127\.0\.0\.12$/ams/' \
 	        -e 's/^127\.0\.0\.13$/fra/' -e 's/^127\.0\.0\.14$/nyc/' |
 	    tr '\n' ' ' | sed 's/ $//'

@@ -101,12 +101,6 @@ ok 0 "edge-health -n accepts the three test configurations"
 # ---- the database: built now, a failure fails the test ----------------------
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
-# ---- helpers -----------------------------------------------------------------
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
 # addr_edge: stdin addresses -> edge names (fixture edges.yaml)
 addr_edge()
 {
@@ -118,16 +112,7 @@ addr_edge()
 # one line; "timeout" without a reply, "RCODE:" for an error rcode
 ans()
 {
-	_r=$(q -s "$LONDON" "${1:-cdn}.example.net" A 2>/dev/null) || {
-		echo timeout
-		return 0
-	}
-	_rc=$(hdr "$_r" rcode)
-	if [ "$_rc" != NOERROR ]; then
-		echo "$_rc:"
-		return 0
-	fi
-	sect "$_r" an | awk '$4 == "A" { print $5 }' | addr_edge |
+	geo_addrs "$LONDON" "${1:-cdn}.example.net" | addr_edge |
 	    tr '\n' ' ' | sed 's/ $//'
 }
 
@@ -148,12 +133,6 @@ wait_ans()
 	done
 	diag "${3:-cdn}: waited ${WAITED_MS} ms for $1, last answer: $LAST_ANS"
 	return 1
-}
-
-# ctl COMMAND [ARG]: dnsdctl for the test server
-ctl()
-{
-	"$CTL" -t 5 -c "$CONF" "$@" 2>&1
 }
 
 # row EDGE: "PROBED OVERRIDE EFFECTIVE" of EDGE in `dnsdctl edges`

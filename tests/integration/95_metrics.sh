@@ -37,11 +37,6 @@ delta()
 	echo $((_a - _b))
 }
 
-ctl()
-{
-	"$CTL" -t 5 -c "$CONF" "$@" 2>&1
-}
-
 check "GET /metrics answers 200" scrape "$T_TMP/before"
 like "$(cat "$T_TMP/hg.err")" '^HTTP/1\.[01] 200' "status line 200"
 "$HTTPGET" -w $T_QUERY_MS "$LOOP4:$MPORT" /other >/dev/null 2>"$T_TMP/hg404"

@@ -49,11 +49,6 @@ NS_P1=$NS-p1
 NS_P2=$NS-p2
 NS_C=$NS-c
 
-now_ms()
-{
-	echo $(($(date +%s%N) / 1000000))
-}
-
 # ---- 6 first: configuration errors need no network --------------------------
 cat >"$D/good.yaml" <<YAML
 anycast:

@@ -236,6 +236,35 @@ t_fixture()
 	echo "$T_TMP/fix"
 }
 
+# now_ms: milliseconds since the epoch (for measured gaps and bounds)
+now_ms()
+{
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# ctl COMMAND [ARG...]: dnsdctl for the server of $CONF, output and errors
+ctl()
+{
+	"$T_O/bin/dnsdctl" -t 10 -c "$CONF" "$@" 2>&1
+}
+
+# geo_addrs SUBNET NAME: the A addresses NAME answers a client in SUBNET
+# (ECS), one a line; "timeout" without a reply, "RCODE:" for an error
+# rcode
+geo_addrs()
+{
+	_r=$(q -s "$1" "$2" A 2>/dev/null) || {
+		echo timeout
+		return 0
+	}
+	_rc=$(hdr "$_r" rcode)
+	if [ "$_rc" != NOERROR ]; then
+		echo "$_rc:"
+		return 0
+	fi
+	sect "$_r" an | awk '$4 == "A" { print $5 }'
+}
+
 # ---- dnsd -------------------------------------------------------------------
 # start_dnsd CONFIG [ARG...]: start dnsd on a free port of 127.0.0.1 and
 # ::1 (replacing the configured listen addresses) and wait until it answers
