@@ -87,8 +87,11 @@ map_inventory(const struct probers *p, struct prober *r)
 	for (size_t i = 0; i < p->ninv; i++) {
 		struct hmsg_edge key;
 		memcpy(key.name, p->inv[i], sizeof(key.name));
-		const struct hmsg_edge *l = bsearch(&key, r->line, r->nline,
-		                                    sizeof(*r->line), line_cmp);
+		/* A prober not heard yet has no lines (NULL). */
+		const struct hmsg_edge *l =
+		    r->nline > 0 ? bsearch(&key, r->line, r->nline,
+		                           sizeof(*r->line), line_cmp)
+		                 : NULL;
 		r->at[i] = l != NULL ? (int32_t)(l - r->line) : -1;
 		if (l != NULL) {
 			r->edges++;
