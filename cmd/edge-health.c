@@ -91,8 +91,9 @@ main(int argc, char **argv)
 	errbuf_fini(&err);
 	if (args.check) {
 		daemon_print_ok("edge-health", args.conf_path,
-		                "%zu edges probed, %zu feeds", conf->nedge,
-		                conf->nfeed);
+		                "prober %s, %zu edges probed, %zu feeds%s",
+		                conf->prober, conf->nedge, conf->nfeed,
+		                conf->anycast ? ", anycast role" : "");
 		eh_conf_free(conf);
 		return 0;
 	}

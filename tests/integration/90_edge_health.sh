@@ -96,7 +96,7 @@ write_conf 200
 # ---- -n ---------------------------------------------------------------------
 out=$("$EH" -n -c "$D/eh.yaml" 2>&1)
 is "$?" 0 "-n: a good configuration passes"
-like "$out" 'ok, 8 edges probed, 3 feeds' "-n: says what it loaded"
+like "$out" 'ok, prober [^ ]+, 8 edges probed, 3 feeds$' "-n: says what it loaded"
 cat >"$D/bad.yaml" <<YAML
 edges: edges.yaml
 checks:

@@ -60,7 +60,7 @@ allow_root: true
 YAML
 out=$("$EH" -n -c "$D/good.yaml" 2>&1)
 is "$?" 0 "-n: an anycast-only configuration (no edges, no checks) passes"
-like "$out" 'ok, 0 edges probed' "-n: says what it loaded"
+like "$out" 'ok, prober [^ ]+, 0 edges probed, 0 feeds, anycast role$' "-n: says what it loaded"
 cat >"$D/bad.yaml" <<YAML
 anycast:
   checks:
