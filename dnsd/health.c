@@ -68,6 +68,9 @@ struct health {
 	/* The inventory: names in snapshot order, configured weights, and
 	 * what answers may do with each edge. */
 	char (*inv)[EDGE_NAME_MAX];
+	size_t *inv_ent; /* each one's entry: ent[inv_ent[i]] (stable until
+	                    the next health_set_edges: nothing else adds or
+	                    removes entries) */
 	unsigned *weight;
 	struct steer *steer;
 	size_t ninv;
@@ -209,7 +212,7 @@ apply_votes(struct health *h)
 		h->ent[i].down = h->ent[i].voters = 0;
 	}
 	for (size_t i = 0; i < h->ninv; i++) {
-		struct entry *e = entry_find(h, h->inv[i]);
+		struct entry *e = &h->ent[h->inv_ent[i]];
 		struct vote v;
 		probers_vote(h->probers, i, &v);
 		e->probed = v.state == HMSG_DOWN ? HEALTH_DOWN
@@ -236,7 +239,7 @@ apply_votes(struct health *h)
 static double
 base_of(const struct entry *e, uint64_t now)
 {
-	if (e == NULL || e->ov == HEALTH_FORCE_UP)
+	if (e->ov == HEALTH_FORCE_UP)
 		return 1;
 	if (e->ov == HEALTH_FORCE_DOWN || e->probed == HEALTH_DOWN)
 		return 0;
@@ -267,7 +270,7 @@ reason(const struct health *h, const struct entry *e, enum cause cause)
 static unsigned
 weight_of(const struct health *h, const struct entry *e, size_t i)
 {
-	if (e != NULL && (e->has & HMSG_HAS_WEIGHT))
+	if (e->has & HMSG_HAS_WEIGHT)
 		return e->weight;
 	return h->weight[i];
 }
@@ -278,8 +281,6 @@ weight_of(const struct health *h, const struct entry *e, size_t i)
 static double
 share_of(struct health *h, struct entry *e, enum cause cause, uint64_t now)
 {
-	if (e == NULL)
-		return 1;
 	double base = base_of(e, now);
 	if (base > e->base &&
 	    (cause == CAUSE_PROBE || cause == CAUSE_OPERATOR) &&
@@ -311,7 +312,7 @@ recompute(struct health *h, enum cause cause)
 	h->computed_ms = ms;
 	apply_votes(h);
 	for (size_t i = 0; i < h->ninv; i++) {
-		struct entry *e = entry_find(h, h->inv[i]);
+		struct entry *e = &h->ent[h->inv_ent[i]];
 		double sh = share_of(h, e, cause, ms);
 		struct steer_edge se = {steer_share(sh), weight_of(h, e, i)};
 		uint8_t u = se.share > 0;
@@ -319,8 +320,6 @@ recompute(struct health *h, enum cause cause)
 		changed = changed || se.share != h->steer->edge[i].share ||
 		          se.weight != h->steer->edge[i].weight;
 		h->steer->edge[i] = se;
-		if (e == NULL)
-			continue;
 		e->now_share = sh;
 		enum eff eff = u                       ? EFF_UP
 		               : e->ov == HEALTH_DRAIN ? EFF_DRAINED
@@ -419,6 +418,7 @@ health_free(struct health *h)
 	if (h == NULL)
 		return;
 	probers_free(h->probers);
+	free(h->inv_ent);
 	free(h->weight);
 	free(h->steer);
 	free(h->inv);
@@ -451,6 +451,12 @@ health_set_edges(struct health *h, const struct edge_set *edges)
 	probers_set_inventory(h->probers, (const char(*)[EDGE_NAME_MAX])h->inv,
 	                      n);
 	entries_prune(h);
+	free(h->inv_ent);
+	h->inv_ent = xcalloc(n ? n : 1, sizeof(*h->inv_ent));
+	for (size_t i = 0; i < n; i++) {
+		bool found;
+		h->inv_ent[i] = entry_pos(h, h->inv[i], &found);
+	}
 	recompute(h, CAUSE_EDGES);
 }
 
@@ -498,15 +504,15 @@ health_report(struct health *h, const struct hmsg *m)
 {
 	time_t now = time(NULL);
 	unsigned rounds, most;
-	enum probers_take t = probers_take(h->probers, m, clock_ms(), &rounds);
+	size_t k;
+	enum probers_take t =
+	    probers_take(h->probers, m, clock_ms(), &k, &rounds);
 
 	if (t != PROBERS_TAKEN)
 		return t == PROBERS_OLD ? HEALTH_OLD : HEALTH_TOO_MANY;
-	for (size_t i = 0; i < m->n; i++) {
-		struct entry *e = entry_find(h, m->edge[i].name);
-		if (e != NULL && e->in_inv)
-			e->last_report = now;
-	}
+	for (size_t i = 0; i < h->ninv; i++)
+		if (probers_view(h->probers, k, i) != 0)
+			h->ent[h->inv_ent[i]].last_report = now;
 	update_stale(h);
 	/* Shedding steps once per round of the leading prober, so every
 	 * dnsd fed by the same probers takes the same steps. */
@@ -701,7 +707,7 @@ size_t
 health_list(const struct health *h, struct health_edge_info *out, size_t max)
 {
 	for (size_t i = 0; i < h->ninv && i < max; i++) {
-		const struct entry *e = entry_find(h, h->inv[i]);
+		const struct entry *e = &h->ent[h->inv_ent[i]];
 		struct health_edge_info *o = &out[i];
 
 		memset(o, 0, sizeof(*o));
@@ -710,8 +716,6 @@ health_list(const struct health *h, struct health_edge_info *out, size_t max)
 		o->weight = h->steer->edge[i].weight;
 		o->share = (double)h->steer->edge[i].share / STEER_SHARE_ALL;
 		o->load = -1;
-		if (e == NULL)
-			continue;
 		o->probed = e->probed;
 		o->down = e->down;
 		o->voters = e->voters;

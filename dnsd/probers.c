@@ -235,7 +235,7 @@ lead(const struct probers *p)
 
 enum probers_take
 probers_take(struct probers *p, const struct hmsg *m, uint64_t now_ms,
-             unsigned *rounds)
+             size_t *who, unsigned *rounds)
 {
 	static struct log_rl rl;
 	struct prober *r = prober_get(p, m->prober);
@@ -281,6 +281,9 @@ probers_take(struct probers *p, const struct hmsg *m, uint64_t now_ms,
 	judge(p);
 	if (lead(p) == r)
 		*rounds = moved > UINT32_MAX ? UINT32_MAX : (unsigned)moved;
+	*who = 0;
+	while (p->pr[*who] != r)
+		(*who)++;
 	return PROBERS_TAKEN;
 }
 

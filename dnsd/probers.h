@@ -93,11 +93,12 @@ void probers_set_inventory(struct probers *p, const char (*name)[EDGE_NAME_MAX],
 
 /*
  * Take a prober's full report, received at `now_ms`.  On PROBERS_TAKEN,
- * *rounds is how many rounds its report moved on, if it leads (the first
+ * *who is the prober's index (as probers_info and probers_view count),
+ * and *rounds how many rounds its report moved on if it leads (the first
  * voting prober by name, whose rounds pace load shedding), else 0.
  */
 enum probers_take probers_take(struct probers *p, const struct hmsg *m,
-                               uint64_t now_ms, unsigned *rounds);
+                               uint64_t now_ms, size_t *who, unsigned *rounds);
 
 /*
  * Probers silent for `stale_after_ms` at `now_ms` stop voting.  Returns

@@ -27,6 +27,7 @@ say(struct probers *p, const char *name, uint64_t now, const char *edges,
 	static uint64_t seq;
 	char copy[256], *save = NULL;
 	unsigned r;
+	size_t who;
 
 	memset(&m, 0, sizeof(m));
 	snprintf(m.prober, sizeof(m.prober), "%s", name);
@@ -42,7 +43,7 @@ say(struct probers *p, const char *name, uint64_t now, const char *edges,
 		m.edge[m.n++].state =
 		    strcmp(st, "up") == 0 ? HMSG_UP : HMSG_DOWN;
 	}
-	return probers_take(p, &m, now, rounds ? rounds : &r);
+	return probers_take(p, &m, now, &who, rounds ? rounds : &r);
 }
 
 /* The vote on every inventory edge as "U", "D" or "-" (nobody). */
@@ -143,6 +144,7 @@ dedupe(void **state)
 	struct probers *p = mk(VOTE_MAJORITY, 0, false);
 	struct hmsg m;
 	unsigned r;
+	size_t who;
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
@@ -150,32 +152,33 @@ dedupe(void **state)
 	m.boot = 7;
 	m.seq = 5;
 	m.round = 5;
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TAKEN);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_TAKEN);
 	assert_int_equal(r, 1); /* a new prober: one round */
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_OLD);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_OLD);
 	m.seq = 6;
 	m.round = 8;
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TAKEN);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_TAKEN);
 	assert_int_equal(r, 3);
 	/* the same seq from another prober is its own */
 	snprintf(m.prober, sizeof(m.prober), "b");
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TAKEN);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_TAKEN);
 	assert_int_equal(r, 0); /* "a" leads: b's rounds pace nothing */
 	/* a restarts: its old boot is retired */
 	snprintf(m.prober, sizeof(m.prober), "a");
 	m.boot = 8;
 	m.seq = 1;
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TAKEN);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_TAKEN);
 	m.boot = 7;
 	m.seq = 100;
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_OLD);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_OLD);
 	for (int i = 2; i < PROBERS_MAX; i++) {
 		snprintf(m.prober, sizeof(m.prober), "q%d", i);
-		assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TAKEN);
+		assert_int_equal(probers_take(p, &m, 0, &who, &r),
+		                 PROBERS_TAKEN);
 	}
 	assert_int_equal(probers_count(p), PROBERS_MAX);
 	snprintf(m.prober, sizeof(m.prober), "one-too-many");
-	assert_int_equal(probers_take(p, &m, 0, &r), PROBERS_TOO_MANY);
+	assert_int_equal(probers_take(p, &m, 0, &who, &r), PROBERS_TOO_MANY);
 	probers_free(p);
 }
 
