@@ -1,85 +1,53 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * edge-health/anycast.c: the anycast role: rounds of checks against the
- * local dnsd, rise/fall, the BIRD include file and the reload command
- * (anycast-healthchecker's way: a file BIRD includes, then `birdc
- * configure`).
+ * edge-health/anycast.c: the anycast role: rise/fall over rounds of checks
+ * against the local dnsd (edge-health/round.h), the BIRD include file, and
+ * when to run the reload command (edge-health/command.h):
+ * anycast-healthchecker's way, a file BIRD includes, then `birdc
+ * configure`.
  */
 #include "edge-health/anycast.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <event2/event.h>
 
 #include "common/clock.h"
 #include "common/compiler.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "edge-health/command.h"
 #include "edge-health/conf.h"
 #include "edge-health/probe.h"
+#include "edge-health/round.h"
 #include "edge-health/state.h"
-
-extern char **environ;
 
 /* First lines of the files we write: how a restart knows what it said. */
 #define HEAD_ANNOUNCED "# edge-health anycast: announced"
 #define HEAD_WITHDRAWN "# edge-health anycast: withdrawn"
 #define INCLUDE_MAX (256 * 1024) /* read no more of an include file */
-#define OUT_MAX 1024             /* a reload's output kept for the log */
-#define CHILD_POLL_MS 50         /* without a pidfd: how often to reap */
 
 struct anycast {
 	struct event_base *base;
 	const struct eh_anycast *conf;
 	struct probe_env env;
-	struct probe *probe;   /* one per check of conf */
-	struct event *next;    /* starts the next round */
-	struct event *timeout; /* ends a round that takes too long */
-	/* the current round */
-	uint64_t started_ms;
-	size_t pending; /* checks still running */
-	bool starting;  /* inside start_round(): do not finish yet */
-	bool ok;
-	char reason[STATE_REASON_MAX]; /* first failure of the round */
+	struct round *round; /* conf's checks; NULL if it could not be made */
 	/* the decision: st.up means announce */
 	struct eh_state st;
 	bool decided; /* false while the file's state is unknown */
 	char *have;   /* the include's text as read or written; NULL: none */
 	bool write_failing;
 	bool reload_due; /* the file changed since the last good reload */
-	/* the reload command, while it runs (pid 0: none) */
-	pid_t pid;
-	int pidfd;  /* -1: reaped by polling */
-	int out_fd; /* its stdout and stderr */
-	struct event *child_ev;
-	struct event *out_ev;
-	struct event *kill_ev;
-	bool killed;
-	char *cmd; /* its text, for the log */
-	char out[OUT_MAX];
-	size_t outlen;
-	unsigned failing; /* failed runs in a row */
+	struct command *reload; /* the reload command while it runs */
+	char *cmd;              /* its text, for the log */
+	unsigned failing;       /* failed runs in a row */
 	struct anycast_info info;
 };
-
-static void
-ms_to_tv(uint64_t ms, struct timeval *tv)
-{
-	tv->tv_sec = (time_t)(ms / 1000);
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
-}
 
 /* ---- the include file ---------------------------------------------------- */
 
@@ -329,79 +297,6 @@ join_argv(char *const *argv)
 	return s;
 }
 
-/* Read what the command printed (kept up to OUT_MAX); false at EOF. */
-static bool
-drain_output(struct anycast *a)
-{
-	char buf[512];
-
-	for (;;) {
-		ssize_t n = read(a->out_fd, buf, sizeof(buf));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == -1; /* EAGAIN: more may come */
-		size_t room = sizeof(a->out) - 1 - a->outlen;
-		size_t k = (size_t)n < room ? (size_t)n : room;
-		memcpy(a->out + a->outlen, buf, k);
-		a->outlen += k;
-	}
-}
-
-/* The output on one log line, into `line` (3 x OUT_MAX bytes): "BIRD
- * 2.0.12 ready. | Reconfigured". */
-static const char *
-output_line(const struct anycast *a, char *line)
-{
-	size_t n = a->outlen, k = 0;
-
-	while (n > 0 && (a->out[n - 1] == '\n' || a->out[n - 1] == ' '))
-		n--;
-	if (n == 0)
-		return "no output";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a->out[i];
-		if (c == '\n') {
-			memcpy(line + k, " | ", 3);
-			k += 3;
-		} else {
-			line[k++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-		}
-	}
-	line[k] = '\0';
-	return line;
-}
-
-static void
-out_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct anycast *a = arg;
-
-	(void)fd;
-	(void)what;
-	if (!drain_output(a))
-		event_del(a->out_ev); /* EOF: the child decides when it ends */
-}
-
-/* Forget the running command (it may still run: anycast_free). */
-static void
-end_child(struct anycast *a)
-{
-	if (a->child_ev != NULL)
-		event_free(a->child_ev);
-	if (a->out_ev != NULL)
-		event_free(a->out_ev);
-	if (a->kill_ev != NULL)
-		event_free(a->kill_ev);
-	a->child_ev = a->out_ev = a->kill_ev = NULL;
-	if (a->pidfd != -1)
-		close(a->pidfd);
-	if (a->out_fd != -1)
-		close(a->out_fd);
-	a->pidfd = a->out_fd = -1;
-	a->pid = 0;
-}
-
 static void
 reload_failed(struct anycast *a, const char *why)
 {
@@ -419,44 +314,21 @@ reload_failed(struct anycast *a, const char *why)
 static void run_reload(struct anycast *a);
 
 static void
-child_cb(evutil_socket_t fd, short what, void *arg)
+reload_done(void *arg, bool ok, const char *what)
 {
 	struct anycast *a = arg;
-	char why[3 * OUT_MAX + 64], line[3 * OUT_MAX];
-	int status = 0;
 
-	(void)fd;
-	(void)what;
-	pid_t r = waitpid(a->pid, &status, WNOHANG);
-	if (r == 0 || (r == -1 && errno == EINTR))
-		return;
-	int e = errno;
-	bool killed = a->killed;
-	drain_output(a);
-	end_child(a);
-	const char *out = output_line(a, line);
-	if (r == -1)
-		snprintf(why, sizeof(why), "waitpid: %s", strerror(e));
-	else if (killed)
-		snprintf(why, sizeof(why), "no exit after %d ms, killed: %s",
-		         ANYCAST_RELOAD_MAX_MS, out);
-	else if (WIFSIGNALED(status))
-		snprintf(why, sizeof(why), "killed by signal %d: %s",
-		         WTERMSIG(status), out);
-	else if (WEXITSTATUS(status) != 0)
-		snprintf(why, sizeof(why), "exit status %d: %s",
-		         WEXITSTATUS(status), out);
-	else
-		why[0] = '\0';
-	if (why[0] != '\0') {
-		reload_failed(a, why);
+	command_free(a->reload);
+	a->reload = NULL;
+	if (!ok) {
+		reload_failed(a, what);
 		return;
 	}
 	if (a->failing > 0)
 		log_notice("anycast: %s: ok after %u failures: %s", a->cmd,
-		           a->failing, out);
+		           a->failing, what);
 	else
-		log_info("anycast: %s: ok: %s", a->cmd, out);
+		log_info("anycast: %s: ok: %s", a->cmd, what);
 	a->failing = 0;
 	/* The file changed again while it ran: BIRD may have read the
 	 * older one. */
@@ -464,106 +336,24 @@ child_cb(evutil_socket_t fd, short what, void *arg)
 		run_reload(a);
 }
 
-static void
-kill_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct anycast *a = arg;
-
-	(void)fd;
-	(void)what;
-	/* child_cb reaps it and counts the failure. */
-	a->killed = true;
-	kill(a->pid, SIGKILL);
-}
-
-/* posix_spawnp the command, its stdout and stderr into a pipe.  Returns
- * its pid, or -1 with why in `why`. */
-static pid_t
-spawn(char *const *argv, int out, char *why, size_t len)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t def, none;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_adddup2(&fa, out, 2);
-	/* Nothing else of ours: the feed, the probes, the metrics. */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE); /* ignored here (daemon.h), not there */
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF |
-	                                  POSIX_SPAWN_SETSIGMASK);
-	int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		snprintf(why, len, "cannot run it: %s", strerror(rc));
-		return -1;
-	}
-	return pid;
-}
-
-/* Run the reload command; child_cb ends it.  Never waits. */
+/* Run the reload command; reload_done ends it.  Never waits. */
 static void
 run_reload(struct anycast *a)
 {
 	char why[256];
-	int pfd[2];
 
 	a->reload_due = false;
-	a->killed = false;
-	a->outlen = 0;
 	free(a->cmd);
 	a->cmd = join_argv(a->conf->bird_reload);
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
+	a->reload =
+	    command_run(a->base, a->conf->bird_reload, ANYCAST_RELOAD_MAX_MS,
+	                reload_done, a, why, sizeof(why));
+	if (a->reload == NULL) {
 		reload_failed(a, why);
 		return;
 	}
-	pid_t pid = spawn(a->conf->bird_reload, pfd[1], why, sizeof(why));
-	close(pfd[1]);
-	if (pid == -1) {
-		close(pfd[0]);
-		reload_failed(a, why);
-		return;
-	}
-	a->pid = pid;
-	a->out_fd = pfd[0];
-	evutil_make_socket_nonblocking(a->out_fd);
-	a->pidfd = -1;
-#ifdef SYS_pidfd_open
-	/* Readable when the child exits (Linux 5.3): no SIGCHLD handler,
-	 * which would be the whole process's. */
-	a->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
-	a->out_ev =
-	    event_new(a->base, a->out_fd, EV_READ | EV_PERSIST, out_cb, a);
-	a->child_ev =
-	    event_new(a->base, a->pidfd,
-	              EV_PERSIST | (a->pidfd != -1 ? EV_READ : 0), child_cb, a);
-	a->kill_ev = evtimer_new(a->base, kill_cb, a);
-	struct timeval poll, max;
-	ms_to_tv(CHILD_POLL_MS, &poll);
-	ms_to_tv(ANYCAST_RELOAD_MAX_MS, &max);
-	if (a->out_ev == NULL || a->child_ev == NULL || a->kill_ev == NULL ||
-	    event_add(a->out_ev, NULL) == -1 ||
-	    event_add(a->child_ev, a->pidfd != -1 ? NULL : &poll) == -1 ||
-	    event_add(a->kill_ev, &max) == -1) {
-		/* Cannot watch it: stop it now rather than lose it. */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		end_child(a);
-		reload_failed(a, "cannot watch it on the event loop");
-		return;
-	}
-	log_debug("anycast: running %s (pid %d)", a->cmd, (int)pid);
+	log_debug("anycast: running %s (pid %d)", a->cmd,
+	          (int)command_pid(a->reload));
 }
 
 /* Write what was decided if the file says otherwise, then reload BIRD
@@ -595,7 +385,7 @@ sync_file(struct anycast *a)
 			a->reload_due = true;
 		}
 	}
-	if (a->reload_due && a->pid == 0)
+	if (a->reload_due && a->reload == NULL)
 		run_reload(a);
 }
 
@@ -635,133 +425,42 @@ decide(struct anycast *a, enum state_change ch)
 }
 
 static void
-finish_round(struct anycast *a)
+round_done(void *arg, bool ok, const char *reason)
 {
+	struct anycast *a = arg;
 	const struct eh_anycast *c = a->conf;
-	uint64_t now = clock_ms();
-	struct timeval tv;
 
-	event_del(a->timeout);
-	if (!a->ok)
-		log_debug("anycast: probe %s", a->reason);
-	decide(a, state_update(&a->st, c->t.rise, c->t.fall, a->ok, a->reason,
-	                       now));
-	sync_file(a);
-	/* Timed from this round's start: no drift, and no jitter, so a
-	 * withdraw takes at most fall rounds of one interval. */
-	uint64_t due = a->started_ms + c->t.interval_ms;
-	ms_to_tv(due > now ? due - now : 0, &tv);
-	event_add(a->next, &tv);
-}
-
-/* Keep the first failure of a round: the one the log gives. */
-static void
-round_fail(struct anycast *a, const struct eh_check *c, const char *why)
-{
-	if (!a->ok)
-		return;
-	a->ok = false;
-	/* Truncation is fine: the reason is for people. */
-	if (snprintf(a->reason, sizeof(a->reason), "%s: %s", c->addr.text,
-	             why) < 0)
-		a->reason[0] = '\0';
-}
-
-static void
-probe_done(struct probe *p, bool ok, const char *reason,
-           const struct edge_report *report)
-{
-	struct anycast *a = p->arg;
-
-	(void)report;
 	if (!ok)
-		round_fail(a, p->check, reason);
-	if (a->pending > 0)
-		a->pending--;
-	if (a->pending == 0 && !a->starting)
-		finish_round(a);
+		log_debug("anycast: probe %s", reason);
+	decide(a, state_update(&a->st, c->t.rise, c->t.fall, ok, reason,
+	                       clock_ms()));
+	sync_file(a);
+	/* No jitter: a withdraw takes at most fall rounds of one interval. */
+	round_next(a->round, c->t.interval_ms);
 }
 
-static void
-timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct anycast *a = arg;
-	char why[64];
-
-	(void)fd;
-	(void)what;
-	snprintf(why, sizeof(why), "timeout after %u ms",
-	         a->conf->t.timeout_ms);
-	for (size_t i = 0; i < a->conf->ncheck; i++) {
-		struct probe *p = &a->probe[i];
-		if (p->impl == NULL)
-			continue;
-		p->ops->stop(p);
-		round_fail(a, p->check, why);
-	}
-	a->pending = 0;
-	finish_round(a);
-}
-
-static void
-start_round(evutil_socket_t fd, short what, void *arg)
-{
-	struct anycast *a = arg;
-	char why[PROBE_REASON_MAX];
-	struct timeval tv;
-
-	(void)fd;
-	(void)what;
-	a->started_ms = clock_ms();
-	a->ok = true;
-	a->reason[0] = '\0';
-	a->pending = a->conf->ncheck;
-	a->starting = true;
-	for (size_t i = 0; i < a->conf->ncheck; i++) {
-		struct probe *p = &a->probe[i];
-		if (p->ops->start(p, why, sizeof(why)) == -1) {
-			round_fail(a, p->check, why);
-			a->pending--;
-		}
-	}
-	a->starting = false;
-	ms_to_tv(a->conf->t.timeout_ms, &tv);
-	event_add(a->timeout, &tv);
-	if (a->pending == 0)
-		finish_round(a);
-}
-
-/* Stop the probes of the current conf and free them. */
-static void
-stop_probes(struct anycast *a)
-{
-	for (size_t i = 0; a->probe != NULL && i < a->conf->ncheck; i++)
-		a->probe[i].ops->stop(&a->probe[i]);
-	free(a->probe);
-	a->probe = NULL;
-	if (a->next != NULL)
-		event_del(a->next);
-	if (a->timeout != NULL)
-		event_del(a->timeout);
-}
-
-/* Probes for a->conf, and the first round at once. */
-static void
-start_probes(struct anycast *a)
+/* Rounds of a->conf's checks, the first at once.  0, or -1 after logging
+ * why. */
+static int
+start_rounds(struct anycast *a)
 {
 	const struct eh_anycast *c = a->conf;
-	struct timeval now = {0, 0};
+	/* "ADDR: why": the log lines say "anycast" already. */
+	struct round_target t = {
+	    .name = "anycast",
+	    .name_in_reason = false,
+	    .check = c->check,
+	    .ncheck = c->ncheck,
+	    .timeout_ms = c->t.timeout_ms,
+	};
 
-	a->probe = xcalloc(c->ncheck + 1, sizeof(*a->probe));
-	for (size_t i = 0; i < c->ncheck; i++) {
-		a->probe[i].ops = probe_ops_for(c->check[i].type);
-		a->probe[i].env = &a->env;
-		a->probe[i].edge = "anycast";
-		a->probe[i].check = &c->check[i];
-		a->probe[i].done = probe_done;
-		a->probe[i].arg = a;
+	a->round = round_new(&a->env, &t, NULL, round_done, a);
+	if (a->round == NULL) {
+		log_err("anycast: cannot create timers");
+		return -1;
 	}
-	event_add(a->next, &now);
+	round_next(a->round, 0);
+	return 0;
 }
 
 struct anycast *
@@ -771,15 +470,12 @@ anycast_new(struct event_base *base, const struct eh_anycast *conf)
 
 	a->base = base;
 	a->conf = conf;
-	a->pidfd = a->out_fd = -1;
 	if (probe_env_init(&a->env, base) == -1) {
 		free(a);
 		return NULL;
 	}
-	a->next = evtimer_new(base, start_round, a);
-	a->timeout = evtimer_new(base, timeout_cb, a);
-	if (a->next == NULL || a->timeout == NULL) {
-		log_err("anycast: cannot create timers");
+	/* The first round runs from the loop, after the file is read. */
+	if (start_rounds(a) == -1) {
 		anycast_free(a);
 		return NULL;
 	}
@@ -787,7 +483,6 @@ anycast_new(struct event_base *base, const struct eh_anycast *conf)
 	/* A missing file is written (withdrawn) at once, so that BIRD,
 	 * which includes it, can load its configuration. */
 	sync_file(a);
-	start_probes(a);
 	return a;
 }
 
@@ -796,12 +491,14 @@ anycast_reload(struct anycast *a, const struct eh_anycast *conf)
 {
 	bool same = strcmp(a->conf->bird_include, conf->bird_include) == 0;
 
-	stop_probes(a);
+	round_free(a->round); /* its probes point into the old conf */
 	a->conf = conf;
 	if (!same)
 		adopt_file(a);
 	sync_file(a); /* new prefixes, now */
-	start_probes(a);
+	/* On failure (logged) nothing probes until the next reload, and
+	 * the file stays as it is. */
+	start_rounds(a);
 }
 
 void
@@ -809,18 +506,13 @@ anycast_free(struct anycast *a)
 {
 	if (a == NULL)
 		return;
-	stop_probes(a);
-	if (a->next != NULL)
-		event_free(a->next);
-	if (a->timeout != NULL)
-		event_free(a->timeout);
-	/* A reload command still running finishes on its own (its zombie
-	 * is reaped when we exit): killing it could leave BIRD's
-	 * reconfiguration half done. */
-	if (a->pid != 0)
+	round_free(a->round);
+	/* A reload command still running finishes on its own: killing it
+	 * could leave BIRD's reconfiguration half done. */
+	if (a->reload != NULL)
 		log_debug("anycast: %s (pid %d) still running: left to finish",
-		          a->cmd, (int)a->pid);
-	end_child(a);
+		          a->cmd, (int)command_pid(a->reload));
+	command_free(a->reload);
 	probe_env_fini(&a->env);
 	free(a->have);
 	free(a->cmd);

@@ -5,5 +5,5 @@ eh_SRCS += edge-health/conf.c edge-health/state.c edge-health/sched.c \
            edge-health/edge_report.c \
            edge-health/feed.c edge-health/statefile.c \
            edge-health/metrics.c edge-health/prober.c \
-           edge-health/anycast.c
+           edge-health/round.c edge-health/anycast.c edge-health/command.c
 

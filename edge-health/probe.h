@@ -36,7 +36,7 @@ struct probe_env {
 };
 
 /*
- * A probe, allocated and owned by the caller (sched), which fills every
+ * A probe, allocated and owned by the caller (round.c), which fills every
  * field but `impl` before ops->start.  The timeout is the caller's: it
  * calls ops->stop when it expires.
  */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* edge-health/sched.c: rounds of probes per edge, timeouts, jitter. */
+/* edge-health/sched.c: a round of probes per edge (edge-health/round.h),
+ * timed with jitter; rise/fall, reports and counters per edge. */
 #include "edge-health/sched.h"
 
 #include <stdbool.h>
@@ -7,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-
-#include <event2/event.h>
 
 #include "common/clock.h"
 #include "common/hmsg.h"
@@ -18,6 +16,7 @@
 #include "edge-health/conf.h"
 #include "edge-health/edge_report.h"
 #include "edge-health/probe.h"
+#include "edge-health/round.h"
 
 /* One probed edge at run time. */
 struct edge_run {
@@ -25,16 +24,8 @@ struct edge_run {
 	size_t idx;
 	const struct eh_edge *e;
 	struct eh_state st;
-	struct probe *probe;   /* one per check */
-	struct event *next;    /* starts the next round */
-	struct event *timeout; /* ends a round that takes too long */
-	uint64_t round;        /* rounds started */
-	uint64_t started_ms;   /* start of the current or last round */
-	uint64_t started_us;   /* the same, finer, for the latency */
-	size_t pending;        /* checks of this round still running */
-	bool starting;         /* inside start_round(): do not finish yet */
-	bool ok;
-	char reason[STATE_REASON_MAX]; /* first failure of the round */
+	struct round *round; /* runs the checks of e */
+	uint64_t rounds;     /* rounds ended */
 	/* What the edge says about itself: the report of the last round
 	 * (has 0: none), and this round's so far, from check `rep_check`
 	 * (the first in config order that gave one; ncheck: none yet). */
@@ -105,54 +96,37 @@ sched_delay_ms(unsigned interval_ms, unsigned jitter_pct, uint64_t round,
 	return (unsigned)(interval_ms - span + off);
 }
 
-/* One probe of check `i` ended now (or never started: ok is false). */
 static void
-count_probe(struct edge_run *r, size_t i, bool ok)
+check_done(void *arg, size_t check, bool ok, const struct edge_report *report,
+           uint64_t elapsed_us)
 {
-	uint64_t now = clock_us();
+	struct edge_run *r = arg;
 
-	sched_stats_probe(&r->stats, i, ok,
-	                  now > r->started_us ? now - r->started_us : 0);
+	sched_stats_probe(&r->stats, check, ok, elapsed_us);
+	/* Checks end in any order; the first in config order wins. */
+	if (ok && report != NULL && check < r->rep_check) {
+		r->round_rep = *report;
+		r->rep_check = check;
+	}
 }
 
 static void
-ms_to_tv(uint64_t ms, struct timeval *tv)
+round_done(void *arg, bool ok, const char *reason)
 {
-	tv->tv_sec = (time_t)(ms / 1000);
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
-}
-
-/* Keep the first failure of a round: with several checks it is the one
- * an operator reads in the transition log. */
-static void
-round_fail(struct edge_run *r, const struct eh_check *c, const char *why)
-{
-	if (!r->ok)
-		return;
-	r->ok = false;
-	/* Truncation is fine: the reason is for people. */
-	if (snprintf(r->reason, sizeof(r->reason), "%s (%s): %s", r->e->name,
-	             c->addr.text, why) < 0)
-		r->reason[0] = '\0';
-}
-
-static void
-finish_round(struct edge_run *r)
-{
+	struct edge_run *r = arg;
 	struct sched *s = r->s;
-	uint64_t now = clock_ms();
 
-	event_del(r->timeout);
-	if (!r->ok)
-		log_debug("probe %s", r->reason);
+	if (!ok)
+		log_debug("probe %s", reason);
 	/* Reported values are fresh only while the edge keeps sending
 	 * them: a round without a report clears the last one. */
 	if (r->rep_check < r->e->ncheck)
 		r->report = r->round_rep;
 	else
 		memset(&r->report, 0, sizeof(r->report));
+	r->rep_check = r->e->ncheck;
 	enum state_change ch = state_update(&r->st, r->e->t.rise, r->e->t.fall,
-	                                    r->ok, r->reason, now);
+	                                    ok, reason, clock_ms());
 	if (ch == STATE_WENT_DOWN)
 		r->stats.went_down++;
 	else if (ch == STATE_WENT_UP)
@@ -163,91 +137,12 @@ finish_round(struct edge_run *r)
 	else if (ch == STATE_WENT_UP)
 		log_notice("probe %s: up after %u good rounds", r->e->name,
 		           r->e->t.rise);
-
-	/* The next round is timed from this one's start, so a slow edge
-	 * does not drift; never earlier than now. */
-	unsigned delay = sched_delay_ms(r->e->t.interval_ms, r->e->t.jitter_pct,
-	                                r->round, &s->rng);
-	uint64_t due = r->started_ms + delay;
-	struct timeval tv;
-	ms_to_tv(due > now ? due - now : 0, &tv);
-	event_add(r->next, &tv);
+	r->rounds++;
+	round_next(r->round,
+	           sched_delay_ms(r->e->t.interval_ms, r->e->t.jitter_pct,
+	                          r->rounds, &s->rng));
 	if (ch != STATE_SAME && s->fn != NULL)
 		s->fn(s->arg, r->idx, ch);
-}
-
-static void
-probe_done(struct probe *p, bool ok, const char *reason,
-           const struct edge_report *report)
-{
-	struct edge_run *r = p->arg;
-	size_t i = (size_t)(p - r->probe);
-
-	count_probe(r, i, ok);
-	if (!ok)
-		round_fail(r, p->check, reason);
-	/* Checks end in any order; the first in config order wins. */
-	if (ok && report != NULL && i < r->rep_check) {
-		r->round_rep = *report;
-		r->rep_check = i;
-	}
-	if (r->pending > 0)
-		r->pending--;
-	if (r->pending == 0 && !r->starting)
-		finish_round(r);
-}
-
-static void
-timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct edge_run *r = arg;
-	char why[64];
-
-	(void)fd;
-	(void)what;
-	snprintf(why, sizeof(why), "timeout after %u ms", r->e->t.timeout_ms);
-	for (size_t i = 0; i < r->e->ncheck; i++) {
-		struct probe *p = &r->probe[i];
-		if (p->impl == NULL)
-			continue;
-		p->ops->stop(p);
-		count_probe(r, i, false);
-		round_fail(r, p->check, why);
-	}
-	r->pending = 0;
-	finish_round(r);
-}
-
-static void
-start_round(evutil_socket_t fd, short what, void *arg)
-{
-	struct edge_run *r = arg;
-	char why[PROBE_REASON_MAX];
-
-	(void)fd;
-	(void)what;
-	r->round++;
-	r->started_ms = clock_ms();
-	r->started_us = clock_us();
-	r->ok = true;
-	r->reason[0] = '\0';
-	r->rep_check = r->e->ncheck;
-	r->pending = r->e->ncheck;
-	r->starting = true;
-	for (size_t i = 0; i < r->e->ncheck; i++) {
-		struct probe *p = &r->probe[i];
-		if (p->ops->start(p, why, sizeof(why)) == -1) {
-			count_probe(r, i, false);
-			round_fail(r, p->check, why);
-			r->pending--;
-		}
-	}
-	r->starting = false;
-	struct timeval tv;
-	ms_to_tv(r->e->t.timeout_ms, &tv);
-	event_add(r->timeout, &tv);
-	if (r->pending == 0)
-		finish_round(r);
 }
 
 static const struct edge_run *
@@ -323,25 +218,22 @@ sched_new(struct event_base *base, const struct eh_conf *conf,
 		} else {
 			state_init(&r->st, now);
 		}
-		r->probe = xcalloc(r->e->ncheck, sizeof(*r->probe));
-		for (size_t j = 0; j < r->e->ncheck; j++) {
-			r->probe[j].ops = probe_ops_for(r->e->check[j].type);
-			r->probe[j].env = &s->env;
-			r->probe[j].edge = r->e->name;
-			r->probe[j].check = &r->e->check[j];
-			r->probe[j].done = probe_done;
-			r->probe[j].arg = r;
-		}
-		r->next = evtimer_new(base, start_round, r);
-		r->timeout = evtimer_new(base, timeout_cb, r);
-		if (r->next == NULL || r->timeout == NULL) {
+		r->rep_check = r->e->ncheck;
+		struct round_target t = {
+		    .name = r->e->name,
+		    .name_in_reason = true,
+		    .check = r->e->check,
+		    .ncheck = r->e->ncheck,
+		    .timeout_ms = r->e->t.timeout_ms,
+		};
+		r->round = round_new(&s->env, &t, check_done, round_done, r);
+		if (r->round == NULL) {
 			log_err("sched: cannot create timers");
 			sched_free(s);
 			return NULL;
 		}
 		/* Round 0: at once (sched_delay_ms(.., 0, ..) is 0). */
-		struct timeval tv = {0, 0};
-		event_add(r->next, &tv);
+		round_next(r->round, 0);
 	}
 	return s;
 }
@@ -352,15 +244,8 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
-		struct edge_run *r = &s->run[i];
-		for (size_t j = 0; r->probe != NULL && j < r->e->ncheck; j++)
-			r->probe[j].ops->stop(&r->probe[j]);
-		if (r->next != NULL)
-			event_free(r->next);
-		if (r->timeout != NULL)
-			event_free(r->timeout);
-		free(r->probe);
-		free(r->stats.check);
+		round_free(s->run[i].round);
+		free(s->run[i].stats.check);
 	}
 	free(s->run);
 	probe_env_fini(&s->env);
