@@ -239,9 +239,9 @@ isolation(void **state)
 	assert_false(pi.votes);
 	assert_int_equal(pi.isolations, 1);
 	assert_int_equal(pi.down, 5);
-	/* two lose their network: only c's view is the others' up...
-	 * a and b each see the others split: nobody is isolated, and the
-	 * majority finds everything down. */
+	/* b and c find everything down, a finds it up: for b (and c) the
+	 * others are split, so nobody is isolated, and the majority finds
+	 * everything down (the vote cannot tell this from a real outage). */
 	say(p, "b", 0, down, NULL);
 	assert_false(isolated(p, 1));
 	assert_false(isolated(p, 2));
