@@ -182,6 +182,25 @@ install: all
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
 
+# make fuzz-long: every libFuzzer target for FUZZ_SECONDS each (default
+# 600), starting from its replayed corpus.  What it finds goes to
+# build-fuzz/corpus/TARGET (copy what is worth keeping to
+# tests/fuzz/corpus/TARGET, which make check replays), a crash to
+# build-fuzz/crash-TARGET-*, which stops the run.  Prints each target's
+# executions.
+FUZZ_SECONDS ?= 600
+fuzz-long: fuzz
+	set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
+		    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+		    >build-fuzz/$$t.log 2>&1 || \
+		    { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
+		echo "$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    build-fuzz/$$t.log) executions in $(FUZZ_SECONDS) s, no crash"; \
+	done
+
 lint: fmt-check
 	sh tests/lint/check-hotpath.sh
 
@@ -196,7 +215,7 @@ clean:
 
 .PHONY: all deps deps-check deps-bench run check check-only bench install \
         deps-callgrind bench-callgrind \
-        fuzz fuzzers lint fmt fmt-check clean
+        fuzz fuzz-long fuzzers lint fmt fmt-check clean
 .DELETE_ON_ERROR:
 # keep objects built through pattern chains (fuzz targets, tools)
 .PRECIOUS: $(O)/obj/%.o
