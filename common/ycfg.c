@@ -337,6 +337,18 @@ ycfg_map_next(const struct ycfg_doc *doc, const yaml_node_t *map, size_t *i,
 	return true;
 }
 
+const yaml_node_t *
+ycfg_map_value(const struct ycfg_doc *doc, const yaml_node_t *map,
+               const char *key)
+{
+	yaml_node_t *k, *v;
+
+	for (size_t i = 0; ycfg_map_next(doc, map, &i, &k, &v);)
+		if (ycfg_scalar(k) != NULL && strcmp(ycfg_scalar(k), key) == 0)
+			return v;
+	return map;
+}
+
 bool
 ycfg_seq_next(const struct ycfg_doc *doc, const yaml_node_t *seq, size_t *i,
               yaml_node_t **item)

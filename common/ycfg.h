@@ -52,6 +52,13 @@ const char *ycfg_scalar(const yaml_node_t *node);
 bool ycfg_map_next(const struct ycfg_doc *doc, const yaml_node_t *map,
                    size_t *i, yaml_node_t **key, yaml_node_t **value);
 
+/*
+ * The value of scalar key `key` in mapping `map`, or `map` itself if it
+ * has none: where to point an error about that key.
+ */
+const yaml_node_t *ycfg_map_value(const struct ycfg_doc *doc,
+                                  const yaml_node_t *map, const char *key);
+
 /* Iterate a sequence the same way. */
 bool ycfg_seq_next(const struct ycfg_doc *doc, const yaml_node_t *seq,
                    size_t *i, yaml_node_t **item);

@@ -444,22 +444,11 @@ load_master(struct zload *zl, FILE *fp, const char *file, unsigned line0)
 	return rc;
 }
 
-/* The node of top-level key `key`, for errors about it (or the root). */
-static const yaml_node_t *
-top_value(const struct ycfg_doc *doc, const char *key)
-{
-	yaml_node_t *root = ycfg_doc_root(doc), *k, *v;
-
-	for (size_t i = 0; ycfg_map_next(doc, root, &i, &k, &v);)
-		if (ycfg_scalar(k) != NULL && strcmp(ycfg_scalar(k), key) == 0)
-			return v;
-	return root;
-}
-
 static int
 load_inline(struct zload *zl, const char *text)
 {
-	const yaml_node_t *at = top_value(zl->doc, "zonefile");
+	const yaml_node_t *at =
+	    ycfg_map_value(zl->doc, ycfg_doc_root(zl->doc), "zonefile");
 	size_t len = strlen(text);
 	int rc = 0;
 
@@ -487,7 +476,9 @@ load_path(struct zload *zl, const char *relpath)
 	int rc = -1;
 
 	if (fp == NULL) {
-		ycfg_error(zl->doc, top_value(zl->doc, "zonefile_path"),
+		ycfg_error(zl->doc,
+		           ycfg_map_value(zl->doc, ycfg_doc_root(zl->doc),
+		                          "zonefile_path"),
 		           zl->err, "zonefile_path: cannot open %s: %s", path,
 		           strerror(errno));
 	} else {
@@ -543,7 +534,8 @@ load_geo(struct zload *zl, const yaml_node_t *geo)
 static int
 load_zone(struct zload *zl, const struct zone_yaml *zy)
 {
-	const yaml_node_t *zone_at = top_value(zl->doc, "zone");
+	const yaml_node_t *zone_at =
+	    ycfg_map_value(zl->doc, ycfg_doc_root(zl->doc), "zone");
 	char display[LDNS_MAX_DOMAINLEN + 2];
 	int rc = 0;
 
@@ -582,8 +574,8 @@ load_doc(struct zonedb_builder *b, struct ycfg_doc *doc,
 	if (zy.zone == NULL)
 		goto out;
 	if (zy.ttl_ms % 1000 != 0) {
-		ycfg_error(doc, top_value(doc, "ttl"), err,
-		           "ttl: must be whole seconds");
+		ycfg_error(doc, ycfg_map_value(doc, ycfg_doc_root(doc), "ttl"),
+		           err, "ttl: must be whole seconds");
 		goto out;
 	}
 	zl.ttl = zy.ttl_ms / 1000;
@@ -592,8 +584,8 @@ load_doc(struct zonedb_builder *b, struct ycfg_doc *doc,
 	         len > 0 && zy.zone[len - 1] == '.' ? "" : ".");
 	if (len == 0 || !valid_owner(zy.zone) ||
 	    ldns_str2rdf_dname(&zl.origin, zl.apex) != LDNS_STATUS_OK) {
-		ycfg_error(doc, top_value(doc, "zone"), err,
-		           "zone: \"%s\" is not a domain name", zy.zone);
+		ycfg_error(doc, ycfg_map_value(doc, ycfg_doc_root(doc), "zone"),
+		           err, "zone: \"%s\" is not a domain name", zy.zone);
 		goto out;
 	}
 	ldns_dname2canonical(zl.origin);

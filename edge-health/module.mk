@@ -1,5 +1,6 @@
 # edge-health/: libeh.a, the prober (its main is cmd/edge-health.c).
-eh_SRCS += edge-health/conf.c edge-health/state.c edge-health/sched.c \
+eh_SRCS += edge-health/conf.c edge-health/conf_check.c \
+           edge-health/conf_anycast.c edge-health/state.c edge-health/sched.c \
            edge-health/probe_tcp.c edge-health/probe_http.c \
            edge-health/probe_dns.c \
            edge-health/edge_report.c \

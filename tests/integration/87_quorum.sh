@@ -57,13 +57,10 @@ fix=$(t_fixture)
 CONF=$fix/dnsd.yaml
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 
-P_lon=$(free_port)
-P_ams=$(free_port)
-P_fra=$(free_port)
-P_nyc=$(free_port)
-P_METRICS=$(free_port)
-[ "$(printf '%s\n' $P_lon $P_ams $P_fra $P_nyc $P_METRICS | sort -u |
-    wc -l)" -eq 5 ] || bail "free ports repeat"
+ports=$(free_ports 5) || exit 1
+read -r P_lon P_ams P_fra P_nyc P_METRICS <<PORTS
+$ports
+PORTS
 echo "metrics: 127.0.0.1:$P_METRICS" >>"$CONF"
 
 # eh_conf N SRC: prober pN's configuration

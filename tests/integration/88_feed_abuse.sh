@@ -25,14 +25,10 @@ LONDON=81.2.69.0/24
 fix=$(t_fixture)
 CONF=$fix/dnsd.yaml
 t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
-P_UDP=$(free_port)
-P_METRICS=$(free_port)
-P_lon=$(free_port)
-P_ams=$(free_port)
-P_fra=$(free_port)
-P_nyc=$(free_port)
-[ "$(printf '%s\n' $P_UDP $P_METRICS $P_lon $P_ams $P_fra $P_nyc |
-    sort -u | wc -l)" -eq 6 ] || bail "free ports repeat"
+ports=$(free_ports 6) || exit 1
+read -r P_UDP P_METRICS P_lon P_ams P_fra P_nyc <<PORTS
+$ports
+PORTS
 printf 'k3y-0f-the-feed-0123456789\n' >"$fix/feed.key"
 sed -i -e "s/@UDP_PORT@/$P_UDP/" -e "s/@M_PORT@/$P_METRICS/" "$CONF" ||
 	bail "cannot write dnsd.yaml"

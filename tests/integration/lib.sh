@@ -199,6 +199,24 @@ free_port()
 	"$T_TOOLS/freeport" || bail "no free port found"
 }
 
+# free_ports N: print N distinct free ports on one line (bounded draws:
+# free_port may repeat itself)
+free_ports()
+{
+	_fp=""
+	_fi=0
+	while [ "$(echo $_fp | wc -w)" -lt "$1" ] && [ $_fi -lt $(($1 * 10)) ]; do
+		_p=$(free_port)
+		case " $_fp " in
+		*" $_p "*) ;;
+		*) _fp="$_fp $_p" ;;
+		esac
+		_fi=$((_fi + 1))
+	done
+	[ "$(echo $_fp | wc -w)" -eq "$1" ] || bail "no $1 distinct free ports"
+	echo $_fp
+}
+
 # t_mkmmdb NETWORKS OUT: build a MaxMind database from a text fixture with
 # tests/tools/mkmmdb.pl; one test point, and a failure bails out
 t_mkmmdb()
