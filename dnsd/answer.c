@@ -9,6 +9,7 @@
 #include "common/compiler.h"
 #include "dnsd/chaos.h"
 #include "dnsd/conf.h"
+#include "dnsd/cookie.h"
 #include "dnsd/edns.h"
 #include "dnsd/geo_answer.h"
 #include "dnsd/geo_name.h"
@@ -28,21 +29,76 @@ set_u16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* The size a response may take: RFC 6891 §6.2.5, never above ours. */
+/*
+ * Is this a UDP answer capped by max_nocookie_response: the client sent no
+ * valid cookie, and may take more than the cap?
+ */
+static bool
+nocookie_capped(const struct snapshot *snap, const struct query *q,
+                size_t limit)
+{
+	unsigned cap = snap->conf->cookies.max_nocookie_response;
+
+	return cap != 0 && !q->tcp &&
+	       q->edns.cookie_state != EDNS_COOKIE_VALID && limit > cap;
+}
+
+/* RFC 6891 §6.2.5: what the client takes, never above what we offer. */
+static size_t
+payload_limit(const struct snapshot *snap, const struct query *q)
+{
+	size_t limit = 512;
+
+	if (q->tcp)
+		return ANSWER_TCP_MAX;
+	if (q->edns.present) {
+		limit = q->edns.udp_size;
+		if (limit > snap->conf->udp_payload)
+			limit = snap->conf->udp_payload;
+	}
+	return limit;
+}
+
+/* The size a response may take: the payload limit, and
+ * max_nocookie_response for UDP clients without a valid cookie. */
 static size_t
 size_limit(const struct snapshot *snap, const struct query *q, size_t respcap)
 {
-	size_t limit = ANSWER_TCP_MAX;
+	size_t limit = payload_limit(snap, q);
 
-	if (!q->tcp) {
-		limit = 512;
-		if (q->edns.present) {
-			limit = q->edns.udp_size;
-			if (limit > snap->conf->udp_payload)
-				limit = snap->conf->udp_payload;
-		}
-	}
+	if (unlikely(nocookie_capped(snap, q, limit)))
+		limit = snap->conf->cookies.max_nocookie_response;
 	return limit < respcap ? limit : respcap;
+}
+
+/* What an answer for the question's name and type is about (query.h). */
+static inline uint64_t
+name_about(const struct query *q)
+{
+	return q->qname.keyhash ^ (uint64_t)q->qtype << 48;
+}
+
+/*
+ * The full path's kind of response (query.h): NXDOMAIN, wildcards and
+ * referrals count per zone, so that random names cannot dodge the limit.
+ */
+static void
+classify(struct query *q, const struct response *r)
+{
+	q->about = r->zone_about;
+	if (r->rcode == RC_NXDOMAIN)
+		q->kind = QUERY_KIND_NXDOMAIN;
+	else if (r->rcode != RC_NOERROR) {
+		q->kind = QUERY_KIND_ERROR;
+		q->about = 0;
+	} else if (r->wild)
+		q->kind = QUERY_KIND_WILDCARD;
+	else if (r->an == 0 && !r->aa && r->ns > 0)
+		q->kind = QUERY_KIND_REFERRAL;
+	else {
+		q->kind = r->an > 0 ? QUERY_KIND_ANSWER : QUERY_KIND_NODATA;
+		q->about = name_about(q);
+	}
 }
 
 /* The NSID we send (RFC 5001): the identity, if one is configured. */
@@ -191,6 +247,8 @@ answer_compiled(const struct serving *sv, struct query *q,
 	set_u16(resp + 6, an);
 	set_u16(resp + 8, e->ns);
 	set_u16(resp + 10, ar);
+	q->kind = an > 0 ? QUERY_KIND_ANSWER : QUERY_KIND_NODATA;
+	q->about = name_about(q);
 	if (p != NULL) {
 		count_geo_edges(st, e->geo->row, p);
 		count_geo_reason(st, e->geo->row, &t);
@@ -255,6 +313,7 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 		count_geo_reason(st, r.geo->row, &r.trace);
 		sample_geo(smp, snap, r.geo->row, &r.trace);
 	}
+	classify(q, &r);
 	if (r.rcode == RC_SERVFAIL || r.tc) {
 		/*
 		 * SERVFAIL: nothing but the question, not an answer to cache.
@@ -267,6 +326,8 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 			r.aa = false;
 		if (r.tc)
 			st->truncated++;
+		if (r.tc && nocookie_capped(snap, q, payload_limit(snap, q)))
+			st->nocookie_truncated++;
 	}
 	if (q->edns.present) {
 		r.w.cap = limit;
@@ -294,12 +355,41 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 /* ---- entry points ---------------------------------------------------------
  */
 
+/*
+ * Judge the query's cookie (cookie.h), if it sent one and we take them:
+ * a server that does not answers as if there were none (RFC 7873 §5.2.1).
+ */
+static void
+judge_cookie(const struct snapshot *snap, struct query *q,
+             const struct answer_env *env)
+{
+	const struct cookie_conf *c = &snap->conf->cookies;
+	struct dnsd_stats *st = env->st;
+
+	if (!c->enabled || env->mac == NULL)
+		return;
+	cookie_judge(env->mac, c, &q->edns, q->from, env->now);
+	switch (q->edns.cookie_state) {
+	case EDNS_COOKIE_VALID:
+		st->cookie_valid++;
+		break;
+	case EDNS_COOKIE_BAD:
+		st->cookie_bad++;
+		break;
+	default:
+		st->cookie_client_only++;
+		break;
+	}
+}
+
 /* answer_query() with the compiled entry already looked up (or NULL). */
 static size_t
 answer_one(const struct serving *sv, struct query *q,
            const struct prebuilt_entry *e, uint8_t *resp, size_t respcap,
-           struct dnsd_stats *st, struct sample *smp)
+           const struct answer_env *env)
 {
+	struct dnsd_stats *st = env->st;
+
 	if (q->tcp)
 		st->tcp++;
 	else
@@ -312,20 +402,23 @@ answer_one(const struct serving *sv, struct query *q,
 		st->dropped_qr++;
 		return 0;
 	}
+	if (unlikely(q->edns.cookie != NULL && q->edns.present))
+		judge_cookie(sv->snap, q, env);
 	if (e != NULL) {
-		size_t len = answer_compiled(sv, q, e, resp, respcap, st, smp);
+		size_t len =
+		    answer_compiled(sv, q, e, resp, respcap, st, env->smp);
 		if (len > 0)
 			return len;
 	}
-	return answer_full(sv, q, resp, respcap, st, smp);
+	return answer_full(sv, q, resp, respcap, st, env->smp);
 }
 
 size_t
 answer_query(const struct serving *sv, struct query *q, uint8_t *resp,
-             size_t respcap, struct dnsd_stats *st, struct sample *smp)
+             size_t respcap, const struct answer_env *env)
 {
-	return answer_one(sv, q, compiled_find(sv->snap, q), resp, respcap, st,
-	                  smp);
+	return answer_one(sv, q, compiled_find(sv->snap, q), resp, respcap,
+	                  env);
 }
 
 size_t
@@ -334,14 +427,15 @@ answer_packet(const struct serving *sv, const uint8_t *pkt, size_t len,
               size_t respcap, struct dnsd_stats *st)
 {
 	struct query q;
+	struct answer_env env = {.st = st};
 
 	query_parse(&q, pkt, len, tcp, from);
-	return answer_query(sv, &q, resp, respcap, st, NULL);
+	return answer_query(sv, &q, resp, respcap, &env);
 }
 
 void
 answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
-             struct dnsd_stats *st, struct sample *smp)
+             const struct answer_env *env)
 {
 	const struct prebuilt_entry *e[ANSWER_BATCH_MAX];
 	const struct geo_client *c[ANSWER_BATCH_MAX];
@@ -370,5 +464,5 @@ answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
 				geo_map_prefetch(e[i]->geo->map, c[i], level);
 	for (unsigned i = 0; i < n; i++)
 		io[i].rlen = answer_one(sv, &io[i].q, e[i], io[i].resp,
-		                        ANSWER_UDP_MAX, st, smp);
+		                        ANSWER_UDP_MAX, env);
 }

@@ -15,6 +15,7 @@
 
 #include "dnsd/query.h"
 
+struct cookie_mac;
 struct dnsd_stats;
 struct sample;
 struct serving;
@@ -26,25 +27,38 @@ struct sockaddr;
 #define ANSWER_TCP_MAX 65535
 
 /*
+ * What an answering thread brings to an answer besides the query: its
+ * counters, its sample of geo clients for what-if (sample.h; NULL: none),
+ * its SipHash for cookies (cookie.h; NULL: COOKIE options are ignored)
+ * and the time cookies are made and judged at.
+ */
+struct answer_env {
+	struct dnsd_stats *st;
+	struct sample *smp;
+	struct cookie_mac *mac;
+	uint32_t now; /* seconds since the epoch */
+};
+
+/*
  * Answer `q` (query_parse()d) from `sv` (a snapshot and its edge health),
  * writing the response into `resp` (capacity `respcap`: ANSWER_UDP_MAX
  * for UDP, ANSWER_TCP_MAX for TCP).  Returns the response length, or 0
  * when no response must be sent (QR set, fewer than 2 octets).  Counts
- * what it saw in `st`.  An answering thread keeps a sample of its geo
- * clients for what-if in `smp` (sample.h; NULL: none): one geo answer in
- * the snapshot's server.sample leaves its geo name and client there, the
- * others cost a decrement.
+ * what it saw in env->st.  One geo answer in the snapshot's server.sample
+ * leaves its geo name and client in env->smp, the others cost a
+ * decrement.  Judges the query's cookie (cookie.h) and sets q->kind and
+ * q->about for rate limiting (rrl.h).
  *
  * A pure function of its inputs (Knot's layer API): no allocation, no
  * logging, no locks.  Whatever the query's bytes, it never reads outside
  * them, never writes past `respcap`, and always terminates.
  */
 size_t answer_query(const struct serving *sv, struct query *q, uint8_t *resp,
-                    size_t respcap, struct dnsd_stats *st, struct sample *smp);
+                    size_t respcap, const struct answer_env *env);
 
 /*
- * query_parse() then answer_query() (no sample): the unit and fuzz entry
- * point.
+ * query_parse() then answer_query() (no sample, no cookies): the unit and
+ * fuzz entry point.
  * `from` is the sender (AF_INET or AF_INET6; NULL when unknown): geo names
  * are answered for the EDNS Client Subnet when the query has one, else
  * for this address.
@@ -77,6 +91,6 @@ struct answer_io {
  * of them before any is answered.
  */
 void answer_batch(const struct serving *sv, struct answer_io *io, unsigned n,
-                  struct dnsd_stats *st, struct sample *smp);
+                  const struct answer_env *env);
 
 #endif

@@ -3,12 +3,14 @@
 #include "dnsd/conf.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/errbuf.h"
 #include "common/netaddr.h"
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "common/ycfg.h"
+#include "dnsd/cidr.h"
 
 /* Defaults in one place (gdnsd's cfg_defaults). */
 static const struct dnsd_conf conf_defaults = {
@@ -30,6 +32,8 @@ struct conf_top {
 	yaml_node_t *health;
 	yaml_node_t *steering;
 	yaml_node_t *metrics;
+	yaml_node_t *cookies;
+	yaml_node_t *rrl;
 	char *user;
 	bool allow_root;
 };
@@ -68,6 +72,8 @@ static const struct ycfg_key top_keys[] = {
     {"health", YCFG_NODE, offsetof(struct conf_top, health)},
     {"steering", YCFG_NODE, offsetof(struct conf_top, steering)},
     {"metrics", YCFG_NODE, offsetof(struct conf_top, metrics)},
+    {"cookies", YCFG_NODE, offsetof(struct conf_top, cookies)},
+    {"rrl", YCFG_NODE, offsetof(struct conf_top, rrl)},
     {"user", YCFG_STR, offsetof(struct conf_top, user)},
     {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
     YCFG_END,
@@ -160,6 +166,122 @@ load_steering(const struct ycfg_doc *doc, const yaml_node_t *node,
 	if (!(out->step > 0))
 		ycfg_error(doc, st.shed, err,
 		           "steering: shed: step must be above 0");
+}
+
+struct conf_cookies {
+	bool enabled;
+	char *secret_file;
+	unsigned max_nocookie_response;
+};
+
+static const struct ycfg_key cookies_keys[] = {
+    {"enabled", YCFG_BOOL, offsetof(struct conf_cookies, enabled)},
+    {"secret_file", YCFG_STR, offsetof(struct conf_cookies, secret_file)},
+    {"max_nocookie_response", YCFG_UINT,
+     offsetof(struct conf_cookies, max_nocookie_response), .min = 512,
+     .max = 4096},
+    YCFG_END,
+};
+
+/*
+ * cookies: {enabled, secret_file, max_nocookie_response}.  On unless
+ * turned off; without a secret file, with the process's random secret
+ * (cookies then verify on this dnsd only, until it restarts).
+ */
+static void
+load_cookies(const struct ycfg_doc *doc, const yaml_node_t *node,
+             const char *path, struct cookie_conf *out, struct errbuf *err)
+{
+	struct conf_cookies cc = {.enabled = true};
+
+	if (node != NULL &&
+	    ycfg_walk(doc, node, "cookies", cookies_keys, &cc, err) == -1)
+		return;
+	out->enabled = cc.enabled;
+	out->max_nocookie_response = cc.max_nocookie_response;
+	out->nsecrets = 1;
+	memcpy(out->secret[0], cookie_random_secret(), COOKIE_SECRET_LEN);
+	if (cc.secret_file != NULL) {
+		char *file = path_relative(path, cc.secret_file);
+		cookie_secrets_load(file, out, err);
+		free(file);
+		free(cc.secret_file);
+	}
+	if (!cc.enabled && cc.max_nocookie_response != 0)
+		ycfg_error(doc, node, err,
+		           "cookies: max_nocookie_response needs cookies "
+		           "enabled: no client could have a valid cookie");
+}
+
+struct conf_rrl {
+	unsigned rate, burst, slip, ipv4_prefix, ipv6_prefix, table_size;
+	bool log_only;
+	struct ycfg_strlist exempt;
+};
+
+static const struct ycfg_key rrl_keys[] = {
+    {"rate", YCFG_UINT, offsetof(struct conf_rrl, rate), .req = true, .min = 1,
+     .max = 1000000},
+    {"burst", YCFG_UINT, offsetof(struct conf_rrl, burst), .min = 1,
+     .max = 1000000},
+    {"slip", YCFG_UINT, offsetof(struct conf_rrl, slip), .min = 0, .max = 100},
+    {"ipv4_prefix", YCFG_UINT, offsetof(struct conf_rrl, ipv4_prefix), .min = 8,
+     .max = 32},
+    {"ipv6_prefix", YCFG_UINT, offsetof(struct conf_rrl, ipv6_prefix),
+     .min = 16, .max = 128},
+    {"table_size", YCFG_UINT, offsetof(struct conf_rrl, table_size), .min = 64,
+     .max = 1u << 26},
+    {"log_only", YCFG_BOOL, offsetof(struct conf_rrl, log_only)},
+    {"exempt", YCFG_STRLIST, offsetof(struct conf_rrl, exempt)},
+    YCFG_END,
+};
+
+/* rrl: {rate, burst, slip, ipv4_prefix, ipv6_prefix, table_size,
+ * log_only, exempt}.  Off unless the section is there. */
+static void
+load_rrl(const struct ycfg_doc *doc, const yaml_node_t *node,
+         struct rrl_conf *out, struct errbuf *err)
+{
+	struct conf_rrl cr = {.slip = 2,
+	                      .ipv4_prefix = 24,
+	                      .ipv6_prefix = 56,
+	                      .table_size = 65536};
+
+	if (ycfg_walk(doc, node, "rrl", rrl_keys, &cr, err) == -1) {
+		ycfg_strlist_fini(&cr.exempt);
+		return;
+	}
+	out->enabled = true;
+	out->rate = cr.rate;
+	out->burst = cr.burst != 0 ? cr.burst : cr.rate;
+	out->slip = cr.slip;
+	out->ipv4_prefix = cr.ipv4_prefix;
+	out->ipv6_prefix = cr.ipv6_prefix;
+	out->table_size = cr.table_size;
+	out->log_only = cr.log_only;
+	rrl_conf_derive(out);
+	for (size_t i = 0; i < cr.exempt.n; i++) {
+		struct rrl_net *n = &out->exempt[out->nexempt];
+		unsigned plen;
+		if (out->nexempt == RRL_EXEMPT_MAX) {
+			errbuf_add(err, ycfg_doc_file(doc), cr.exempt.line[i],
+			           cr.exempt.col[i],
+			           "rrl: exempt: more than %d networks",
+			           RRL_EXEMPT_MAX);
+			break;
+		}
+		if (cidr_parse(cr.exempt.v[i], n->key, &plen) == -1) {
+			errbuf_add(err, ycfg_doc_file(doc), cr.exempt.line[i],
+			           cr.exempt.col[i],
+			           "rrl: exempt: \"%s\" is not a network "
+			           "(ADDRESS/LENGTH, no bits set past LENGTH)",
+			           cr.exempt.v[i]);
+			continue;
+		}
+		n->plen = (uint8_t)plen;
+		out->nexempt++;
+	}
+	ycfg_strlist_fini(&cr.exempt);
 }
 
 static const struct ycfg_key server_keys[] = {
@@ -287,6 +409,9 @@ conf_load(const char *path, struct errbuf *err)
 	/* Prometheus scrapes here (dnsd/metrics.h); absent: off. */
 	if (top.metrics != NULL)
 		conf->metrics = load_addr(doc, top.metrics, "metrics", err);
+	load_cookies(doc, top.cookies, path, &conf->cookies, err);
+	if (top.rrl != NULL)
+		load_rrl(doc, top.rrl, &conf->rrl, err);
 	free(top.control);
 	free(top.state_file);
 	free(hl.socket);

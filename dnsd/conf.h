@@ -8,7 +8,9 @@
 
 #include "common/netaddr.h"
 #include "common/ycfg.h"
+#include "dnsd/cookie.h"
 #include "dnsd/probers.h"
+#include "dnsd/rrl.h"
 #include "dnsd/share.h"
 
 struct errbuf;
@@ -41,6 +43,8 @@ struct dnsd_conf {
 	struct vote_conf vote;   /* several probers: the vote, the breaker */
 	struct share_conf steering; /* ramp and load shedding */
 	struct netaddr *metrics;    /* Prometheus endpoint, or NULL: off */
+	struct cookie_conf cookies; /* DNS cookies (cookie.h) */
+	struct rrl_conf rrl;        /* response rate limiting (rrl.h) */
 	char *user;                 /* drop root for this user, or NULL */
 	bool allow_root; /* root without `user` is refused unless set */
 };

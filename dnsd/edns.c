@@ -75,6 +75,16 @@ edns_parse_rr(struct wcur *c, bool owner_is_root, struct edns *e)
 		if (code == EDNS_OPT_ECS) {
 			if (parse_ecs(rd + off, olen, e) == -1)
 				return -1;
+		} else if (code == EDNS_OPT_COOKIE) {
+			/* RFC 7873 §5.2.2: a client cookie alone, or with
+			 * a server cookie of 8 to 32 octets */
+			if (e->cookie != NULL ||
+			    (olen != EDNS_COOKIE_CLIENT &&
+			     (olen < EDNS_COOKIE_CLIENT + 8 ||
+			      olen > EDNS_COOKIE_MAX)))
+				return -1;
+			e->cookie = rd + off;
+			e->cookie_len = (uint8_t)olen;
 		} else if (code == EDNS_OPT_NSID) {
 			e->nsid =
 			    true; /* RFC 5001: empty in queries; ignore data */
@@ -93,6 +103,8 @@ edns_opt_len(const struct edns *q, unsigned nsid_len)
 		len += 4 + 4 + (q->ecs_source + 7u) / 8u;
 	if (q->nsid && nsid_len > 0)
 		len += 4 + nsid_len;
+	if (q->cookie_state != EDNS_COOKIE_NONE)
+		len += 4 + EDNS_COOKIE_CLIENT + EDNS_COOKIE_SERVER;
 	return len;
 }
 
@@ -140,6 +152,16 @@ edns_put_opt(uint8_t *p, const struct edns *q, uint16_t our_size,
 		o[2] = (uint8_t)(nsid_len >> 8);
 		o[3] = (uint8_t)nsid_len;
 		memcpy(o + 4, nsid, nsid_len);
+		o += 4 + nsid_len;
+	}
+	if (q->cookie_state != EDNS_COOKIE_NONE) {
+		o[0] = (uint8_t)(EDNS_OPT_COOKIE >> 8);
+		o[1] = (uint8_t)EDNS_OPT_COOKIE;
+		o[2] = 0;
+		o[3] = EDNS_COOKIE_CLIENT + EDNS_COOKIE_SERVER;
+		memcpy(o + 4, q->cookie, EDNS_COOKIE_CLIENT);
+		memcpy(o + 4 + EDNS_COOKIE_CLIENT, q->cookie_reply,
+		       EDNS_COOKIE_SERVER);
 	}
 	return len;
 }

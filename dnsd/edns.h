@@ -13,6 +13,21 @@ struct wbuf;
 
 #define EDNS_OPT_NSID 3
 #define EDNS_OPT_ECS 8
+#define EDNS_OPT_COOKIE 10
+
+/* RFC 7873 §4: a client cookie of 8 octets, a server cookie of 8 to 32. */
+#define EDNS_COOKIE_CLIENT 8
+#define EDNS_COOKIE_MAX 40
+/* The server cookies we make (RFC 9018 §4): version, reserved, time, hash. */
+#define EDNS_COOKIE_SERVER 16
+
+/* What became of a query's COOKIE option (cookie.h judges it). */
+enum edns_cookie {
+	EDNS_COOKIE_NONE,        /* no option: no cookie in the reply */
+	EDNS_COOKIE_CLIENT_ONLY, /* a client cookie alone: we send ours */
+	EDNS_COOKIE_BAD,         /* a server cookie we did not make, or stale */
+	EDNS_COOKIE_VALID, /* one of ours, fresh: the client is who it says */
+};
 
 /* What a query's OPT record asked for. */
 struct edns {
@@ -25,6 +40,16 @@ struct edns {
 	uint8_t ecs_family;   /* 1 = IPv4, 2 = IPv6 (IANA address family) */
 	uint8_t ecs_source;   /* source prefix length */
 	uint8_t ecs_addr[16]; /* address, zero beyond the source prefix */
+	/*
+	 * The COOKIE option (RFC 7873), in the packet: the client cookie,
+	 * then the server cookie if cookie_len > 8.  NULL: none sent.
+	 */
+	const uint8_t *cookie;
+	uint8_t cookie_len;
+	/* Set by cookie_judge(): how it went, and the server cookie the
+	 * reply carries (with the client cookie) unless state is NONE. */
+	uint8_t cookie_state; /* enum edns_cookie */
+	uint8_t cookie_reply[EDNS_COOKIE_SERVER];
 };
 
 /*
@@ -34,7 +59,8 @@ struct edns {
  * query must get FORMERR: a second OPT, a non-root owner (`owner_is_root`
  * false), an option running past RDATA, an invalid ECS option (RFC 7871
  * §6: unknown family, prefix too long, address length not matching the
- * prefix, bits set beyond it, non-zero scope) or a second ECS option.
+ * prefix, bits set beyond it, non-zero scope), a second ECS option, a
+ * COOKIE option of a length RFC 7873 §5.2.2 calls malformed or a second one.
  * Unknown options are ignored.  A version other than 0 is parsed normally;
  * the caller answers BADVERS.
  */
@@ -46,7 +72,8 @@ unsigned edns_opt_len(const struct edns *q, unsigned nsid_len);
 /*
  * Append the response OPT: our payload size, the extended rcode bits of
  * `rcode`, DO echoed, ECS echoed with `ecs_scope` (RFC 7871 §7.2) when the
- * query carried ECS, NSID when asked and `nsid_len` > 0.  If it does not
+ * query carried ECS, NSID when asked and `nsid_len` > 0, the client's
+ * cookie and ours (cookie_reply) when cookie_state is not NONE.  If it does not
  * fit, nothing is written and `w` is marked full.
  */
 void edns_write_opt(struct wbuf *w, const struct edns *q, uint16_t our_size,

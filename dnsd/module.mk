@@ -5,7 +5,7 @@ dnsd_SRCS += \
 	dnsd/zone_build.c dnsd/zonedb.c dnsd/arena.c dnsd/geo_name.c \
 	dnsd/cidr.c dnsd/latency_file.c \
 	dnsd/prebuilt.c \
-	dnsd/wire.c dnsd/edns.c dnsd/query.c dnsd/zone_walk.c dnsd/chaos.c \
+	dnsd/wire.c dnsd/edns.c dnsd/cookie.c dnsd/rrl.c dnsd/query.c dnsd/zone_walk.c dnsd/chaos.c \
 	dnsd/geo_answer.c dnsd/answer.c dnsd/stats.c \
 	dnsd/serving.c dnsd/net_bind.c dnsd/net_udp.c dnsd/net_tcp.c \
 	dnsd/worker.c \

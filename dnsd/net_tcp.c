@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,13 @@
  * buffer without bound.
  */
 #define TCP_OUT_HIGH (256 * 1024)
+
+/*
+ * The kernel's send buffer of a connection.  Left alone it grows to
+ * tcp_wmem's maximum (4 MB): a cap of slow readers would pin gigabytes
+ * of kernel memory.  This holds a few of the largest answers.
+ */
+#define TCP_SNDBUF (128 * 1024)
 
 struct tcp_conn {
 	struct tcp_listener *l;
@@ -74,6 +82,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
 	const struct serving *sv = w->slot.cur;
+	struct answer_env env = {&w->stats, w->sample, w->mac,
+	                         (uint32_t)time(NULL)};
 	uint8_t hdr[2];
 
 	/* Every complete message in the buffer: clients may pipeline. */
@@ -87,8 +97,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		query_parse(&l->q, l->query, len, true,
 		            (const struct sockaddr *)&c->peer);
 		size_t rlen =
-		    answer_query(sv, &l->q, l->resp + 2, ANSWER_TCP_MAX,
-		                 &w->stats, w->sample);
+		    answer_query(sv, &l->q, l->resp + 2, ANSWER_TCP_MAX, &env);
 		if (unlikely(worker_qlog_due(&w->qlog_left,
 		                             sv->snap->conf->query_log)))
 			worker_qlog(w, &l->q, l->resp + 2, rlen);
@@ -107,9 +116,14 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
-	(void)arg;
-	/* Output drained (low watermark 0): read again if we had paused. */
+	/*
+	 * Output drained (low watermark 0): read again if we had paused,
+	 * and answer the queries that came while we were paused, which
+	 * are already in our buffer: no new octet may ever come to say so.
+	 */
 	bufferevent_enable(bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(bev)) >= 2)
+		conn_read_cb(bev, arg);
 }
 
 static void
@@ -139,6 +153,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		close(fd);
 		return;
 	}
+	int sndbuf = TCP_SNDBUF;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	struct bufferevent *bev =
 	    bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {

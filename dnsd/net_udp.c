@@ -20,6 +20,8 @@
 #include "common/xalloc.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/cookie.h"
+#include "dnsd/rrl.h"
 #include "dnsd/sample.h"
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
@@ -57,7 +59,17 @@ struct udp_sock {
 	struct serving_slot slot;
 	unsigned qlog_left;
 	struct dnsd_stats stats;
-	struct sample *sample; /* geo clients, for what-if */
+	struct sample *sample;  /* geo clients, for what-if */
+	struct cookie_mac *mac; /* SipHash for cookies, or NULL */
+	/*
+	 * Rate limiting's table (rrl.h), or NULL.  A reload that turns RRL
+	 * on or resizes it leaves a new one in rrl_next (made by the main
+	 * thread, which remembers its size in rrl_size), taken between two
+	 * batches.
+	 */
+	struct rrl *rrl;
+	_Atomic(struct rrl *) rrl_next;
+	unsigned rrl_size;
 	/* Buffers live with the socket: nothing is allocated per packet. */
 	struct answer_io io[UDP_BATCH];
 	struct mmsghdr in[UDP_BATCH];
@@ -115,9 +127,25 @@ udp_round(struct udp_sock *u, const struct serving *sv, int n)
 	struct answer_io *io = u->io;
 	int nout = 0;
 
+	const struct dnsd_conf *conf = sv->snap->conf;
+	struct answer_env env = {&u->stats, u->sample, u->mac,
+	                         (uint32_t)time(NULL)};
+
 	for (int i = 0; i < n; i++)
 		io[i].len = u->in[i].msg_len;
-	answer_batch(sv, io, (unsigned)n, &u->stats, u->sample);
+	answer_batch(sv, io, (unsigned)n, &env);
+	if (conf->rrl.enabled && u->rrl != NULL) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t now =
+		    (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		for (int i = 0; i < n; i++)
+			if (io[i].rlen > 0)
+				io[i].rlen = rrl_apply(
+				    u->rrl, &conf->rrl, &io[i].q, io[i].resp,
+				    io[i].rlen, ANSWER_UDP_MAX, now,
+				    (uint16_t)conf->udp_payload, &u->stats);
+	}
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &u->in[i].msg_hdr;
 		size_t len = io[i].rlen;
@@ -173,6 +201,37 @@ udp_reset(struct udp_sock *u, int n)
 	}
 }
 
+/*
+ * Switch to the table a reload made.  The old one is freed here, off the
+ * query path but on this thread: a few MB, once per such reload.
+ */
+static void
+take_rrl(struct udp_sock *u)
+{
+	struct rrl *t =
+	    atomic_exchange_explicit(&u->rrl_next, NULL, memory_order_acquire);
+
+	if (t != NULL) {
+		rrl_free(u->rrl);
+		u->rrl = t;
+	}
+}
+
+/*
+ * A table for `sv`'s rrl settings if the thread's is missing or of
+ * another size.  Main thread.
+ */
+static void
+make_rrl(struct udp_sock *u, const struct serving *sv)
+{
+	const struct rrl_conf *c = &sv->snap->conf->rrl;
+
+	if (!c->enabled || c->table_size == u->rrl_size)
+		return;
+	rrl_free(atomic_exchange(&u->rrl_next, rrl_new(c->table_size)));
+	u->rrl_size = c->table_size;
+}
+
 static void *
 udp_main(void *arg)
 {
@@ -187,6 +246,9 @@ udp_main(void *arg)
 		if (atomic_load_explicit(&u->stop, memory_order_relaxed))
 			break;
 		const struct serving *sv = serving_slot_take(&u->slot);
+		if (atomic_load_explicit(&u->rrl_next, memory_order_relaxed) !=
+		    NULL)
+			take_rrl(u);
 		if (n > 0) {
 			udp_round(u, sv, n);
 			continue;
@@ -229,6 +291,9 @@ net_udp_new(struct worker *w, const struct netaddr *a, struct serving *sv)
 	u->fd = fd;
 	u->wildcard = is_wildcard(a);
 	u->sample = sample_new();
+	u->mac = cookie_mac_new();
+	make_rrl(u, sv);
+	take_rrl(u);
 	serving_slot_init(&u->slot, sv);
 	/* The thread blocks in recvmmsg, waking at least every UDP_IDLE_MS. */
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
@@ -294,6 +359,7 @@ net_udp_stop(struct udp_sock *u)
 void
 net_udp_publish(struct udp_sock *u, struct serving *sv)
 {
+	make_rrl(u, sv);
 	serving_slot_put(&u->slot, sv);
 }
 
@@ -318,5 +384,8 @@ net_udp_free(struct udp_sock *u)
 	close(u->fd);
 	serving_slot_fini(&u->slot);
 	sample_free(u->sample);
+	cookie_mac_free(u->mac);
+	rrl_free(u->rrl);
+	rrl_free(atomic_load(&u->rrl_next));
 	free(u);
 }

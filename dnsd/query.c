@@ -3,7 +3,9 @@
 /* HOT PATH: see STYLE.md B5 */
 #include "dnsd/query.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 /*
@@ -124,4 +126,50 @@ query_client(struct query *q)
 		q->client = &q->client_buf;
 	}
 	return q->client;
+}
+
+/* ---- for logs (not hot) ---------------------------------------------------
+ */
+
+void
+query_name_text(const struct query *q, char *out, size_t outlen)
+{
+	const struct wname *qn = &q->qname;
+	size_t o = 0;
+
+	snprintf(out, outlen, q->have_question ? "." : "-");
+	if (!q->have_question)
+		return;
+	for (unsigned i = 0; i < qn->nlabels && o < outlen; i++) {
+		const uint8_t *l = qn->raw + qn->lab[i];
+		for (unsigned k = 1; k <= l[0] && o < outlen; k++) {
+			uint8_t ch = l[k];
+			o += (size_t)snprintf(out + o, outlen - o,
+			                      ch > 0x20 && ch < 0x7f &&
+			                              ch != '.' && ch != '\\'
+			                          ? "%c"
+			                          : "\\%03u",
+			                      ch);
+		}
+		if (o < outlen)
+			o += (size_t)snprintf(out + o, outlen - o, ".");
+	}
+}
+
+void
+query_client_text(const struct query *q, char *out, size_t outlen)
+{
+	const struct sockaddr *from = q->from;
+
+	snprintf(out, outlen, "-");
+	if (from != NULL && from->sa_family == AF_INET)
+		inet_ntop(
+		    AF_INET,
+		    &((const struct sockaddr_in *)(const void *)from)->sin_addr,
+		    out, (socklen_t)outlen);
+	else if (from != NULL && from->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)(const void *)from)
+		               ->sin6_addr,
+		          out, (socklen_t)outlen);
 }

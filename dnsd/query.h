@@ -19,6 +19,20 @@
 
 struct sockaddr;
 
+/*
+ * What kind of response a query got, set by answer_query(): response rate
+ * limiting counts responses by it (rrl.h), as BIND and Knot do.
+ */
+enum query_kind {
+	QUERY_KIND_ANSWER,   /* records for the name and type asked */
+	QUERY_KIND_WILDCARD, /* records made from a wildcard */
+	QUERY_KIND_NODATA,
+	QUERY_KIND_NXDOMAIN,
+	QUERY_KIND_REFERRAL,
+	QUERY_KIND_ERROR, /* any other rcode */
+	QUERY_KINDS
+};
+
 /* What to do with a message. */
 enum query_verdict {
 	QUERY_ANSWER,     /* answer it (with q->rcode if not NOERROR) */
@@ -43,6 +57,14 @@ struct query {
 	uint16_t qtype;
 	uint16_t qclass;
 	struct edns edns;
+	/*
+	 * Set by answer_query(): the kind of response, and a hash of what it
+	 * is about: the name and type asked for an answer, the zone's name
+	 * for the other kinds but errors (random names under one zone or
+	 * wildcard count as one), 0 for errors.
+	 */
+	uint8_t kind; /* enum query_kind */
+	uint64_t about;
 	/* query_client(): computed once, on first use */
 	bool client_done;
 	const struct geo_client *client;
@@ -65,5 +87,14 @@ void query_parse(struct query *q, const uint8_t *pkt, size_t len, bool tcp,
  * tailor": an ECS source prefix of 0, or no address at all.  Hot path.
  */
 const struct geo_client *query_client(struct query *q);
+
+/* Room for a question's name as text (every octet may take four). */
+#define QUERY_NAME_TEXT (WIRE_NAME_MAX * 4 + 1)
+
+/* The question's name as text ("-" when it has none).  Not hot. */
+void query_name_text(const struct query *q, char *out, size_t outlen);
+
+/* The sender's address as text ("-" when unknown).  Not hot. */
+void query_client_text(const struct query *q, char *out, size_t outlen);
 
 #endif

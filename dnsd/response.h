@@ -25,9 +25,11 @@ struct response {
 	struct wbuf w;
 	unsigned rcode; /* may be extended (BADVERS) */
 	bool aa;
-	bool tc;           /* an answer or authority RRset did not fit */
-	bool tailored;     /* the answer depends on the client (a geo name) */
-	uint8_t ecs_scope; /* RFC 7871 §7.2.1: 0 unless tailored */
+	bool tc;             /* an answer or authority RRset did not fit */
+	bool tailored;       /* the answer depends on the client (a geo name) */
+	bool wild;           /* made from a wildcard (RFC 4592) */
+	uint64_t zone_about; /* a hash of the zone's name: query.h's about */
+	uint8_t ecs_scope;   /* RFC 7871 §7.2.1: 0 unless tailored */
 	uint16_t an, ns, ar;
 	/* The geo name answered (the answer depends on the client), or NULL. */
 	const struct geo_name *geo;

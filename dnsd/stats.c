@@ -71,6 +71,14 @@ static const char *const h_tcp =
     "TCP connections accepted, rejected (over tcp_max_clients) and closed "
     "for idleness.";
 
+static const char *const h_cookies =
+    "Queries with a COOKIE option, by what they sent: a client cookie "
+    "alone, a valid server cookie, or a server cookie not ours or stale.";
+static const char *const h_rrl =
+    "UDP responses over the rate limit, by what became of them: dropped, "
+    "slipped (sent truncated), sent as BADCOOKIE, sent anyway (an exempt "
+    "network, or log_only).";
+
 static const struct scalar transport[] = {
     {"queries.udp", "dnsd_queries_total", h_queries, "proto", "udp", F(udp)},
     {"queries.tcp", "dnsd_queries_total", h_queries, "proto", "tcp", F(tcp)},
@@ -97,6 +105,26 @@ static const struct scalar others[] = {
      F(tcp_timeouts)},
     {"send_errors", "dnsd_send_errors_total",
      "Responses the kernel refused to send.", NULL, NULL, F(send_errors)},
+    {"cookies.client_only", "dnsd_cookies_total", h_cookies, "cookie",
+     "client_only", F(cookie_client_only)},
+    {"cookies.valid", "dnsd_cookies_total", h_cookies, "cookie", "valid",
+     F(cookie_valid)},
+    {"cookies.bad", "dnsd_cookies_total", h_cookies, "cookie", "bad",
+     F(cookie_bad)},
+    {"cookies.nocookie_truncated", "dnsd_nocookie_truncated_total",
+     "UDP answers sent truncated because they were over "
+     "max_nocookie_response and the client had no valid cookie.",
+     NULL, NULL, F(nocookie_truncated)},
+    {"rrl.dropped", "dnsd_rrl_limited_total", h_rrl, "action", "dropped",
+     F(rrl_dropped)},
+    {"rrl.slipped", "dnsd_rrl_limited_total", h_rrl, "action", "slipped",
+     F(rrl_slipped)},
+    {"rrl.badcookie", "dnsd_rrl_limited_total", h_rrl, "action", "badcookie",
+     F(rrl_badcookie)},
+    {"rrl.exempt", "dnsd_rrl_limited_total", h_rrl, "action", "exempt",
+     F(rrl_exempt)},
+    {"rrl.log_only", "dnsd_rrl_limited_total", h_rrl, "action", "log_only",
+     F(rrl_log_only)},
 };
 
 static void

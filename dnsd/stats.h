@@ -67,6 +67,18 @@ struct dnsd_stats {
 	uint64_t tcp_rejected; /* over tcp_max_clients */
 	uint64_t tcp_timeouts; /* closed for idleness */
 	uint64_t send_errors;
+	/* DNS cookies (cookie.h): queries by the cookie they sent */
+	uint64_t cookie_client_only;
+	uint64_t cookie_valid;
+	uint64_t cookie_bad;
+	uint64_t nocookie_truncated; /* over max_nocookie_response */
+	/* Response rate limiting (rrl.h): responses over the limit, by
+	 * what became of them */
+	uint64_t rrl_dropped;
+	uint64_t rrl_slipped;   /* sent truncated */
+	uint64_t rrl_badcookie; /* sent as BADCOOKIE with a fresh cookie */
+	uint64_t rrl_exempt;    /* sent: an exempt network */
+	uint64_t rrl_log_only;  /* sent: log_only */
 	uint64_t qtype[STATS_QTYPES]; /* parsed questions, by stats_qtype() */
 	uint64_t geo_dropped;         /* geo counts beyond the caps, not kept */
 	uint64_t geo_reason[STATS_GEO_NAMES][STATS_GEO_REASONS];

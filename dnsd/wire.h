@@ -52,6 +52,7 @@ enum {
 	RC_REFUSED = 5,
 	RC_YXDOMAIN = 6,
 	RC_BADVERS = 16,
+	RC_BADCOOKIE = 23, /* RFC 7873 §8 */
 };
 
 /* Header flag bits in the second 16-bit word. */

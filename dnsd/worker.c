@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "dnsd/conf.h"
+#include "dnsd/cookie.h"
 #include "dnsd/net.h"
 #include "dnsd/query.h"
 #include "dnsd/sample.h"
@@ -47,43 +48,10 @@ void
 worker_qlog(const struct worker *w, const struct query *q, const uint8_t *resp,
             size_t rlen)
 {
-	char client[INET6_ADDRSTRLEN] = "-", name[WIRE_NAME_MAX * 4 + 1];
-	const struct sockaddr *from = q->from;
-	size_t o = 0;
+	char client[INET6_ADDRSTRLEN], name[QUERY_NAME_TEXT];
 
-	if (from != NULL && from->sa_family == AF_INET)
-		inet_ntop(
-		    AF_INET,
-		    &((const struct sockaddr_in *)(const void *)from)->sin_addr,
-		    client, sizeof(client));
-	else if (from != NULL && from->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		          &((const struct sockaddr_in6 *)(const void *)from)
-		               ->sin6_addr,
-		          client, sizeof(client));
-	/* The question as sent; a query without one is shown as "-". */
-	name[0] = '\0';
-	if (q->have_question) {
-		const struct wname *qn = &q->qname;
-		for (unsigned i = 0; i < qn->nlabels; i++) {
-			const uint8_t *l = qn->raw + qn->lab[i];
-			for (unsigned k = 1; k <= l[0]; k++) {
-				uint8_t ch = l[k];
-				o += (size_t)snprintf(
-				    name + o, sizeof(name) - o,
-				    ch > 0x20 && ch < 0x7f && ch != '.' &&
-				            ch != '\\'
-				        ? "%c"
-				        : "\\%03u",
-				    ch);
-			}
-			o += (size_t)snprintf(name + o, sizeof(name) - o, ".");
-		}
-		if (qn->nlabels == 0)
-			snprintf(name, sizeof(name), ".");
-	} else {
-		snprintf(name, sizeof(name), "-");
-	}
+	query_client_text(q, client, sizeof(client));
+	query_name_text(q, name, sizeof(name));
 	log_info("query: worker %u: %s %s %s type %u rcode %u answers %u "
 	         "size %zu",
 	         w->id, client, q->tcp ? "tcp" : "udp", name, q->qtype,
@@ -100,6 +68,7 @@ worker_new(unsigned id, const struct netaddr *addrs, size_t naddrs,
 	w->id = id;
 	w->wake[0] = w->wake[1] = -1;
 	w->sample = sample_new();
+	w->mac = cookie_mac_new();
 	serving_slot_init(&w->slot, sv);
 	w->base = event_base_new();
 	if (w->base == NULL) {
@@ -251,5 +220,6 @@ worker_free(struct worker *w)
 		event_base_free(w->base);
 	serving_slot_fini(&w->slot);
 	sample_free(w->sample);
+	cookie_mac_free(w->mac);
 	free(w);
 }

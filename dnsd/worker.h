@@ -43,7 +43,8 @@ struct worker {
 	unsigned tcp_clients;
 	unsigned qlog_left; /* TCP queries until the next sampled log line */
 	struct dnsd_stats stats;
-	struct sample *sample; /* the loop's geo clients, for what-if */
+	struct sample *sample;  /* the loop's geo clients, for what-if */
+	struct cookie_mac *mac; /* the loop's SipHash for cookies, or NULL */
 };
 
 /*

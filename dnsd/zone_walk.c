@@ -303,9 +303,10 @@ find(struct response *r, const struct zone *z, const struct wname *name,
 		*cut = ce->cut;
 	else if (ce->flags & (ZN_DELEG | ZN_DNAME))
 		*cut = ce;
-	else if (ce->wild != NULL)
+	else if (ce->wild != NULL) {
+		r->wild = true;
 		return ce->wild; /* RFC 4592 §3.3.3 */
-	else {
+	} else {
 		r->rcode = RC_NXDOMAIN;
 		put_soa(r, z);
 	}
@@ -316,15 +317,18 @@ find(struct response *r, const struct zone *z, const struct wname *name,
  * 4035 §3.1.4.1), so DS at a zone's apex goes to the parent if we serve
  * it. */
 static const struct zone *
-zone_of(const struct zonedb *db, const struct wname *qname, uint16_t qtype)
+zone_of(const struct zonedb *db, const struct wname *qname, uint16_t qtype,
+        unsigned *zl)
 {
-	unsigned zl, pl;
-	const struct zone *z = zonedb_find_zone(db, qname, 0, &zl);
+	unsigned pl;
+	const struct zone *z = zonedb_find_zone(db, qname, 0, zl);
 
-	if (z != NULL && qtype == T_DS && zl == 0 && qname->nlabels > 0) {
+	if (z != NULL && qtype == T_DS && *zl == 0 && qname->nlabels > 0) {
 		const struct zone *parent = zonedb_find_zone(db, qname, 1, &pl);
-		if (parent != NULL)
+		if (parent != NULL) {
+			*zl = pl;
 			return parent;
+		}
 	}
 	return z;
 }
@@ -338,12 +342,15 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 	const struct wname *name = &q->qname;
 	struct owner o = {q->qname.raw, q->qname.len, WIRE_HDR_LEN};
 
+	unsigned zl = 0;
+
 	wname_hash(&q->qname);
-	const struct zone *z = zone_of(db, name, qtype);
+	const struct zone *z = zone_of(db, name, qtype, &zl);
 	if (z == NULL) {
 		r->rcode = RC_REFUSED;
 		return;
 	}
+	r->zone_about = name->hash[zl];
 	r->aa = true;
 	for (unsigned link = 0; link <= RESPONSE_CHAIN_MAX && !r->tc; link++) {
 		const struct znode *cut;

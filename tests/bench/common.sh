@@ -70,10 +70,16 @@ geo:
 EOF
 }
 
-# write_dnsd_conf DIR PORT WORKERS: DIR/dnsd.yaml, serving DIR's zone and
-# edges (bench_dnsd_files) on 127.0.0.1:PORT with WORKERS workers.
+# write_dnsd_conf DIR PORT WORKERS [RRL]: DIR/dnsd.yaml, serving DIR's zone
+# and edges (bench_dnsd_files) on 127.0.0.1:PORT with WORKERS workers.
+# Unless RRL is 0 (for a dnsd built before rate limiting), with rate
+# limiting on at a rate no load here reaches: every response pays for its
+# bucket, none is limited, so the figures are the cost of having it on.
+# Cookies are on (the default): the queries carry none, as most do.
 write_dnsd_conf()
 {
+	rrl=""
+	[ "${4:-1}" = 0 ] || rrl="rrl: {rate: 1000000, slip: 2}"
 	cat >"$1/dnsd.yaml" <<EOF
 server:
   listen: [127.0.0.1:$2]
@@ -83,5 +89,6 @@ edges: edges.yaml
 geo_database: $MMDB
 state_file: dnsd.state
 allow_root: true
+$rrl
 EOF
 }

@@ -10,7 +10,9 @@
 # another tree's build) adds server dnsd_b, taking its turns with the rest,
 # and a dnsd/dnsd_b column: a before/after comparison within one run;
 # BENCH_STEERING=0 leaves dnsd's weighted tier and half-drained edge out
-# of its configuration (common.sh), as a dnsd_b built before them needs.
+# of its configuration (common.sh), as a dnsd_b built before them needs;
+# BENCH_RRL_B=0 leaves rate limiting out of dnsd_b's (built before it:
+# dnsd itself always runs with it on, common.sh).
 #
 # The servers listen on 127.0.0.1, each pinned to CPU 1, with the load
 # generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP echo
@@ -131,8 +133,9 @@ start()
 		;;
 	dnsd | dnsd_b)
 		g_bin=$O/bin/dnsd
-		[ "$1" = dnsd ] || g_bin=$DNSD_B
-		write_dnsd_conf "$B/$1" "$2" "$3"
+		g_rrl=1
+		[ "$1" = dnsd ] || { g_bin=$DNSD_B; g_rrl=${BENCH_RRL_B:-1}; }
+		write_dnsd_conf "$B/$1" "$2" "$3" "$g_rrl"
 		taskset -c "$4" "$g_bin" -c "$B/$1/dnsd.yaml" 2>"$B/$1.log" &
 		;;
 	gdnsd | knot)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/fuzz/fuzz_query.c: any bytes -> answer_packet() over UDP and TCP
- * against a fixture snapshot built once. */
+/* tests/fuzz/fuzz_query.c: any bytes -> answer_query() over UDP and TCP
+ * against a fixture snapshot built once, with cookies (a fixed secret and
+ * time) and max_nocookie_response on; and the UDP response through rate
+ * limiting at one response a second, so that it is slipped. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,9 @@
 #include "common/errbuf.h"
 #include "dnsd/answer.h"
 #include "dnsd/conf.h"
+#include "dnsd/cookie.h"
+#include "dnsd/query.h"
+#include "dnsd/rrl.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/prebuilt.h"
 #include "dnsd/serving.h"
@@ -102,7 +107,23 @@ static const char geo_yaml[] = "  gcname: {CNAME: cdn}\n"
                                "      \"2001:db8::/32\": [c, a]\n"
                                "      \"2002::/16\": [b]\n";
 
-static struct dnsd_conf conf = {.udp_payload = 1232};
+static struct dnsd_conf conf = {
+    .udp_payload = 1232,
+    .cookies = {.enabled = true,
+                .nsecrets = 1,
+                .secret = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                            16}},
+                .max_nocookie_response = 600},
+    .rrl = {.enabled = true,
+            .rate = 1,
+            .burst = 1,
+            .slip = 1,
+            .ipv4_prefix = 24,
+            .ipv6_prefix = 56,
+            .table_size = 64},
+};
+static struct cookie_mac *mac;
+static struct rrl *rrl;
 static struct snapshot snap;
 
 /* One TXT character-string, as snapshot_load encodes them. */
@@ -200,6 +221,9 @@ fixture(void)
 	steer_mark_partial(st);
 	sv = serving_new(&snap, st, NULL);
 	free(st);
+	mac = cookie_mac_new();
+	rrl_conf_derive(&conf.rrl);
+	rrl = rrl_new(conf.rrl.table_size);
 	done = true;
 	return sv;
 }
@@ -240,13 +264,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .sin6_family = AF_INET6,
 	    .sin6_addr.s6_addr = {0x20, 0x01, 0x0d, 0xb8}};
 
+	struct answer_env env = {&st, NULL, mac, 1700000000u};
+	struct query q;
+
 	memset(&st, 0, sizeof(st));
-	len = answer_packet(sv, data, size, false, (const struct sockaddr *)&v4,
-	                    resp, ANSWER_UDP_MAX, &st);
+	query_parse(&q, data, size, false, (const struct sockaddr *)&v4);
+	len = answer_query(sv, &q, resp, ANSWER_UDP_MAX, &env);
 	/* UDP never exceeds what we advertise (RFC 6891 §6.2.5) */
 	check(data, size, resp, len, conf.udp_payload);
-	len = answer_packet(sv, data, size, true, (const struct sockaddr *)&v6,
-	                    resp, ANSWER_TCP_MAX, &st);
+	/* every response but the first of a kind is slipped: it must parse
+	 * too, and never grow */
+	if (len > 0) {
+		size_t slen = rrl_apply(rrl, &conf.rrl, &q, resp, len,
+		                        ANSWER_UDP_MAX, 0, 1232, &st);
+		if (slen > len)
+			abort();
+		check(data, size, resp, slen, len);
+	}
+	query_parse(&q, data, size, true, (const struct sockaddr *)&v6);
+	len = answer_query(sv, &q, resp, ANSWER_TCP_MAX, &env);
 	check(data, size, resp, len, ANSWER_TCP_MAX);
 	return 0;
 }

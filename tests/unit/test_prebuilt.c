@@ -317,7 +317,7 @@ a_batch_answers_as_one_by_one(void **state)
 		io[i].from = from;
 		io[i].resp = many[i];
 	}
-	answer_batch(sv, io, n, &st2, NULL);
+	answer_batch(sv, io, n, &(struct answer_env){.st = &st2});
 	serving_unref(sv);
 	for (unsigned i = 0; i < n; i++) {
 		assert_int_equal(io[i].rlen, len1[i]);

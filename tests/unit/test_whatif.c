@@ -343,7 +343,8 @@ answer_a(const struct serving *sv, const char *name, const char *ecs,
 	assert_int_equal(pkt_ecs(&p, ecs), 0);
 	pkt_rr_end(&p, mark);
 	query_parse(&q, p.b, p.len, false, NULL);
-	size_t len = answer_query(sv, &q, resp, sizeof(resp), st, smp);
+	size_t len = answer_query(sv, &q, resp, sizeof(resp),
+	                          &(struct answer_env){.st = st, .smp = smp});
 	free(st);
 	assert_true(len > 12);
 	/* Question at 12: the name, type and class; then the first answer:
@@ -686,7 +687,7 @@ the_answer_path_samples_geo_answers(void **state)
 	io.pkt = p.b;
 	io.len = p.len;
 	io.resp = resp;
-	answer_batch(f->sv, &io, 1, st, s);
+	answer_batch(f->sv, &io, 1, &(struct answer_env){.st = st, .smp = s});
 	assert_true(io.rlen > 0);
 	assert_int_equal(sample_read(s, f->snap->generation, v), 4);
 
