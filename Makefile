@@ -28,7 +28,7 @@ RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               bind9-dnsutils perl libmaxmind-db-writer-perl
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format systemd unbound \
-              bird2 nftables iproute2 bind9
+              bird2 nftables iproute2 bind9 openssl
 # make bench: the load generator, the peers it compares against, and
 # what mkqueries.pl reads the synthetic database with.
 BENCH_PKGS := $(RUN_PKGS) dnsperf gdnsd knot knot-module-geoip \
@@ -183,22 +183,27 @@ fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
 
 # make fuzz-long: every libFuzzer target for FUZZ_SECONDS each (default
-# 600), starting from its replayed corpus.  What it finds goes to
+# 600), or with FUZZ_RUNS=N for N executions each, however long they take
+# (FUZZ_TARGETS="fuzz_a fuzz_b" picks some), starting from its replayed
+# corpus.  What it finds goes to
 # build-fuzz/corpus/TARGET (copy what is worth keeping to
 # tests/fuzz/corpus/TARGET, which make check replays), a crash to
 # build-fuzz/crash-TARGET-*, which stops the run.  Prints each target's
 # executions.
 FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?=
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 fuzz-long: fuzz
 	set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build-fuzz/corpus/$$t; \
-		build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+		start=$$(date +%s); \
+		build-fuzz/fuzz/$$t $(FUZZ_LIMIT) \
 		    -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
 		    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
 		    >build-fuzz/$$t.log 2>&1 || \
 		    { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
 		echo "$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
-		    build-fuzz/$$t.log) executions in $(FUZZ_SECONDS) s, no crash"; \
+		    build-fuzz/$$t.log) executions in $$(($$(date +%s) - start)) s, no crash"; \
 	done
 
 lint: fmt-check

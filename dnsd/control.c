@@ -33,9 +33,7 @@ struct control_conn {
 	struct event *io;  /* readable while reading, writable after */
 	struct event *tmo; /* CONTROL_TIMEOUT_MS per phase */
 	bool replying;     /* the request is handled; `out` is being sent */
-	/* The request line, its "\r\n" and nothing more. */
-	char line[CONTROL_LINE_MAX + 2];
-	size_t len;
+	struct control_line line;
 	struct evbuffer *out;
 	struct ucred peer; /* who asked, for the log; pid 0 if unknown */
 	struct control_conn *prev, *next;
@@ -112,31 +110,76 @@ split_words(char *s, char **word, int max)
 	}
 }
 
-static void
-handle_request(struct control_conn *c, char *line, size_t len)
+char *
+control_line_space(struct control_line *l, size_t *room)
 {
-	struct control_request req = {.uid = c->peer.uid, .pid = c->peer.pid};
+	*room = sizeof(l->buf) - l->len;
+	return l->buf + l->len;
+}
 
+enum control_line_state
+control_line_received(struct control_line *l, size_t n)
+{
+	if (n == 0) {
+		/* Half-closed after a line without "\n": take it as it is. */
+		if (l->len == 0)
+			return CONTROL_LINE_NONE;
+		l->end = l->len;
+		return CONTROL_LINE_DONE;
+	}
+	size_t old = l->len;
+	l->len += n;
+	char *nl = memchr(l->buf + old, '\n', n);
+	if (nl != NULL) {
+		l->end = (size_t)(nl - l->buf);
+		return CONTROL_LINE_DONE;
+	}
+	if (l->len == sizeof(l->buf)) {
+		/* Full without a "\n": longer than any valid line. */
+		l->end = l->len;
+		return CONTROL_LINE_TOO_LONG;
+	}
+	return CONTROL_LINE_MORE;
+}
+
+void
+control_line_respond(struct control_line *l, uid_t uid, pid_t pid,
+                     control_handler_fn *fn, void *arg, struct evbuffer *out)
+{
+	struct control_request req = {.uid = uid, .pid = pid};
+	char *line = l->buf;
+	size_t len = l->end;
+
+	/* The line is buf[0..end); what follows it (if anything) is
+	 * ignored. */
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len > CONTROL_LINE_MAX) {
+		control_reply_error(out, "request line longer than %d octets",
+		                    CONTROL_LINE_MAX);
+		return;
+	}
+	line[len] = '\0';
 	/* Only printable ASCII: words are echoed back in errors and logs. */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
 		if ((ch < 0x20 && ch != '\t') || ch >= 0x7f) {
-			control_reply_error(c->out,
+			control_reply_error(out,
 			                    "request is not printable text");
 			return;
 		}
 	}
 	req.nword = split_words(line, req.word, CONTROL_WORDS_MAX);
 	if (req.nword == 0) {
-		control_reply_error(c->out, "empty request");
+		control_reply_error(out, "empty request");
 		return;
 	}
 	if (req.nword > CONTROL_WORDS_MAX) {
-		control_reply_error(c->out, "more than %d words",
+		control_reply_error(out, "more than %d words",
 		                    CONTROL_WORDS_MAX);
 		return;
 	}
-	c->ctl->fn(c->ctl->arg, &req, c->out);
+	fn(arg, &req, out);
 }
 
 static void conn_write_cb(evutil_socket_t fd, short what, void *arg);
@@ -196,54 +239,33 @@ conn_reply(struct control_conn *c)
 	conn_flush(c);
 }
 
-/* The line is line[0..len); what follows it (if anything) is ignored. */
-static void
-conn_line(struct control_conn *c, size_t len)
-{
-	if (len > 0 && c->line[len - 1] == '\r')
-		len--;
-	if (len > CONTROL_LINE_MAX) {
-		control_reply_error(c->out,
-		                    "request line longer than %d octets",
-		                    CONTROL_LINE_MAX);
-	} else {
-		c->line[len] = '\0';
-		handle_request(c, c->line, len);
-	}
-	conn_reply(c);
-}
-
 static void
 conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control_conn *c = arg;
+	size_t room;
+	char *at = control_line_space(&c->line, &room);
 
 	(void)what;
-	ssize_t n = recv(fd, c->line + c->len, sizeof(c->line) - c->len, 0);
+	ssize_t n = recv(fd, at, room, 0);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			conn_close(c);
 		return;
 	}
-	if (n == 0) {
-		/* Half-closed after a line without "\n": take it as it is. */
-		if (c->len == 0)
-			conn_close(c);
-		else
-			conn_line(c, c->len);
+	switch (control_line_received(&c->line, (size_t)n)) {
+	case CONTROL_LINE_MORE:
 		return;
-	}
-	size_t old = c->len;
-	c->len += (size_t)n;
-	char *nl = memchr(c->line + old, '\n', (size_t)n);
-	if (nl != NULL) {
-		conn_line(c, (size_t)(nl - c->line));
-	} else if (c->len == sizeof(c->line)) {
-		/* Full without a "\n": longer than any valid line. */
-		control_reply_error(c->out,
-		                    "request line longer than %d octets",
-		                    CONTROL_LINE_MAX);
+	case CONTROL_LINE_NONE:
+		/* connected and closed: nothing to answer */
+		conn_close(c);
+		return;
+	case CONTROL_LINE_DONE:
+	case CONTROL_LINE_TOO_LONG:
+		control_line_respond(&c->line, c->peer.uid, c->peer.pid,
+		                     c->ctl->fn, c->ctl->arg, c->out);
 		conn_reply(c);
+		return;
 	}
 }
 

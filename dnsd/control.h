@@ -69,4 +69,58 @@ void control_reply_ok(struct evbuffer *out);
 void control_reply_error(struct evbuffer *out, const char *fmt, ...)
     ATTR_PRINTF(2, 3);
 
+/* ---- the protocol without the socket ------------------------------------ */
+
+/*
+ * One connection's request as its octets arrive, and the response to it:
+ * the connections of control.c go through these three functions and
+ * nothing else, so tests and fuzzers that drive them with any octets, cut
+ * into any chunks, see what a client would.  No I/O, no event loop.
+ *
+ *	struct control_line l = {0};
+ *	do
+ *		n = recv(fd, control_line_space(&l, &room), room, 0);
+ *	while ((st = control_line_received(&l, n)) == CONTROL_LINE_MORE);
+ *	if (st != CONTROL_LINE_NONE)
+ *		control_line_respond(&l, uid, pid, fn, arg, out);
+ */
+struct control_line {
+	/* The request line, its "\r\n" and nothing more. */
+	char buf[CONTROL_LINE_MAX + 2];
+	size_t len; /* octets received into buf */
+	size_t end; /* once complete: the line's length, without "\n" */
+};
+
+enum control_line_state {
+	CONTROL_LINE_MORE,     /* no complete line yet: receive more */
+	CONTROL_LINE_DONE,     /* a line (or a half-close after some octets) */
+	CONTROL_LINE_TOO_LONG, /* buf is full and holds no "\n" */
+	CONTROL_LINE_NONE,     /* half-closed before any octet: no response */
+};
+
+/*
+ * Where the next octets of `l` go: returns the place, with the room there
+ * in *room (more than 0 while control_line_received() says MORE).
+ */
+char *control_line_space(struct control_line *l, size_t *room);
+
+/*
+ * `n` octets were received at control_line_space(), or, with n == 0, the
+ * client half-closed.  What follows the first "\n" is ignored: one request
+ * per connection.  Returns what to do next; after anything but MORE, `l`
+ * takes no more octets.
+ */
+enum control_line_state control_line_received(struct control_line *l, size_t n);
+
+/*
+ * Respond to the complete request in `l` (DONE or TOO_LONG): append to
+ * `out` either one "error: ..." line (too long, not printable text, no
+ * words, more than CONTROL_WORDS_MAX) or what fn(arg, request, out)
+ * writes, the request carrying the words and `uid` and `pid`.  Splits
+ * the line in place: call it once.
+ */
+void control_line_respond(struct control_line *l, uid_t uid, pid_t pid,
+                          control_handler_fn *fn, void *arg,
+                          struct evbuffer *out);
+
 #endif

@@ -69,7 +69,8 @@ hex_digit(int ch)
 	return -1;
 }
 
-/* One line: 32 hex digits, spaces around allowed.  0, 1 (blank), -1. */
+/* One line: 32 hex digits, spaces around and a "#" comment after allowed.
+ * 0, 1 (blank or a comment), -1. */
 static int
 parse_secret(const char *line, uint8_t out[COOKIE_SECRET_LEN], unsigned *col)
 {
@@ -92,14 +93,15 @@ parse_secret(const char *line, uint8_t out[COOKIE_SECRET_LEN], unsigned *col)
 	}
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
-	return *p == '\0' ? 0 : -1;
+	return *p == '\0' || *p == '#' ? 0 : -1;
 }
 
 int
 cookie_secrets_load(const char *path, struct cookie_conf *c, struct errbuf *err)
 {
 	FILE *f = fopen(path, "re");
-	char line[256];
+	char *line = NULL;
+	size_t cap = 0;
 	unsigned lineno = 0, errors = err->count;
 
 	if (f == NULL) {
@@ -108,7 +110,7 @@ cookie_secrets_load(const char *path, struct cookie_conf *c, struct errbuf *err)
 		return -1;
 	}
 	c->nsecrets = 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (getline(&line, &cap, f) != -1) {
 		uint8_t secret[COOKIE_SECRET_LEN];
 		unsigned col = 1;
 		int rc = parse_secret(line, secret, &col);
@@ -128,6 +130,7 @@ cookie_secrets_load(const char *path, struct cookie_conf *c, struct errbuf *err)
 			memcpy(c->secret[c->nsecrets++], secret,
 			       sizeof(secret));
 	}
+	free(line);
 	fclose(f);
 	if (err->count == errors && c->nsecrets == 0)
 		errbuf_add(err, path, 0, 0, "cookies: no secret in the file");

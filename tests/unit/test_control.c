@@ -474,6 +474,67 @@ reply_has_its_own_timeout(void **state)
 	free(resp);
 }
 
+/* ---- the protocol without the socket ------------------------------------- */
+
+/* Receive `data` into a fresh `l`, `chunk` octets per recv(), then a
+ * half-close if still incomplete. */
+static enum control_line_state
+feed(struct control_line *l, const char *data, size_t len, size_t chunk)
+{
+	enum control_line_state st;
+	size_t off = 0;
+
+	memset(l, 0, sizeof(*l));
+	do {
+		size_t room, n = len - off < chunk ? len - off : chunk;
+		char *at = control_line_space(l, &room);
+		assert_true(room > 0);
+		n = n < room ? n : room;
+		memcpy(at, data + off, n);
+		off += n;
+		st = control_line_received(l, n);
+	} while (st == CONTROL_LINE_MORE);
+	return st;
+}
+
+/* What the socket's connections do, driven directly: the same lines and
+ * responses in any chunks, no socket, no loop. */
+static void
+line_without_socket(void **state)
+{
+	struct fixture *f = *state;
+	struct control_line l;
+	struct evbuffer *out = evbuffer_new();
+	char big[CONTROL_LINE_MAX + 10], text[256];
+
+	for (size_t chunk = 1; chunk <= 64; chunk *= 4) {
+		assert_int_equal(feed(&l, "say  hi\r\nnext\n", 14, chunk),
+		                 CONTROL_LINE_DONE);
+		assert_int_equal(l.end, 8);
+		control_line_respond(&l, 7, 8, handler, &f->seen, out);
+		int n = evbuffer_remove(out, text, sizeof(text) - 1);
+		text[n] = '\0';
+		assert_string_equal(text, "said: say|hi\nok\n");
+		assert_int_equal(f->seen.uid, 7);
+		assert_int_equal(f->seen.pid, 8);
+	}
+	/* a half-close ends the line; before any octet there is none */
+	assert_int_equal(feed(&l, "say x", 5, 2), CONTROL_LINE_DONE);
+	assert_int_equal(l.end, 5);
+	assert_int_equal(feed(&l, "", 0, 1), CONTROL_LINE_NONE);
+	/* full without a "\n" */
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(feed(&l, big, sizeof(big), 100),
+	                 CONTROL_LINE_TOO_LONG);
+	control_line_respond(&l, 0, 0, handler, &f->seen, out);
+	int n = evbuffer_remove(out, text, sizeof(text) - 1);
+	text[n] = '\0';
+	assert_string_equal(text,
+	                    "error: request line longer than 512 octets\n");
+	assert_int_equal(f->seen.calls, 4);
+	evbuffer_free(out);
+}
+
 /* ---- the socket file ----------------------------------------------------- */
 
 static void
@@ -608,6 +669,7 @@ main(void)
 	    T(large_response),
 	    T(slow_reader_dropped),
 	    T(reply_has_its_own_timeout),
+	    T(line_without_socket),
 	    T(socket_mode),
 	    T(socket_file_rules),
 	    T(free_removes_socket),

@@ -364,8 +364,16 @@ secret_file(void **state)
 	uint8_t want[COOKIE_SECRET_LEN];
 
 	(void)state;
+	char comment[400];
+	memset(comment, 'x', sizeof(comment) - 2);
+	comment[0] = '#';
+	comment[sizeof(comment) - 2] = '\n';
+	comment[sizeof(comment) - 1] = '\0';
+	assert_int_equal(load(comment, &c, &err), 1); /* no secret */
+	assert_non_null(strstr(errbuf_text(&err), "no secret"));
+	errbuf_fini(&err);
 	assert_int_equal(load("# rotated 2026-12-01\n"
-	                      "00112233445566778899AABBCCDDEEFF\n\n"
+	                      "00112233445566778899AABBCCDDEEFF # new\n\n"
 	                      "  " A_SECRET "  \n",
 	                      &c, &err),
 	                 0);
