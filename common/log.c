@@ -151,6 +151,14 @@ log_fatal(const char *fmt, ...)
 }
 
 bool
+log_rl_ready(const struct log_rl *rl)
+{
+	return rl->window_start_ms == 0 ||
+	       clock_ms() - rl->window_start_ms >= 1000 ||
+	       rl->sent < LOG_RL_BURST;
+}
+
+bool
 log_rl_allow(struct log_rl *rl)
 {
 	uint64_t now = clock_ms();

@@ -51,6 +51,13 @@ struct log_rl {
 /* true if a message may be logged now; counts it either way */
 bool log_rl_allow(struct log_rl *rl);
 
+/*
+ * Would log_rl_allow() allow a message now?  Counts nothing: for a caller
+ * that must know before it spends time making the message, and says it
+ * later when the answer is no.
+ */
+bool log_rl_ready(const struct log_rl *rl);
+
 #define log_ratelimit(rl, prio, ...)                                           \
 	do {                                                                   \
 		if (log_rl_allow(rl))                                          \

@@ -236,10 +236,13 @@ static const struct ycfg_key rrl_keys[] = {
     YCFG_END,
 };
 
-/* rrl: {rate, burst, slip, ipv4_prefix, ipv6_prefix, table_size,
- * log_only, exempt}.  Off unless the section is there. */
+/*
+ * rrl: {rate, burst, slip, ipv4_prefix, ipv6_prefix, table_size,
+ * log_only, exempt}.  Off unless the section is there.  `workers` UDP
+ * threads share each address: each allows its share (rrl.h).
+ */
 static void
-load_rrl(const struct ycfg_doc *doc, const yaml_node_t *node,
+load_rrl(const struct ycfg_doc *doc, const yaml_node_t *node, unsigned workers,
          struct rrl_conf *out, struct errbuf *err)
 {
 	struct conf_rrl cr = {.slip = 2,
@@ -259,7 +262,7 @@ load_rrl(const struct ycfg_doc *doc, const yaml_node_t *node,
 	out->ipv6_prefix = cr.ipv6_prefix;
 	out->table_size = cr.table_size;
 	out->log_only = cr.log_only;
-	rrl_conf_derive(out);
+	rrl_conf_derive(out, workers);
 	for (size_t i = 0; i < cr.exempt.n; i++) {
 		struct rrl_net *n = &out->exempt[out->nexempt];
 		unsigned plen;
@@ -411,7 +414,7 @@ conf_load(const char *path, struct errbuf *err)
 		conf->metrics = load_addr(doc, top.metrics, "metrics", err);
 	load_cookies(doc, top.cookies, path, &conf->cookies, err);
 	if (top.rrl != NULL)
-		load_rrl(doc, top.rrl, &conf->rrl, err);
+		load_rrl(doc, top.rrl, conf->workers, &conf->rrl, err);
 	free(top.control);
 	free(top.state_file);
 	free(hl.socket);

@@ -34,24 +34,27 @@ struct rrl_entry {
 	uint64_t tat;      /* theoretical arrival time, ns (CLOCK_MONOTONIC) */
 	uint32_t logged_s; /* when last logged (CLOCK_MONOTONIC s + 1); 0 */
 	uint32_t limited;  /* responses limited since */
-	uint64_t pad;
+	uint32_t slips;    /* limited responses until the next slip */
+	uint32_t pad;
 };
 
 struct rrl {
 	uint64_t seed; /* random: an attacker cannot aim at one set */
 	size_t mask;   /* sets - 1 */
-	unsigned slips;
 	struct log_rl log_rl;
 	struct rrl_entry *set; /* sets * RRL_WAYS, cache-line aligned */
 };
 
 void
-rrl_conf_derive(struct rrl_conf *c)
+rrl_conf_derive(struct rrl_conf *c, unsigned threads)
 {
-	if (c->rate == 0)
+	unsigned burst;
+
+	if (c->rate == 0 || threads == 0)
 		return;
-	c->interval_ns = 1000000000ull / c->rate;
-	c->tolerance_ns = c->interval_ns * (c->burst > 0 ? c->burst - 1 : 0);
+	burst = c->burst / threads > 0 ? c->burst / threads : 1;
+	c->interval_ns = 1000000000ull * threads / c->rate;
+	c->tolerance_ns = c->interval_ns * (burst - 1);
 }
 
 struct rrl *
@@ -227,6 +230,9 @@ log_limited(struct rrl *t, const struct rrl_conf *c, const struct query *q,
 
 	if (e->logged_s != 0 && now_s - e->logged_s < RRL_LOG_INTERVAL_S)
 		return;
+	/* over the table's log budget: a later response says it */
+	if (!log_rl_ready(&t->log_rl))
+		return;
 	net_text(c, q, net, sizeof(net));
 	query_name_text(q, name, sizeof(name));
 	unsigned plen =
@@ -260,37 +266,47 @@ put_u16(uint8_t *p, uint16_t v)
 
 /*
  * Rewrite the response in place as the slip: header and question, no
- * records, an OPT if the query had one (with our cookie in it, if the
- * client sent one).  Truncated (TC), or BADCOOKIE for a client that sent
- * a cookie without a valid server cookie.  Never longer than before.
+ * records, an OPT if the query had one.  Truncated (TC); or BADCOOKIE
+ * with a fresh server cookie for a client that sent a cookie without a
+ * valid server cookie, when that is no longer than the query.  Never
+ * longer than the query (a forged source gains nothing from slips): a
+ * cookie that does not fit is left out, and the client retries over TCP,
+ * which brings it one.  Returns its length.
  */
 static size_t
 slip(uint8_t *resp, size_t len, const struct query *q, bool badcookie,
-     uint16_t udp_payload)
+     uint16_t udp_payload, struct dnsd_stats *st)
 {
 	size_t qend = WIRE_HDR_LEN + (q->have_question ? q->qname.len + 4u : 0);
 	uint16_t flags = (uint16_t)(resp[2] << 8 | resp[3]);
 	unsigned rcode = flags & 0xF;
+	struct edns e = q->edns;
 
-	if (qend > len)
-		return len; /* cannot happen: the question is echoed */
+	if (qend > len || qend > q->len)
+		return 0; /* cannot happen: the question is echoed */
+	if (e.present && qend + edns_opt_len(&e, 0) > q->len) {
+		e.cookie_state = EDNS_COOKIE_NONE;
+		badcookie = false;
+	}
 	/* answered BADVERS (answer.c): the extended bits are in the OPT */
-	if (q->edns.present && q->edns.version != 0 && rcode == RC_NOERROR)
+	if (e.present && e.version != 0 && rcode == RC_NOERROR)
 		rcode = RC_BADVERS;
 	if (badcookie) {
 		rcode = RC_BADCOOKIE;
 		flags = (uint16_t)((flags & ~(0xF | F_AA | F_TC)) |
 		                   (RC_BADCOOKIE & 0xF));
+		st->rrl_badcookie++;
 	} else {
 		flags |= F_TC;
+		st->rrl_slipped++;
 	}
 	put_u16(resp + 2, flags);
 	put_u16(resp + 6, 0);
 	put_u16(resp + 8, 0);
 	put_u16(resp + 10, 0);
-	if (q->edns.present && qend + edns_opt_len(&q->edns, 0) <= len) {
-		qend += edns_put_opt(resp + qend, &q->edns, udp_payload, rcode,
-		                     0, NULL, 0);
+	if (e.present && qend + edns_opt_len(&e, 0) <= q->len) {
+		qend += edns_put_opt(resp + qend, &e, udp_payload, rcode, 0,
+		                     NULL, 0);
 		put_u16(resp + 10, 1);
 	}
 	return qend;
@@ -327,16 +343,14 @@ rrl_apply(struct rrl *t, const struct rrl_conf *c, struct query *q,
 		st->rrl_log_only++;
 		return len;
 	}
-	if (c->slip == 0 || ++t->slips < c->slip) {
+	/* as BIND: the slip turn is the bucket's, so that each network gets
+	 * exactly one limited response in `slip` back */
+	if (c->slip == 0 || ++e->slips < c->slip) {
 		st->rrl_dropped++;
 		return 0;
 	}
-	t->slips = 0;
+	e->slips = 0;
 	bool badcookie = q->edns.cookie_state == EDNS_COOKIE_CLIENT_ONLY ||
 	                 q->edns.cookie_state == EDNS_COOKIE_BAD;
-	if (badcookie)
-		st->rrl_badcookie++;
-	else
-		st->rrl_slipped++;
-	return slip(resp, len, q, badcookie, udp_payload);
+	return slip(resp, len, q, badcookie, udp_payload, st);
 }

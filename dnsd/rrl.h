@@ -8,18 +8,22 @@
  * a token bucket of `rate` responses a second and `burst` deep.  Over it,
  * a response is dropped, except every `slip`-th, which goes out truncated
  * (TC, no records) so that a real resolver behind that address retries
- * over TCP, or, to a client that sent a cookie but no valid server cookie,
+ * over TCP, or, to a client that sent a server cookie that is not valid,
  * as BADCOOKIE with a fresh one (RFC 7873 §5.2.3), after which its
  * queries are exempt.  A forged source address (a reflection attack's
- * victim) thus receives at most `rate` responses a second per kind, each
- * no bigger than the query when slipped.
+ * victim) thus receives at most `rate` full responses a second per kind,
+ * and slips no longer than the queries.
  *
  * Never limited: TCP (the handshake proves the address), a valid server
  * cookie (so does the cookie), and the `exempt` networks.
  *
  * The table belongs to one UDP thread: fixed size, no lock, no allocation
- * per query.  An entry is a key and a GCRA timestamp; sets of four share
- * a cache line and the idlest entry of a full set makes room.
+ * per query.  An entry is a key and a GCRA timestamp; sets of two share a
+ * cache line and the idlest entry of a full set makes room.  With several
+ * workers, the kernel spreads a network's queries over their threads by
+ * source port (SO_REUSEPORT), as resolvers and forgers randomise it: each
+ * thread allows its share, rate / workers, so that the network gets
+ * `rate` in all.  A slip is never longer than the query it answers.
  */
 #ifndef DNSD_RRL_H
 #define DNSD_RRL_H
@@ -51,8 +55,12 @@ struct rrl_conf {
 	} exempt[RRL_EXEMPT_MAX];
 };
 
-/* Fill rate-derived fields (interval_ns, tolerance_ns).  Load path. */
-void rrl_conf_derive(struct rrl_conf *c);
+/*
+ * Fill the fields derived from rate and burst (interval_ns, tolerance_ns)
+ * for one of `threads` UDP threads that share a listening address: each
+ * allows rate / threads, and burst / threads (at least 1).  Load path.
+ */
+void rrl_conf_derive(struct rrl_conf *c, unsigned threads);
 
 /* A UDP thread's table. */
 struct rrl;

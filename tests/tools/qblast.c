@@ -3,24 +3,30 @@
  * tests/tools/qblast.c: a batched UDP DNS load generator, for `make bench`.
  *
  *   qblast -s addr -p port -f file [-Q rate] [-l seconds] [-c sockets]
- *          [-q window] [-t timeout_ms]
+ *          [-q window] [-t timeout_ms] [-b addr]
  *
  * Sends the queries of `file` (dnsperf's -B format: each one a 2-octet
  * big-endian length, then that many octets of wire-format query), cycling
  * through them in order, over `sockets` (default 4) connected UDP sockets,
  * each from its own ephemeral port so a SO_REUSEPORT server spreads them
- * over its workers.  With -Q the offered load is a fixed `rate` queries
- * per second (open loop: what is due is sent whether or not answers come
- * back, and -q does not apply); without it, closed loop at full speed
- * with at most `window` (default 256) queries outstanding.  Sends for `seconds`
- * (default 5, fractional allowed), then waits up to `timeout_ms` (default 1000)
- * for the last answers; a query unanswered after `timeout_ms` is lost, during
- * the run as well.  Prints one line:
+ * over its workers; with -b the sockets are bound to source address
+ * `addr` first (on loopback any 127.x.y.z: a forged source, whose
+ * "victim" is then these sockets, for the rate limiting tests).  With -Q the
+ * offered load is a fixed `rate` queries per second (open loop: what is due is
+ * sent whether or not answers come back, and -q does not apply); without it,
+ * closed loop at full speed with at most `window` (default 256) queries
+ * outstanding.  Sends for `seconds` (default 5, fractional allowed), then waits
+ * up to `timeout_ms` (default 1000) for the last answers; a query unanswered
+ * after `timeout_ms` is lost, during the run as well.  Prints one line:
  *
  *   sent=N answered=N lost=N unexpected=N noerror=N otherrcode=N
  *   seconds=F qps=F p50_ms=F p99_ms=F avg_ms=F max_ms=F
+ *   bytes_sent=N bytes_received=N
  *
- * where qps is answered / seconds (the sending window) and the
+ * where qps is answered / seconds (the sending window), the bytes are
+ * those of the DNS messages (UDP payloads) the kernel took from us and
+ * of every datagram that came back (answers, late or unexpected ones
+ * included, at their full length though only the header is read), and the
  * percentiles come from a histogram of 1 us buckets (the upper edge of
  * the bucket is reported).  With -Q, "qblast: behind: ..." on stderr
  * says the rate achieved was under 99% of `rate`.  Exit 1 on usage, file
@@ -82,6 +88,7 @@ static uint64_t sent, answered, lost, unexpected, noerror, otherrcode;
 static uint64_t outstanding, sum_ns, max_ns;
 static uint64_t *hist; /* HIST_BUCKETS + 1 */
 static uint64_t send_errors;
+static uint64_t bytes_sent, bytes_received;
 static int send_errno;
 
 static void
@@ -89,7 +96,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: qblast -s addr -p port -f file [-Q rate] "
 	                "[-l seconds] [-c sockets] [-q window] "
-	                "[-t timeout_ms]\n");
+	                "[-t timeout_ms] [-b addr]\n");
 	exit(1);
 }
 
@@ -196,18 +203,24 @@ load_queries(const char *path)
 }
 
 static void
-open_sockets(const char *addr, const char *port)
+open_sockets(const char *addr, const char *port, const char *src)
 {
 	struct addrinfo hints = {
 	    .ai_family = AF_UNSPEC,
 	    .ai_socktype = SOCK_DGRAM,
 	    .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
 	};
-	struct addrinfo *ai;
+	struct addrinfo *ai, *from = NULL;
 	int rc = getaddrinfo(addr, port, &hints, &ai);
 
 	if (rc)
 		die("%s port %s: %s", addr, port, gai_strerror(rc));
+	if (src) {
+		hints.ai_family = ai->ai_family;
+		rc = getaddrinfo(src, "0", &hints, &from);
+		if (rc)
+			die("-b %s: %s", src, gai_strerror(rc));
+	}
 	socks = xcalloc(nsocks, sizeof(*socks));
 	for (unsigned i = 0; i < nsocks; i++) {
 		struct qsock *s = &socks[i];
@@ -230,6 +243,8 @@ open_sockets(const char *addr, const char *port)
 		               sizeof(size)) < 0)
 			(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size,
 			                 sizeof(size));
+		if (from && bind(s->fd, from->ai_addr, from->ai_addrlen) < 0)
+			die("bind %s: %s", src, strerror(errno));
 		/* Connecting binds each socket to its own ephemeral port. */
 		if (connect(s->fd, ai->ai_addr, ai->ai_addrlen) < 0)
 			die("connect %s port %s: %s", addr, port,
@@ -238,6 +253,8 @@ open_sockets(const char *addr, const char *port)
 		s->busy = xcalloc(NSLOTS, 1);
 	}
 	freeaddrinfo(ai);
+	if (from)
+		freeaddrinfo(from);
 }
 
 /* The query in `slot` of `s` is done with, unanswered. */
@@ -309,6 +326,7 @@ send_batch(struct qsock *s, size_t k)
 		s->busy[slot] = 1;
 		s->sent_ns[slot] = t;
 		s->head++;
+		bytes_sent += msgs[i].msg_len;
 	}
 	qnext = (qnext + (size_t)m) % nqueries;
 	sent += (uint64_t)m;
@@ -389,7 +407,10 @@ receive(struct qsock *s)
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		m = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		/* MSG_TRUNC: msg_len is the datagram's length, not what
+		 * fitted in the buffer (the header is all we read) */
+		m = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT | MSG_TRUNC,
+		             NULL);
 		if (m < 0) {
 			/* An ICMP error is consumed: answers may follow. */
 			if (errno == ECONNREFUSED || errno == EINTR)
@@ -398,8 +419,10 @@ receive(struct qsock *s)
 		}
 		/* Timestamp after the call: never before the send. */
 		t = now_ns();
-		for (int i = 0; i < m; i++)
+		for (int i = 0; i < m; i++) {
+			bytes_received += msgs[i].msg_len;
 			answer(s, bufs[i], msgs[i].msg_len, t);
+		}
 		if (m < BATCH)
 			return;
 	}
@@ -446,7 +469,7 @@ percentile_ms(double p)
 int
 main(int argc, char **argv)
 {
-	const char *addr = NULL, *port = NULL, *file = NULL;
+	const char *addr = NULL, *port = NULL, *file = NULL, *src = NULL;
 	double rate = 0, seconds = 5, window = 256;
 	uint64_t start, end_send, stop = 0;
 	bool sending = true;
@@ -454,7 +477,7 @@ main(int argc, char **argv)
 
 	nsocks = 4;
 	timeout_ns = 1000 * 1000000ull;
-	while ((opt = getopt(argc, argv, "s:p:f:Q:l:c:q:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:f:Q:l:c:q:t:b:")) != -1) {
 		switch (opt) {
 		case 's':
 			addr = optarg;
@@ -483,6 +506,9 @@ main(int argc, char **argv)
 			timeout_ns =
 			    (uint64_t)(num_arg(optarg, 't', 1, 3600e3) * 1e6);
 			break;
+		case 'b':
+			src = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -491,7 +517,7 @@ main(int argc, char **argv)
 		usage();
 
 	load_queries(file);
-	open_sockets(addr, port);
+	open_sockets(addr, port, src);
 	hist = xcalloc(HIST_BUCKETS + 1, sizeof(*hist));
 
 	start = now_ns();
@@ -542,12 +568,13 @@ main(int argc, char **argv)
 	printf("sent=%" PRIu64 " answered=%" PRIu64 " lost=%" PRIu64
 	       " unexpected=%" PRIu64 " noerror=%" PRIu64 " otherrcode=%" PRIu64
 	       " seconds=%.3f qps=%.1f p50_ms=%.3f"
-	       " p99_ms=%.3f avg_ms=%.3f max_ms=%.3f\n",
+	       " p99_ms=%.3f avg_ms=%.3f max_ms=%.3f"
+	       " bytes_sent=%" PRIu64 " bytes_received=%" PRIu64 "\n",
 	       sent, answered, lost, unexpected, noerror, otherrcode, seconds,
 	       (double)answered / seconds, percentile_ms(0.50),
 	       percentile_ms(0.99),
 	       answered ? (double)sum_ns / (double)answered / 1e6 : 0.0,
-	       (double)max_ns / 1e6);
+	       (double)max_ns / 1e6, bytes_sent, bytes_received);
 	if (rate > 0 && (double)sent < 0.99 * rate * seconds)
 		fprintf(stderr,
 		        "qblast: behind: sent %.0f q/s of the %.0f asked\n",

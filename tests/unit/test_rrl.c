@@ -61,7 +61,7 @@ configure(struct fix *f, unsigned rate, unsigned burst, unsigned slip)
 	f->c.slip = slip;
 	f->c.ipv4_prefix = 24;
 	f->c.ipv6_prefix = 56;
-	rrl_conf_derive(&f->c);
+	rrl_conf_derive(&f->c, 1);
 }
 
 static int
@@ -218,31 +218,70 @@ badcookie_for_cookie_clients(void **state)
 {
 	struct fix *f = *state;
 	struct pkt opts;
-	uint8_t cookie[EDNS_COOKIE_CLIENT] = {1, 2, 3, 4, 5, 6, 7, 8};
+	uint8_t cookie[EDNS_COOKIE_CLIENT + EDNS_COOKIE_SERVER];
 
-	pkt_init(&opts);
-	pkt_option(&opts, EDNS_OPT_COOKIE, cookie, sizeof(cookie));
+	for (unsigned i = 0; i < sizeof(cookie); i++)
+		cookie[i] = (uint8_t)(i + 1);
 	configure(f, 10, 10, 1);
+	/* a client cookie alone: BADCOOKIE with ours would be 16 octets
+	 * longer than the query, so the slip is TC without a cookie */
+	pkt_init(&opts);
+	pkt_option(&opts, EDNS_OPT_COOKIE, cookie, EDNS_COOKIE_CLIENT);
 	make(f, "www.example.net", &opts);
 	assert_int_equal(full(f, 10, 1000), 10);
 	make(f, "www.example.net", &opts);
-	/* as answer.c leaves it: a client cookie alone, our fresh one made */
 	f->q.edns.cookie_state = EDNS_COOKIE_CLIENT_ONLY;
 	memset(f->q.edns.cookie_reply, 0xC5, EDNS_COOKIE_SERVER);
 	size_t len = apply(f, 1000);
+	assert_true(len <= f->qp.len);
+	assert_true(f->resp[2] & 0x02);
+	assert_int_equal(f->resp[3] & 0x0F, RC_NOERROR);
+	assert_int_equal(len, f->qp.len - 4 - EDNS_COOKIE_CLIENT);
+	assert_int_equal(f->st.rrl_badcookie, 0);
+
+	/* a server cookie that is not valid: BADCOOKIE with a fresh one
+	 * fits in the query's length (RFC 7873 §5.2.3) */
+	pkt_init(&opts);
+	pkt_option(&opts, EDNS_OPT_COOKIE, cookie, sizeof(cookie));
+	make(f, "www.example.net", &opts);
+	f->q.edns.cookie_state = EDNS_COOKIE_BAD;
+	memset(f->q.edns.cookie_reply, 0xC5, EDNS_COOKIE_SERVER);
+	len = apply(f, 1000);
+	assert_int_equal(len, f->qp.len);
 	/* BADCOOKIE (23): 7 in the header, 1 in the OPT; TC clear */
 	assert_int_equal(f->resp[3] & 0x0F, RC_BADCOOKIE & 0xF);
 	assert_false(f->resp[2] & 0x02);
 	size_t opt = len - edns_opt_len(&f->q.edns, 0);
 	assert_int_equal(f->resp[opt + 5], RC_BADCOOKIE >> 4);
 	assert_int_equal(pkt_get_u16(f->resp + opt + 11), EDNS_OPT_COOKIE);
-	assert_memory_equal(f->resp + opt + 15, cookie, sizeof(cookie));
+	assert_memory_equal(f->resp + opt + 15, cookie, EDNS_COOKIE_CLIENT);
 	assert_int_equal(f->resp[opt + 15 + EDNS_COOKIE_CLIENT], 0xC5);
 	assert_int_equal(f->st.rrl_badcookie, 1);
 
 	/* a valid cookie: never limited */
 	f->q.edns.cookie_state = EDNS_COOKIE_VALID;
 	assert_int_equal(full(f, 50, 1000), 50);
+}
+
+static void
+shared_by_threads(void **state)
+{
+	struct fix *f = *state;
+
+	/* two threads share the address: each allows half the rate and
+	 * half the burst, so that the network gets the rate in all */
+	f->c.rate = 10;
+	f->c.burst = 10;
+	rrl_conf_derive(&f->c, 2);
+	make(f, "www.example.net", NULL);
+	assert_int_equal(full(f, 30, 1000), 5);
+	assert_int_equal(full(f, 5, 1199), 0);
+	assert_int_equal(full(f, 5, 1200), 1);
+	/* a burst of 1 does not become 0 */
+	f->c.burst = 1;
+	rrl_conf_derive(&f->c, 4);
+	make(f, "img.example.net", NULL);
+	assert_int_equal(full(f, 5, 5000), 1);
 }
 
 static void
@@ -355,6 +394,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(slip_keeps_opt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(badcookie_for_cookie_clients, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(shared_by_threads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(networks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(kinds_and_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(exempt_tcp_log_only, setup,
