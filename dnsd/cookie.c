@@ -57,18 +57,6 @@ cookie_random_secret(void)
 	return random_secret;
 }
 
-static int
-hex_digit(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* One line: 32 hex digits, spaces around and a "#" comment after allowed.
  * 0, 1 (blank or a comment), -1. */
 static int
@@ -83,7 +71,7 @@ parse_secret(const char *line, uint8_t out[COOKIE_SECRET_LEN], unsigned *col)
 		return 1;
 	*col = (unsigned)(p - line) + 1;
 	for (; n < 2 * COOKIE_SECRET_LEN; n++, p++) {
-		int d = hex_digit((unsigned char)*p);
+		int d = OPENSSL_hexchar2int((unsigned char)*p);
 		if (d == -1)
 			return -1;
 		if (n % 2 == 0)

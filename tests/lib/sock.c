@@ -2,6 +2,7 @@
 /* tests/lib/sock.c: client sockets with deadlines, for the test tools. */
 #include "tests/lib/sock.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -113,4 +114,22 @@ sock_read_framed(int fd, uint8_t *buf, uint64_t deadline)
 			return SOCK_ERROR;
 		got += (size_t)n;
 	}
+}
+
+int
+sock_addr(const char *ip, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *s = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, ip, &s->sin_addr) == 1) {
+		s->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
 }

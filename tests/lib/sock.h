@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* What the reads return instead of a length. */
@@ -17,6 +18,12 @@ enum sock_status {
 
 /* The monotonic clock in microseconds: deadlines below are on it. */
 uint64_t sock_now_us(void);
+
+/*
+ * `ip` (IPv4 or IPv6, no port) as a socket address in `out`, port 0.
+ * Returns 0, or -1 if it is neither.
+ */
+int sock_addr(const char *ip, struct sockaddr_storage *out);
 
 /*
  * A UDP (or TCP) socket connected to a numeric address and port.  On

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "dnsd/wire.h"
 #include "tests/lib/hex.h"
 #include "tests/lib/pkt.h"
+#include "tests/lib/sock.h"
 
 /* RFC 9018 Appendix A.1 and A.2 */
 #define A_SECRET "e5e973e5a6b2a43f48e7dc849e37bfcf"
@@ -54,16 +54,7 @@ unhex(const char *s, uint8_t *out, size_t len)
 static void
 set_from(struct fix *f, const char *ip)
 {
-	memset(&f->from, 0, sizeof(f->from));
-	if (strchr(ip, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&f->from;
-		s6->sin6_family = AF_INET6;
-		assert_int_equal(inet_pton(AF_INET6, ip, &s6->sin6_addr), 1);
-	} else {
-		struct sockaddr_in *s = (struct sockaddr_in *)&f->from;
-		s->sin_family = AF_INET;
-		assert_int_equal(inet_pton(AF_INET, ip, &s->sin_addr), 1);
-	}
+	assert_int_equal(sock_addr(ip, &f->from), 0);
 }
 
 static int

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
 #include "tests/lib/pkt.h"
+#include "tests/lib/sock.h"
 
 #define MS 1000000ull /* nanoseconds */
 #define PAD 100       /* octets of "records" after the question */
@@ -40,16 +40,7 @@ struct fix {
 static void
 set_from(struct fix *f, const char *ip)
 {
-	memset(&f->from, 0, sizeof(f->from));
-	if (strchr(ip, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&f->from;
-		s6->sin6_family = AF_INET6;
-		assert_int_equal(inet_pton(AF_INET6, ip, &s6->sin6_addr), 1);
-	} else {
-		struct sockaddr_in *s = (struct sockaddr_in *)&f->from;
-		s->sin_family = AF_INET;
-		assert_int_equal(inet_pton(AF_INET, ip, &s->sin_addr), 1);
-	}
+	assert_int_equal(sock_addr(ip, &f->from), 0);
 }
 
 static void
