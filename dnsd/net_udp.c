@@ -143,7 +143,7 @@ udp_round(struct udp_sock *u, const struct serving *sv, int n)
 			if (io[i].rlen > 0)
 				io[i].rlen = rrl_apply(
 				    u->rrl, &conf->rrl, &io[i].q, io[i].resp,
-				    io[i].rlen, ANSWER_UDP_MAX, now,
+				    io[i].rlen, now,
 				    (uint16_t)conf->udp_payload, &u->stats);
 	}
 	for (int i = 0; i < n; i++) {

@@ -314,12 +314,11 @@ slip(uint8_t *resp, size_t len, const struct query *q, bool badcookie,
 
 size_t
 rrl_apply(struct rrl *t, const struct rrl_conf *c, struct query *q,
-          uint8_t *resp, size_t len, size_t cap, uint64_t now_ns,
-          uint16_t udp_payload, struct dnsd_stats *st)
+          uint8_t *resp, size_t len, uint64_t now_ns, uint16_t udp_payload,
+          struct dnsd_stats *st)
 {
 	uint64_t hi, lo;
 
-	(void)cap;
 	if (q->tcp || q->edns.cookie_state == EDNS_COOKIE_VALID ||
 	    !client_net(c, q, &hi, &lo))
 		return len;

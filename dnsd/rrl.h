@@ -71,14 +71,14 @@ void rrl_free(struct rrl *t); /* NULL is a no-op */
 unsigned rrl_entries(const struct rrl *t);
 
 /*
- * Apply the limit to the response of `len` octets in resp[0..cap) just
- * made for `q` (answer_query() set q->kind and q->about) at `now_ns`
+ * Apply the limit to the response of `len` octets in `resp` just made
+ * for `q` (answer_query() set q->kind and q->about) at `now_ns`
  * (CLOCK_MONOTONIC).  Returns the length to send: `len`, the slip
  * response's, or 0 to drop.  `udp_payload` is the size our OPT advertises.
  * Counts in `st`; logs a limited network once a minute.  Hot path.
  */
 size_t rrl_apply(struct rrl *t, const struct rrl_conf *c, struct query *q,
-                 uint8_t *resp, size_t len, size_t cap, uint64_t now_ns,
+                 uint8_t *resp, size_t len, uint64_t now_ns,
                  uint16_t udp_payload, struct dnsd_stats *st);
 
 #endif

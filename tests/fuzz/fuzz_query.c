@@ -275,8 +275,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* every response but the first of a kind is slipped: it must parse
 	 * too, and be no longer than the query (nothing to amplify) */
 	if (len > 0) {
-		size_t slen = rrl_apply(rrl, &conf.rrl, &q, resp, len,
-		                        ANSWER_UDP_MAX, 0, 1232, &st);
+		size_t slen =
+		    rrl_apply(rrl, &conf.rrl, &q, resp, len, 0, 1232, &st);
 		if (slen > len || (slen != len && slen > size))
 			abort();
 		check(data, size, resp, slen, len);

@@ -105,8 +105,8 @@ make(struct fix *f, const char *name, const struct pkt *opts)
 static size_t
 apply(struct fix *f, uint64_t now_ms)
 {
-	return rrl_apply(f->t, &f->c, &f->q, f->resp, f->len, sizeof(f->resp),
-	                 now_ms * MS, 1232, &f->st);
+	return rrl_apply(f->t, &f->c, &f->q, f->resp, f->len, now_ms * MS, 1232,
+	                 &f->st);
 }
 
 /* How many of `n` responses at `now` ms go out in full. */
