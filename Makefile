@@ -25,7 +25,7 @@ O          ?= build$(if $(SAN),-san)
 # Debian packages: what building and running needs, and what the tests add.
 RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               libevent-dev libyaml-dev libssl-dev libjansson-dev \
-              bind9-dnsutils perl libmaxmind-db-writer-perl
+              bind9-dnsutils perl libmaxmind-db-writer-perl ldnsutils
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format systemd unbound \
               bird2 nftables iproute2 bind9 openssl
@@ -79,10 +79,21 @@ objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
 # fixture of real-world sample networks (no third-party .mmdb is shipped).
 DEMO_MMDB := zones/geo/demo.mmdb
 
-all: $(BINS) $(DEMO_MMDB)
+# The bundled example is signed with a key made here when it is missing: a
+# private key is never committed (zones/keys/ is ignored by git).
+DEMO_KEY := zones/keys/example.net.private
+
+all: $(BINS) $(DEMO_MMDB) $(DEMO_KEY)
 
 $(DEMO_MMDB): zones/geo/demo-networks.txt tests/tools/mkmmdb.pl
 	perl tests/tools/mkmmdb.pl zones/geo/demo-networks.txt $@
+
+$(DEMO_KEY):
+	@mkdir -p $(@D)
+	cd $(@D) && umask 077 && \
+	    k=$$(ldns-keygen -a ECDSAP256SHA256 -k example.net) && \
+	    mv "$$k.key" example.net.key && rm -f "$$k.ds" && \
+	    mv "$$k.private" example.net.private
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -5,10 +5,12 @@
 
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "common/compiler.h"
 #include "dnsd/chaos.h"
 #include "dnsd/conf.h"
+#include "dnsd/answer_sign.h"
 #include "dnsd/cookie.h"
 #include "dnsd/edns.h"
 #include "dnsd/geo_answer.h"
@@ -21,6 +23,7 @@
 #include "dnsd/stats.h"
 #include "dnsd/wire.h"
 #include "dnsd/zone_walk.h"
+#include "dnsd/zonedb.h"
 
 static inline void
 set_u16(uint8_t *p, uint16_t v)
@@ -86,7 +89,7 @@ static void
 classify(struct query *q, const struct response *r)
 {
 	q->about = r->zone_about;
-	if (r->rcode == RC_NXDOMAIN)
+	if (r->rcode == RC_NXDOMAIN || r->nxname)
 		q->kind = QUERY_KIND_NXDOMAIN;
 	else if (r->rcode != RC_NOERROR) {
 		q->kind = QUERY_KIND_ERROR;
@@ -161,6 +164,7 @@ count_edns(struct dnsd_stats *st, const struct edns *e)
 {
 	if (e->present) {
 		st->edns++;
+		st->dnssec_do += e->do_bit;
 		if (e->ecs)
 			st->ecs++;
 	}
@@ -168,6 +172,50 @@ count_edns(struct dnsd_stats *st, const struct edns *e)
 
 /* ---- compiled answers -----------------------------------------------------
  */
+
+/*
+ * The RRSIGs of a compiled geo answer (`p` for `family`, written for the
+ * question's name) from the zone's signature cache, at out[0..room).
+ * Returns their length, or 0 when they are not cached or do not fit: the
+ * full path then signs them (and caches them for the next query).
+ */
+static size_t
+put_geo_sigs(const struct snapshot *snap, const struct prebuilt_entry *e,
+             const struct query *q, const struct geo_picked *p, int family,
+             uint8_t *out, size_t room, uint16_t *count)
+{
+	const struct zone *z = e->signer;
+	struct sigcache_key k = {q->qname.keyhash,
+	                         answer_sign_geo_content(e->geo, p, family),
+	                         q->qtype};
+	struct sigcache_sig sig[SIGCACHE_SIGS];
+	unsigned n = sigcache_get(snap->db->sigcache, &k, sig);
+	size_t rdlen = RRSIG_HEAD_LEN + z->apexlen + RRSIG_SIG_LEN;
+	size_t o = 0;
+
+	if (n == 0 || n * (12 + rdlen) > room)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		/* The owner: a pointer to the question's name. */
+		out[o++] = 0xC0;
+		out[o++] = WIRE_HDR_LEN;
+		set_u16(out + o, T_RRSIG);
+		set_u16(out + o + 2, C_IN);
+		out[o + 4] = (uint8_t)(e->geo->ttl >> 24);
+		out[o + 5] = (uint8_t)(e->geo->ttl >> 16);
+		out[o + 6] = (uint8_t)(e->geo->ttl >> 8);
+		out[o + 7] = (uint8_t)e->geo->ttl;
+		set_u16(out + o + 8, (uint16_t)rdlen);
+		o += 10;
+		memcpy(out + o, sig[i].head, RRSIG_HEAD_LEN);
+		memcpy(out + o + RRSIG_HEAD_LEN, z->apex, z->apexlen);
+		memcpy(out + o + RRSIG_HEAD_LEN + z->apexlen, sig[i].sig,
+		       RRSIG_SIG_LEN);
+		o += rdlen;
+	}
+	*count += (uint16_t)n;
+	return o;
+}
 
 /*
  * The compiled response for a plain question (class IN, a good query with
@@ -202,15 +250,20 @@ answer_compiled(const struct serving *sv, struct query *q,
 	size_t limit = size_limit(snap, q, respcap);
 	size_t optlen = edns->present ? edns_opt_len(edns, nsid_len(snap)) : 0;
 	size_t len = qend;
-	uint16_t an = e->an;
+	bool dnssec = e->signer != NULL && edns->do_bit;
+	const uint8_t *tail = dnssec ? e->tail_do : e->tail;
+	uint16_t taillen = dnssec ? e->taillen_do : e->taillen;
+	uint16_t an = dnssec ? e->an_do : e->an;
+	uint16_t ns = dnssec ? e->ns_do : e->ns;
+	uint16_t ar = dnssec ? e->ar_do : e->ar;
 	struct geo_trace t;
 	const struct geo_picked *p = NULL;
 
 	if (e->geo == NULL) {
-		if (qend + e->taillen + optlen > limit)
-			return 0;
-		memcpy(resp + qend, e->tail, e->taillen);
-		len += e->taillen;
+		if (tail == NULL || qend + taillen + optlen > limit)
+			return 0; /* the full path answers (or truncates) */
+		memcpy(resp + qend, tail, taillen);
+		len += taillen;
 	} else {
 		int family = q->qtype == T_A ? AF_INET : AF_INET6;
 		geo_answer_choose(e->geo, query_client(q), &t);
@@ -223,6 +276,15 @@ answer_compiled(const struct serving *sv, struct query *q,
 		an = (uint16_t)geo_answer_put(resp + qend, e->geo, p, family,
 		                              WIRE_HDR_LEN);
 		len += size;
+		if (dnssec) {
+			size_t sl =
+			    put_geo_sigs(snap, e, q, p, family, resp + len,
+			                 limit - optlen - len, &an);
+			if (sl == 0)
+				return 0;
+			len += sl;
+			st->sig_cached++;
+		}
 	}
 	/* Header and question as sent (the header is rewritten below); a
 	 * compressed question is echoed whole, as the full path does. */
@@ -234,7 +296,6 @@ answer_compiled(const struct serving *sv, struct query *q,
 		set_u16(resp + qend - 4, q->qtype);
 		set_u16(resp + qend - 2, C_IN);
 	}
-	uint16_t ar = e->ar;
 	if (edns->present) {
 		len += edns_put_opt(
 		    resp + len, edns, (uint16_t)snap->conf->udp_payload,
@@ -245,7 +306,7 @@ answer_compiled(const struct serving *sv, struct query *q,
 	set_u16(resp + 2,
 	        (uint16_t)(F_QR | (q->flags & (F_RD | F_CD)) | e->flags));
 	set_u16(resp + 6, an);
-	set_u16(resp + 8, e->ns);
+	set_u16(resp + 8, ns);
 	set_u16(resp + 10, ar);
 	q->kind = an > 0 ? QUERY_KIND_ANSWER : QUERY_KIND_NODATA;
 	q->about = name_about(q);
@@ -267,7 +328,8 @@ answer_compiled(const struct serving *sv, struct query *q,
 /* Any message: the zone walk, CHAOS, or an error; then header and OPT. */
 static size_t
 answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
-            size_t respcap, struct dnsd_stats *st, struct sample *smp)
+            size_t respcap, struct dnsd_stats *st, struct sample *smp,
+            uint32_t now)
 {
 	const struct snapshot *snap = sv->snap;
 	struct response r;
@@ -280,6 +342,9 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 	count_edns(st, &q->edns);
 	response_start(&r, resp, limit - optlen, q);
 	r.rcode = q->rcode;
+	r.dnssec = q->edns.present && q->edns.do_bit;
+	r.compact_ok = q->edns.co_bit;
+	r.now = now;
 	if (r.rcode == RC_NOERROR && q->edns.version != 0) {
 		r.rcode = RC_BADVERS; /* RFC 6891 §6.1.3 */
 	} else if (r.rcode == RC_NOERROR) {
@@ -314,6 +379,8 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 		sample_geo(smp, snap, r.geo->row, &r.trace);
 	}
 	classify(q, &r);
+	st->sig_cached += r.sig_cached;
+	st->signed_online += r.signed_online;
 	if (r.rcode == RC_SERVFAIL || r.tc) {
 		/*
 		 * SERVFAIL: nothing but the question, not an answer to cache.
@@ -410,7 +477,7 @@ answer_one(const struct serving *sv, struct query *q,
 		if (len > 0)
 			return len;
 	}
-	return answer_full(sv, q, resp, respcap, st, env->smp);
+	return answer_full(sv, q, resp, respcap, st, env->smp, env->now);
 }
 
 size_t
@@ -427,7 +494,7 @@ answer_packet(const struct serving *sv, const uint8_t *pkt, size_t len,
               size_t respcap, struct dnsd_stats *st)
 {
 	struct query q;
-	struct answer_env env = {.st = st};
+	struct answer_env env = {.st = st, .now = (uint32_t)time(NULL)};
 
 	query_parse(&q, pkt, len, tcp, from);
 	return answer_query(sv, &q, resp, respcap, &env);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -26,6 +27,7 @@
 #include "dnsd/snapshot.h"
 #include "dnsd/stats.h"
 #include "dnsd/whatif.h"
+#include "dnsd/zone_sign.h"
 #include "dnsd/zonedb.h"
 
 /* "2024-05-01T12:00:00Z", or "-" for 0 (never). */
@@ -439,6 +441,77 @@ cmd_simulate(struct server *s, const struct control_request *req,
 	free(v);
 }
 
+/* The zone named `name` ("example.net", a final dot allowed), or NULL. */
+static const struct zone *
+zone_named(const struct zonedb *db, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len > 1 && name[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < db->nzones; i++)
+		if (strlen(db->zones[i].name) == len &&
+		    strncasecmp(db->zones[i].name, name, len) == 0)
+			return &db->zones[i];
+	return NULL;
+}
+
+static const char *const key_states[] = {"publish", "active", "retire"};
+
+/*
+ * dnssec ZONE: the zone's keys, their roles and states, when its
+ * signatures were made and are made again, and the DS records to give
+ * the parent (the keys at the parent: zone_keys_at_parent()).
+ */
+static void
+cmd_dnssec(struct server *s, const struct control_request *req,
+           struct evbuffer *out)
+{
+	const struct snapshot *snap = server_serving(s)->snap;
+	const struct zone *z = zone_named(snap->db, req->word[1]);
+	char when[32];
+
+	if (z == NULL) {
+		control_reply_error(out, "no zone \"%s\"", req->word[1]);
+		return;
+	}
+	const struct zone_keys *keys = z->keys;
+	if (keys == NULL) {
+		control_reply_error(out, "zone %s is not signed", z->name);
+		return;
+	}
+	evbuffer_add_printf(out, "zone: %s\n", z->name);
+	iso_time((time_t)keys->inception, when, sizeof(when));
+	evbuffer_add_printf(out, "signatures: valid from %s", when);
+	iso_time((time_t)keys->expiration, when, sizeof(when));
+	evbuffer_add_printf(out, " to %s", when);
+	iso_time(snap->resign_at, when, sizeof(when));
+	evbuffer_add_printf(out, ", signed again at %s\n", when);
+	for (size_t i = 0; i < keys->n; i++) {
+		const struct dnssec_key *k = &keys->key[i];
+		evbuffer_add_printf(
+		    out,
+		    "key %u: algorithm %u, flags %u, %s, %s, %s, file %s\n",
+		    k->tag, k->algorithm, k->flags, zone_keys_role(keys, i),
+		    key_states[k->state],
+		    zone_keys_at_parent(keys, i) ? "at the parent"
+		                                 : "not at the parent",
+		    k->path);
+	}
+	for (size_t i = 0; i < keys->n; i++) {
+		uint8_t ds[DS_RDATA_LEN];
+		if (!zone_keys_at_parent(keys, i) ||
+		    dnssec_key_ds(&keys->key[i], z->apex, z->apexlen, ds) == -1)
+			continue;
+		evbuffer_add_printf(out, "ds: %s. IN DS %u %u %u ", z->name,
+		                    (unsigned)ds[0] << 8 | ds[1], ds[2], ds[3]);
+		for (size_t b = 4; b < sizeof(ds); b++)
+			evbuffer_add_printf(out, "%02X", ds[b]);
+		evbuffer_add_printf(out, "\n");
+	}
+	control_reply_ok(out);
+}
+
 static const struct command {
 	const char *name;
 	int args_min, args_max; /* words after the command */
@@ -458,6 +531,7 @@ static const struct command {
     {"explain", 2, 4, " CLIENT NAME [A|AAAA] [json]", cmd_explain},
     {"simulate", 2, 4, " down|drain EDGE | simulate share EDGE FRACTION",
      cmd_simulate},
+    {"dnssec", 1, 1, " ZONE", cmd_dnssec},
 };
 
 void

@@ -63,6 +63,7 @@ edns_parse_rr(struct wcur *c, bool owner_is_root, struct edns *e)
 	e->udp_size = class < 512 ? 512 : class;
 	e->version = (uint8_t)(ttl >> 16);
 	e->do_bit = (ttl & 0x8000) != 0;
+	e->co_bit = (ttl & 0x4000) != 0;
 
 	for (uint16_t off = 0; off < rdlen;) {
 		if (rdlen - off < 4)
@@ -126,6 +127,8 @@ edns_put_opt(uint8_t *p, const struct edns *q, uint16_t our_size,
 	p[5] = (uint8_t)(rcode >> 4);
 	p[6] = 0;
 	p[7] = q->do_bit ? 0x80 : 0;
+	if (q->co_bit && q->do_bit)
+		p[7] |= 0x40; /* RFC 9824 §4: CO is echoed */
 	p[8] = 0;
 	p[9] = (uint8_t)(rdlen >> 8);
 	p[10] = (uint8_t)rdlen;

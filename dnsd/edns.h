@@ -33,6 +33,7 @@ enum edns_cookie {
 struct edns {
 	bool present;
 	bool do_bit; /* DNSSEC OK, echoed (RFC 3225) */
+	bool co_bit; /* Compact Answers OK (RFC 9824 §4), echoed with DO */
 	bool nsid;   /* NSID requested (RFC 5001) */
 	bool ecs;    /* a valid Client Subnet option was sent */
 	uint8_t version;

@@ -58,12 +58,36 @@ slot_of(struct prebuilt *p, const uint8_t *key, size_t len, uint16_t qtype,
 }
 
 /*
+ * Run the zone walk for the plain query in b->q, with DO if `dnssec`;
+ * returns the response if it is the same for every client, whole and
+ * NOERROR, else NULL.
+ */
+static const struct response *
+walk(struct build *b, size_t qlen, bool dnssec)
+{
+	struct response *r = b->r;
+
+	response_start(r, b->resp, PREBUILT_RESP_MAX, b->q);
+	r->dnssec = dnssec;
+	r->now = (uint32_t)b->snap->loaded;
+	zone_walk(r, b->snap->db, b->q, NULL);
+	/* Signatures made for this query (not at load) are the full
+	 * path's: they would be made again, and fresher, there. */
+	if (r->geo != NULL || r->tc || r->rcode != RC_NOERROR ||
+	    r->w.len < qlen || r->sig_cached > 0 || r->signed_online > 0)
+		return NULL;
+	return r;
+}
+
+/*
  * Keep the response to (node's name, qtype), if it is the same for every
  * client and fits in full; anything else stays with the full path.
  */
 static void
-add(struct build *b, const struct znode *node, uint16_t qtype)
+add(struct build *b, const struct zone *z, const struct znode *node,
+    uint16_t qtype)
 {
+	const struct response *r;
 	struct prebuilt *p = b->p;
 	uint8_t key[WIRE_KEY_MAX];
 	uint32_t hash =
@@ -89,12 +113,7 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		t[2] = 0;
 		t[3] = C_IN;
 		query_parse(b->q, b->query, qlen, true, NULL);
-		response_start(b->r, b->resp, PREBUILT_RESP_MAX, b->q);
-		zone_walk(b->r, b->snap->db, b->q, NULL);
-		const struct response *r = b->r;
-		/* Only what is the same for every client, whole, NOERROR. */
-		if (r->geo != NULL || r->tc || r->rcode != RC_NOERROR ||
-		    r->w.len < qlen)
+		if ((r = walk(b, qlen, false)) == NULL)
 			return;
 		new.flags = r->aa ? F_AA : 0;
 		new.an = r->an;
@@ -103,7 +122,17 @@ add(struct build *b, const struct znode *node, uint16_t qtype)
 		new.taillen = (uint16_t)(r->w.len - qlen);
 		new.tail = arena_memdup(p->arena, b->resp + qlen, new.taillen);
 		p->bytes += new.taillen;
+		if (z->keys != NULL && (r = walk(b, qlen, true)) != NULL) {
+			new.an_do = r->an;
+			new.ns_do = r->ns;
+			new.ar_do = r->ar;
+			new.taillen_do = (uint16_t)(r->w.len - qlen);
+			new.tail_do = arena_memdup(p->arena, b->resp + qlen,
+			                           new.taillen_do);
+			p->bytes += new.taillen_do;
+		}
 	}
+	new.signer = z->keys != NULL ? z : NULL;
 	/* The key, whole words: the lookup compares a word at a time. */
 	new.name = arena_memdup(p->arena, key, (node->namelen + 7u) & ~7u);
 	new.namelen = node->namelen;
@@ -148,10 +177,10 @@ prebuilt_build(const struct snapshot *snap)
 			const struct znode *node = z->table[t];
 			if (node == NULL)
 				continue;
-			add(&b, node, T_A);
-			add(&b, node, T_AAAA);
+			add(&b, z, node, T_A);
+			add(&b, z, node, T_AAAA);
 			for (uint16_t i = 0; i < node->nrrsets; i++)
-				add(&b, node, node->rrsets[i].type);
+				add(&b, z, node, node->rrsets[i].type);
 		}
 	}
 	free(b.resp);

@@ -13,10 +13,14 @@
  * record are written per query.  A geo name's A and AAAA are kept as the
  * name alone: their records are written per client.  Answers that depend
  * on the client in any other way (a CNAME to a geo name) are not kept.
+ * In a signed zone each entry also keeps the answer to a query with DO,
+ * RRSIGs and NSEC included; a geo name's signature is found per client
+ * in the signature cache (answer_sign.h).
  */
 #ifndef DNSD_PREBUILT_H
 #define DNSD_PREBUILT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -38,6 +42,16 @@ struct prebuilt_entry {
 	const uint8_t *tail; /* the sections after the question, no OPT */
 	uint16_t taillen;
 	const struct geo_name *geo; /* A/AAAA of a geo name: per client */
+	/*
+	 * A signed zone's entry (NULL: unsigned), and what a query with DO
+	 * gets: the sections with their RRSIGs and NSEC (tail_do; NULL:
+	 * the full path answers) or, for a geo name, its records for the
+	 * client and their RRSIGs from the zone's signature cache.
+	 */
+	const struct zone *signer;
+	const uint8_t *tail_do;
+	uint16_t taillen_do;
+	uint16_t an_do, ns_do, ar_do;
 };
 
 struct prebuilt {

@@ -17,6 +17,8 @@
 #include "dnsd/wire.h"
 
 struct geo_name;
+struct sigcache;
+struct zone;
 
 /* CNAME and DNAME links followed within a zone before giving up. */
 #define RESPONSE_CHAIN_MAX 8
@@ -35,6 +37,22 @@ struct response {
 	const struct geo_name *geo;
 	struct geo_trace trace; /* how it answered (geo != NULL) */
 	struct wmark after_question;
+	/*
+	 * DNSSEC (set by the caller after response_start()): DO was set, so
+	 * a signed zone's answer carries its RRSIGs and denial; CO was set
+	 * (RFC 9824 §4), so compact denial keeps NXDOMAIN; the time
+	 * signatures made now start from.
+	 */
+	bool dnssec;
+	bool compact_ok;
+	uint32_t now;
+	/* Set by the zone walk: the signed zone answering (DO set), or NULL;
+	 * the name did not exist (NXDOMAIN, even when compact denial answers
+	 * NOERROR); signatures made for this answer. */
+	const struct zone *signer;
+	struct sigcache *sigcache;
+	bool nxname;
+	unsigned sig_cached, signed_online; /* RRSIG sets, as in stats.h */
 	unsigned nsynth;
 	/*
 	 * Names made by DNAME substitution: owners must outlive the packet.

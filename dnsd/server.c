@@ -55,6 +55,7 @@ struct server {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	time_t started;
+	time_t resign_retry; /* after a failed re-signing load, not before */
 };
 
 static size_t
@@ -141,6 +142,29 @@ server_load(const char *conf_path, const struct netaddr *listen, size_t nlisten,
 	return s;
 }
 
+/*
+ * Signatures made at load age: when a signed zone's refresh is up, load
+ * again (a reload, so the files as they are now) to sign afresh.  If that
+ * fails, the old snapshot keeps serving with its still-valid signatures
+ * and the server tries again a minute later.
+ */
+static void
+resign_due(struct server *s)
+{
+	time_t now = time(NULL);
+	struct errbuf err;
+
+	if (s->snap->resign_at == 0 || now < s->snap->resign_at ||
+	    now < s->resign_retry)
+		return;
+	log_notice("dnssec: signatures made %lds ago: signing again",
+	           (long)(now - s->snap->loaded));
+	errbuf_init(&err);
+	if (server_reload(s, &err) == -1)
+		s->resign_retry = now + 60;
+	errbuf_fini(&err);
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -150,6 +174,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	serving_yard_empty(&s->yard);
 	health_tick(s->health); /* ramps and timed drains move on */
+	resign_due(s);
 }
 
 /* The feed, on the main loop.  0 or -1 (logged). */

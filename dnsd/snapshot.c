@@ -15,6 +15,7 @@
 #include "dnsd/prebuilt.h"
 #include "geo/geo.h"
 #include "dnsd/zone_compile.h"
+#include "dnsd/zone_sign.h"
 #include "dnsd/zonedb.h"
 
 /* One TXT character-string: a length octet and up to 255 octets. */
@@ -103,6 +104,12 @@ snapshot_load(const char *path, unsigned generation, struct errbuf *err)
 	snprintf(s->geo_db, sizeof(s->geo_db), "%s", geo_db);
 	s->generation = generation;
 	s->loaded = time(NULL);
+	for (size_t i = 0; i < db->nzones; i++) {
+		const struct zone_keys *keys = db->zones[i].keys;
+		time_t at = keys != NULL ? s->loaded + keys->refresh : 0;
+		if (at != 0 && (s->resign_at == 0 || at < s->resign_at))
+			s->resign_at = at;
+	}
 	s->id_txt_len = txt_rdata(s->id_txt, conf->identity);
 	s->ver_txt_len = txt_rdata(s->ver_txt, conf->version);
 	/* Last: it runs the answer path over the finished snapshot. */

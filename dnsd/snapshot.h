@@ -22,6 +22,9 @@ struct snapshot {
 	    *edges;          /* NULL without an inventory; geo names use it */
 	unsigned generation; /* 1 for the first load, +1 per reload */
 	time_t loaded;
+	/* When the signed zones' `refresh` is up and the server must load
+	 * again to sign again (zone_sign.h); 0: nothing is signed. */
+	time_t resign_at;
 	/* CHAOS TXT rdata and NSID, encoded once at load. */
 	uint8_t id_txt[256];
 	unsigned id_txt_len; /* 0: refuse id.server / hostname.bind */

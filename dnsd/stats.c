@@ -79,6 +79,10 @@ static const char *const h_rrl =
     "slipped (sent truncated), sent as BADCOOKIE, sent anyway (an exempt "
     "network, or log_only).";
 
+static const char *const h_sigs =
+    "RRSIG sets the answer path needed that the load had not made: copied "
+    "from the signature cache, or signed then.";
+
 static const struct scalar transport[] = {
     {"queries.udp", "dnsd_queries_total", h_queries, "proto", "udp", F(udp)},
     {"queries.tcp", "dnsd_queries_total", h_queries, "proto", "tcp", F(tcp)},
@@ -125,6 +129,12 @@ static const struct scalar others[] = {
      F(rrl_exempt)},
     {"rrl.log_only", "dnsd_rrl_limited_total", h_rrl, "action", "log_only",
      F(rrl_log_only)},
+    {"dnssec.do", "dnsd_dnssec_do_queries_total",
+     "Queries with the DNSSEC OK bit set.", NULL, NULL, F(dnssec_do)},
+    {"dnssec.sigs_cached", "dnsd_dnssec_online_signatures_total", h_sigs,
+     "source", "cache", F(sig_cached)},
+    {"dnssec.sigs_signed", "dnsd_dnssec_online_signatures_total", h_sigs,
+     "source", "signed", F(signed_online)},
 };
 
 static void

@@ -63,6 +63,11 @@ struct dnsd_stats {
 	uint64_t edns;                /* queries with an OPT record */
 	uint64_t ecs;                 /* queries with a Client Subnet option */
 	uint64_t prebuilt;            /* answered from compiled responses */
+	uint64_t dnssec_do;           /* queries with DO set */
+	/* The answer path's RRSIG sets (answer_sign.h): copied from the
+	 * signature cache, or signed then (a miss). */
+	uint64_t sig_cached;
+	uint64_t signed_online;
 	uint64_t tcp_accepted;
 	uint64_t tcp_rejected; /* over tcp_max_clients */
 	uint64_t tcp_timeouts; /* closed for idleness */

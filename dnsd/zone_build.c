@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/errbuf.h"
 #include "common/xalloc.h"
 #include "dnsd/arena.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/wire.h"
+#include "dnsd/zone_sign.h"
 #include "dnsd/zonedb.h"
 
 static bool
@@ -561,5 +563,8 @@ zone_build(struct zonedb *db, struct zone *z, const struct bzone *bz,
 	link_wildcards(&bd);
 	check_cuts(&bd, err);
 	link_additional(&bd);
+	if (z->keys != NULL && err->count == errors0)
+		zone_sign(z, bd.table, bd.mask, db->arena, db->sigcache,
+		          time(NULL), err);
 	return err->count == errors0 ? 0 : -1;
 }

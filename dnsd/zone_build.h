@@ -33,6 +33,7 @@ struct brr {
 
 struct bzone {
 	char *name;
+	struct zone_keys *keys; /* NULL: unsigned */
 	uint8_t *apex;
 	size_t apexlen;
 	const char *file;

@@ -19,6 +19,7 @@
 #include "common/ycfg.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/wire.h"
+#include "dnsd/zone_keys_conf.h"
 #include "dnsd/zonedb.h"
 
 /* RFC 2181 §8: TTLs are 31-bit. */
@@ -32,6 +33,7 @@ struct zone_yaml {
 	char *zonefile;
 	char *zonefile_path;
 	yaml_node_t *geo;
+	yaml_node_t *dnssec;
 };
 
 static const struct ycfg_key zone_keys[] = {
@@ -42,6 +44,7 @@ static const struct ycfg_key zone_keys[] = {
     {"zonefile", YCFG_STR, offsetof(struct zone_yaml, zonefile)},
     {"zonefile_path", YCFG_STR, offsetof(struct zone_yaml, zonefile_path)},
     {"geo", YCFG_NODE, offsetof(struct zone_yaml, geo)},
+    {"dnssec", YCFG_NODE, offsetof(struct zone_yaml, dnssec)},
     YCFG_END,
 };
 
@@ -59,9 +62,10 @@ struct zload {
 };
 
 /*
- * Types that cannot be served as plain data: DNSSEC records need signing
- * (not supported yet, so a pre-signed zone would serve broken proofs), and
- * meta/query types are not data at all (RFC 6895 §3.1).
+ * Types that cannot be served as plain data: signatures and denial are
+ * made by the server for a zone with keys (a pre-signed zone's would not
+ * match the answers made per client), and meta/query types are not data
+ * at all (RFC 6895 §3.1).
  */
 static const char *
 type_refused(uint16_t type)
@@ -71,8 +75,8 @@ type_refused(uint16_t type)
 	case T_NSEC:
 	case T_NSEC3:
 	case T_NSEC3PARAM:
-		return "DNSSEC records are not supported yet: serve the "
-		       "zone unsigned";
+		return "is made by dnsd: give the zone its keys under "
+		       "dnssec: instead (zones/README.md)";
 	case T_OPT:
 	case T_TKEY:
 	case T_TSIG:
@@ -554,6 +558,11 @@ load_zone(struct zload *zl, const struct zone_yaml *zy)
 	if (zy->zonefile_path != NULL && load_path(zl, zy->zonefile_path) == -1)
 		rc = -1;
 	if (zy->geo != NULL && load_geo(zl, zy->geo) == -1)
+		rc = -1;
+	if (zy->dnssec != NULL &&
+	    zone_keys_conf_load(
+	        zl->b, zl->doc, zy->dnssec, zl->file, ldns_rdf_data(zl->origin),
+	        ldns_rdf_size(zl->origin), zl->ttl, zl->err) == -1)
 		rc = -1;
 	return rc;
 }

@@ -6,10 +6,12 @@
 
 #include <sys/socket.h>
 
+#include "dnsd/answer_sign.h"
 #include "dnsd/geo_answer.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/response.h"
 #include "dnsd/zonedb.h"
+#include "common/edges.h"
 
 /* The name being answered: the question's, then each chain target. */
 struct owner {
@@ -90,14 +92,51 @@ put_rrset(struct response *r, const uint8_t *owner, size_t ownerlen,
 	return target;
 }
 
-/* An answer or authority RRset; if it does not fit, the reply gets TC. */
+/*
+ * An answer or authority RRset, with its RRSIGs in a signed answer; if it
+ * does not fit, the reply gets TC (RFC 4035 §3.1.1: an RRSIG that does
+ * not fit truncates as its RRset would).
+ */
 static int
 put_section(struct response *r, const uint8_t *owner, size_t ownerlen,
             const struct rrset *set, uint32_t ttl, uint16_t *count)
 {
 	int target = put_rrset(r, owner, ownerlen, set, ttl, count);
 
+	if (r->signer != NULL && set->sig != NULL && !r->w.full)
+		put_rrset(r, owner, ownerlen, set->sig, ttl, count);
 	if (r->w.full)
+		r->tc = true;
+	return target;
+}
+
+/*
+ * An RRset made from a wildcard, under the name asked (canonical in
+ * `name`): in a signed answer its RRSIGs are made for that name (an
+ * online signer may sign the expansion as if the name existed, RFC 9824
+ * §3.4), so that no proof of the name's absence is needed.
+ */
+static int
+put_expanded(struct response *r, const uint8_t *owner, size_t ownerlen,
+             const struct wname *name, const struct rrset *set, uint16_t *count)
+{
+	if (r->signer == NULL)
+		return put_section(r, owner, ownerlen, set, set->ttl, count);
+	int target = put_rrset(r, owner, ownerlen, set, set->ttl, count);
+	struct online_set s = {
+	    .owner = name->key,
+	    .ownerlen = name->len,
+	    .owner_hash = name->keyhash,
+	    .type = set->type,
+	    .ttl = set->ttl,
+	    .count = set->count,
+	    .rdata = set->rdata,
+	    .rdata_len = set->rdata_len,
+	    .content =
+	        answer_sign_content(set->rdata, set->rdata_len, set->count),
+	};
+	if (r->w.full ||
+	    !answer_sign_put(r, r->signer, r->sigcache, &s, r->now, count))
 		r->tc = true;
 	return target;
 }
@@ -120,10 +159,15 @@ put_additional(struct response *r, const struct rrset *set,
 			if (a == NULL)
 				continue;
 			struct wmark m = wbuf_mark(&r->w);
+			uint16_t ar = r->ar;
 			put_rrset(r, n->name, n->namelen, a, a->ttl, &r->ar);
+			if (r->signer != NULL && a->sig != NULL)
+				put_rrset(r, n->name, n->namelen, a->sig,
+				          a->ttl, &r->ar);
 			if (!r->w.full)
 				continue;
 			wbuf_rollback(&r->w, m);
+			r->ar = ar;
 			if (cut != NULL && n->cut == cut)
 				r->tc = true;
 			return;
@@ -137,23 +181,73 @@ put_soa(struct response *r, const struct zone *z)
 	put_section(r, z->apex, z->apexlen, z->soa, z->neg_ttl, &r->ns);
 }
 
+/*
+ * NODATA's proof for `qtype` in a signed answer (RFC 9824 §3.1): the
+ * name's own NSEC, made at load.  Made now instead for a name made from a
+ * wildcard (`wild`, the name asked in `name`), with the wildcard's types,
+ * and for a geo name's A or AAAA, which are NODATA only for the clients
+ * whose edges have no address of the family: its bit map leaves it out.
+ */
+static void
+put_nodata_proof(struct response *r, const struct znode *node,
+                 const struct owner *o, const struct wname *name, bool wild,
+                 uint16_t qtype)
+{
+	bool addr = qtype == T_A || qtype == T_AAAA;
+	uint16_t types[14];
+	unsigned n = 0;
+
+	if (r->signer == NULL || r->tc)
+		return;
+	if (!wild && !(node->geo != NULL && addr)) {
+		if (node->nsec != NULL)
+			put_section(r, o->name, o->len, node->nsec,
+			            node->nsec->ttl, &r->ns);
+		return;
+	}
+	if (node->geo != NULL) {
+		if (qtype != T_A)
+			types[n++] = T_A;
+		if (qtype != T_AAAA)
+			types[n++] = T_AAAA;
+	}
+	for (uint16_t i = 0; i < node->nrrsets && n < 14; i++)
+		types[n++] = node->rrsets[i].type;
+	if (!answer_sign_denial(r, r->signer, r->sigcache, name->key, name->len,
+	                        name->keyhash, types, n, r->now))
+		r->tc = true;
+}
+
 /* ---- the walk ----------------------------------------------------------- */
 
+/*
+ * RFC 1034 §4.3.2 step 3b.  A signed answer adds the cut's DS and its
+ * RRSIGs, or the NSEC that proves there is none (RFC 4035 §3.1.4).
+ */
 static void
 referral(struct response *r, const struct znode *cut)
 {
 	const struct rrset *ns = znode_rrset(cut, T_NS);
 
-	r->aa = false; /* RFC 1034 §4.3.2 step 3b: not authoritative */
+	r->aa = false; /* not authoritative */
 	put_section(r, cut->name, cut->namelen, ns, ns->ttl, &r->ns);
+	if (r->signer != NULL && !r->tc) {
+		const struct rrset *ds = znode_rrset(cut, T_DS);
+		if (ds == NULL)
+			ds = cut->nsec;
+		if (ds != NULL)
+			put_section(r, cut->name, cut->namelen, ds, ds->ttl,
+			            &r->ns);
+	}
 	if (!r->tc)
 		put_additional(r, ns, cut);
 }
 
-/* Records of `node` for the question, under `o` (qname or a target). */
+/* Records of `node` for the question, under `o` (qname or a target, in
+ * `name`), `wild` if the node is the wildcard that made the name. */
 static void
 answer_node(struct response *r, const struct znode *node, const struct owner *o,
-            uint16_t qtype, bool tcp)
+            const struct wname *name, bool wild, uint16_t qtype, bool tcp)
 {
 	if (qtype == T_ANY) {
 		/*
@@ -161,13 +255,22 @@ answer_node(struct response *r, const struct znode *node, const struct owner *o,
 		 * all of them (amplification); TCP gets everything.
 		 */
 		uint16_t n = tcp ? node->nrrsets : (node->nrrsets ? 1 : 0);
-		for (uint16_t i = 0; i < n && !r->tc; i++)
-			put_section(r, o->name, o->len, &node->rrsets[i],
-			            node->rrsets[i].ttl, &r->an);
+		for (uint16_t i = 0; i < n && !r->tc; i++) {
+			if (wild)
+				put_expanded(r, o->name, o->len, name,
+				             &node->rrsets[i], &r->an);
+			else
+				put_section(r, o->name, o->len,
+				            &node->rrsets[i],
+				            node->rrsets[i].ttl, &r->an);
+		}
 		return;
 	}
 	const struct rrset *set = znode_rrset(node, qtype);
-	put_section(r, o->name, o->len, set, set->ttl, &r->an);
+	if (wild)
+		put_expanded(r, o->name, o->len, name, set, &r->an);
+	else
+		put_section(r, o->name, o->len, set, set->ttl, &r->an);
 	if (!r->tc && set->nadd > 0)
 		put_additional(r, set, NULL);
 }
@@ -218,12 +321,33 @@ dname_synth(struct response *r, const struct znode *dn, struct owner *o)
 }
 
 /*
+ * The RRSIGs of a geo answer: signed at load for the answers the map gives
+ * with every edge up, else on first use (answer_sign.h).  Returns false
+ * (and sets TC) if they do not fit.
+ */
+static bool
+sign_geo(struct response *r, const struct geo_name *g,
+         const struct geo_picked *p, int family, const struct wname *name)
+{
+	uint8_t rdata[GEO_MAX_RANK * EDGE_ADDR_MAX * (2 + 16)];
+	struct online_set s;
+
+	if (!answer_sign_geo_set(g, p, family, name->key, name->len,
+	                         name->keyhash, rdata, sizeof(rdata), &s) ||
+	    !answer_sign_put(r, r->signer, r->sigcache, &s, r->now, &r->an)) {
+		r->tc = true;
+		return false;
+	}
+	return true;
+}
+
+/*
  * A geo name: every address of the edges the client gets (geo_answer.h).
  * Returns false when no edge has an address of the asked family (NODATA).
  */
 static bool
 answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
-           struct query *q, const struct steer *steer)
+           const struct wname *name, struct query *q, const struct steer *steer)
 {
 	static const int family[2] = {AF_INET, AF_INET6};
 	uint16_t qtype = q->qtype;
@@ -263,8 +387,32 @@ answer_geo(struct response *r, const struct geo_name *g, const struct owner *o,
 		    r->w.buf + r->w.len, g, p, family[pass], (uint16_t)o->off);
 		r->w.len += size;
 		any = any || p->n > 0;
+		if (r->signer != NULL && !sign_geo(r, g, p, family[pass], name))
+			return true;
 	}
 	return any;
+}
+
+/*
+ * `name` does not exist: NXDOMAIN with the SOA.  A signed answer is compact
+ * denial (RFC 9824 §3.2): NOERROR, unless the client set CO (§4), and an
+ * NSEC at the name with NXNAME in its bit map.
+ */
+static void
+nxdomain(struct response *r, const struct zone *z, const struct wname *name)
+{
+	static const uint16_t nxname = T_NXNAME;
+
+	r->rcode = RC_NXDOMAIN;
+	r->nxname = true;
+	put_soa(r, z);
+	if (r->signer == NULL || r->tc)
+		return;
+	if (!r->compact_ok)
+		r->rcode = RC_NOERROR;
+	if (!answer_sign_denial(r, r->signer, r->sigcache, name->key, name->len,
+	                        name->keyhash, &nxname, 1, r->now))
+		r->tc = true;
 }
 
 /*
@@ -307,8 +455,7 @@ find(struct response *r, const struct zone *z, const struct wname *name,
 		r->wild = true;
 		return ce->wild; /* RFC 4592 §3.3.3 */
 	} else {
-		r->rcode = RC_NXDOMAIN;
-		put_soa(r, z);
+		nxdomain(r, z, name);
 	}
 	return NULL;
 }
@@ -352,9 +499,17 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 	}
 	r->zone_about = name->hash[zl];
 	r->aa = true;
+	if (r->dnssec && z->keys != NULL) {
+		r->signer = z;
+		r->sigcache = db->sigcache;
+	}
 	for (unsigned link = 0; link <= RESPONSE_CHAIN_MAX && !r->tc; link++) {
 		const struct znode *cut;
+		bool wild_before = r->wild;
+		r->wild = false;
 		const struct znode *hit = find(r, z, name, qtype, link, &cut);
+		bool wild = r->wild; /* this link's name came from a wildcard */
+		r->wild = wild_before || wild;
 
 		if (cut != NULL && (cut->flags & ZN_DELEG)) {
 			/*
@@ -374,15 +529,19 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 		} else if (hit == NULL) {
 			return; /* NXDOMAIN, written by find() */
 		} else if (hit->geo != NULL) {
-			if (!answer_geo(r, hit->geo, &o, q, steer))
+			if (!answer_geo(r, hit->geo, &o, name, q, steer)) {
 				put_soa(r, z); /* NODATA: no such address */
+				put_nodata_proof(r, hit, &o, name, wild, qtype);
+			}
 			return;
 		} else if (qtype != T_CNAME && qtype != T_ANY &&
 		           (hit->flags & ZN_CNAME)) {
 			/* RFC 1034 §4.3.2 step 3a: restart at the target */
 			const struct rrset *cn = znode_rrset(hit, T_CNAME);
-			int off =
-			    put_section(r, o.name, o.len, cn, cn->ttl, &r->an);
+			int off = wild ? put_expanded(r, o.name, o.len, name,
+			                              cn, &r->an)
+			               : put_section(r, o.name, o.len, cn,
+			                             cn->ttl, &r->an);
 			if (cn->target == NULL ||
 			    wname_from_wire(&tmp, cn->target, cn->targetlen) ==
 			        -1)
@@ -393,10 +552,11 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 			name = &tmp;
 		} else if (qtype == T_ANY ? hit->nrrsets > 0
 		                          : znode_rrset(hit, qtype) != NULL) {
-			answer_node(r, hit, &o, qtype, q->tcp);
+			answer_node(r, hit, &o, name, wild, qtype, q->tcp);
 			return;
 		} else {
 			put_soa(r, z); /* NODATA (RFC 2308 §2.2) */
+			put_nodata_proof(r, hit, &o, name, wild, qtype);
 			return;
 		}
 		/* Follow the chain only inside this zone (as Knot does). */

@@ -10,6 +10,8 @@
 
 struct arena;
 struct errbuf;
+struct sigcache;
+struct zone_keys;
 struct geo_name;
 struct wname;
 
@@ -29,6 +31,9 @@ struct rrset {
 	uint16_t nadd;
 	const uint8_t *target;
 	uint8_t targetlen;
+	/* In a signed zone: its RRSIG records (type RRSIG, the same TTL),
+	 * or NULL (glue, a delegation's NS, an unsigned zone). */
+	const struct rrset *sig;
 };
 
 /* Node flags. */
@@ -50,6 +55,12 @@ struct znode {
 	const struct znode *wild;   /* "*.<this name>", if it exists */
 	const struct znode *cut;    /* ZN_OCCLUDED: the cut or DNAME above */
 	const struct geo_name *geo; /* a geo-routed name: A/AAAA per client */
+	/*
+	 * In a signed zone: the NSEC that denies every other type here
+	 * (RFC 9824: next name \000.<this name>, its types in the bit map),
+	 * with its RRSIGs; NULL below a cut or DNAME.
+	 */
+	const struct rrset *nsec;
 };
 
 struct zone {
@@ -65,6 +76,8 @@ struct zone {
 	uint32_t mask;
 	size_t nnodes;
 	size_t nrecords;
+	struct zone_keys
+	    *keys; /* DNSSEC (zone_sign.h), owned; NULL: unsigned */
 };
 
 struct zonedb {
@@ -75,6 +88,9 @@ struct zonedb {
 	uint32_t mask;
 	struct geo_name **geo; /* owned: freed with the zonedb */
 	size_t ngeo;
+	/* Signatures made on the answer path (sigcache.h), shared by the
+	 * threads; NULL when no zone is signed. */
+	struct sigcache *sigcache;
 };
 
 /* ---- building (load path) ------------------------------------------------ */
@@ -131,6 +147,12 @@ int zonedb_builder_rr(struct zonedb_builder *b, const struct zrr *rr,
 int zonedb_builder_geo(struct zonedb_builder *b, const uint8_t *owner,
                        size_t ownerlen, struct geo_name *g, const char *file,
                        unsigned line, unsigned col, struct errbuf *err);
+
+/*
+ * Sign the current zone with `keys` (zone_sign.h), which the zonedb takes
+ * (freed with it, or at once when the build fails).
+ */
+void zonedb_builder_keys(struct zonedb_builder *b, struct zone_keys *keys);
 
 /*
  * Check every zone (one SOA, at the apex; NS at the apex; CNAME alone; one

@@ -13,8 +13,10 @@
 #include "common/xalloc.h"
 #include "dnsd/arena.h"
 #include "dnsd/geo_name.h"
+#include "dnsd/sigcache.h"
 #include "dnsd/wire.h"
 #include "dnsd/zone_build.h"
+#include "dnsd/zone_sign.h"
 
 struct zonedb_builder *
 zonedb_builder_new(void)
@@ -44,6 +46,7 @@ zonedb_builder_free(struct zonedb_builder *b)
 	for (size_t i = 0; i < b->nzones; i++) {
 		free(b->zones[i].name);
 		free(b->zones[i].apex);
+		zone_keys_free(b->zones[i].keys);
 	}
 	for (size_t i = 0; i < b->nrrs; i++) {
 		free(b->rrs[i].owner);
@@ -108,6 +111,7 @@ zonedb_builder_zone(struct zonedb_builder *b, const char *name,
 	}
 	b->zones = xreallocarray(b->zones, b->nzones + 1, sizeof(*b->zones));
 	struct bzone *z = &b->zones[b->nzones++];
+	memset(z, 0, sizeof(*z));
 	z->name = xstrdup(name);
 	z->apex = xmalloc(apexlen);
 	memcpy(z->apex, apex, apexlen);
@@ -116,6 +120,15 @@ zonedb_builder_zone(struct zonedb_builder *b, const char *name,
 	z->line = line;
 	z->col = col;
 	return 0;
+}
+
+void
+zonedb_builder_keys(struct zonedb_builder *b, struct zone_keys *keys)
+{
+	struct bzone *z = &b->zones[b->nzones - 1];
+
+	zone_keys_free(z->keys);
+	z->keys = keys;
 }
 
 void
@@ -237,6 +250,9 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 	db->nzones = b->nzones;
 	db->zones = arena_alloc(db->arena, b->nzones * sizeof(struct zone));
 	db->geo = xcalloc(b->ngeo + 1, sizeof(*db->geo));
+	for (size_t zi = 0; zi < b->nzones; zi++)
+		if (b->zones[zi].keys != NULL && db->sigcache == NULL)
+			db->sigcache = sigcache_new(SIGCACHE_ENTRIES);
 	if (b->nrrs > 0) /* qsort(NULL, 0) is undefined */
 		qsort(b->rrs, b->nrrs, sizeof(*b->rrs), cmp_rr);
 	for (size_t zi = 0, r = 0; zi < b->nzones; zi++) {
@@ -245,6 +261,9 @@ zonedb_builder_finish(struct zonedb_builder *b, struct errbuf *err)
 			e++;
 		/* b->rrs is NULL when no zone has a record: no NULL + 0 */
 		const struct brr *first = b->nrrs > 0 ? b->rrs + r : NULL;
+		/* The zone takes its keys: they sign it, then answers. */
+		db->zones[zi].keys = b->zones[zi].keys;
+		b->zones[zi].keys = NULL;
 		if (zone_build(db, &db->zones[zi], &b->zones[zi], first, e - r,
 		               b, zi, err) == -1)
 			rc = -1;
@@ -276,6 +295,9 @@ zonedb_free(struct zonedb *db)
 		return;
 	for (size_t i = 0; i < db->ngeo; i++)
 		geo_name_free(db->geo[i]);
+	for (size_t i = 0; i < db->nzones; i++)
+		zone_keys_free(db->zones[i].keys);
+	sigcache_free(db->sigcache);
 	free(db->geo);
 	arena_free(db->arena);
 	free(db);

@@ -211,6 +211,11 @@ void geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
 /* The choice for clients that cannot be located.  Hot path. */
 const struct geo_choice *geo_map_default(const struct geo_map *m);
 
+/* The map's distinct choices, default included: every answer it can give
+ * (DNSSEC signs them at load).  Load path. */
+size_t geo_map_nchoices(const struct geo_map *m);
+const struct geo_choice *geo_map_choice(const struct geo_map *m, size_t i);
+
 /*
  * The latency entry that decides for the tree key `key` (IPv4 as
  * ::a.b.c.d): the longest measured network that covers it, with its edges

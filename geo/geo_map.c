@@ -613,6 +613,18 @@ geo_map_default(const struct geo_map *m)
 	return &m->choice[m->default_choice];
 }
 
+size_t
+geo_map_nchoices(const struct geo_map *m)
+{
+	return m->nchoices;
+}
+
+const struct geo_choice *
+geo_map_choice(const struct geo_map *m, size_t i)
+{
+	return i < m->nchoices ? &m->choice[i] : NULL;
+}
+
 void
 geo_map_prefetch(const struct geo_map *m, const struct geo_client *c,
                  unsigned level)

@@ -530,13 +530,13 @@ unknown_command(void **state)
 	       "error: unknown command \"frobnicate\" (commands: edges, "
 	       "probers, "
 	       "drain, force-down, force-up, auto, reload, status, stats, "
-	       "explain, simulate)\n");
+	       "explain, simulate, dnssec)\n");
 	/* Commands are case-sensitive. */
 	expect(s, "EDGES",
 	       "error: unknown command \"EDGES\" (commands: edges, probers, "
 	       "drain, "
 	       "force-down, force-up, auto, reload, status, stats, "
-	       "explain, simulate)\n");
+	       "explain, simulate, dnssec)\n");
 }
 
 static void
