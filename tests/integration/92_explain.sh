@@ -9,9 +9,10 @@ need "$CTL" "$GEOQ"
 
 # The bundled example, in a temp copy (the demo database is built by make).
 check "the demo database exists" test -s "$T_ROOT/zones/geo/demo.mmdb"
-mkdir -p "$T_TMP/ex/geo"
+mkdir -p "$T_TMP/ex/geo" "$T_TMP/ex/keys"
 cp "$T_ROOT"/zones/*.yaml "$T_TMP/ex/" &&
-    cp "$T_ROOT/zones/geo/demo.mmdb" "$T_TMP/ex/geo/" ||
+    cp "$T_ROOT/zones/geo/demo.mmdb" "$T_TMP/ex/geo/" &&
+    cp "$T_ROOT"/zones/keys/example.net.* "$T_TMP/ex/keys/" ||
     bail "cannot copy the example"
 CONF=$T_TMP/ex/dnsd.yaml
 grep -q '^allow_root:' "$CONF" || echo "allow_root: true" >>"$CONF"

@@ -48,9 +48,15 @@ for e in dnsd.yaml edge-health.yaml edges.yaml example.net.yaml README.md; do
 done
 check "README.md is installed" test -f "$DOC/README.md"
 
-# The examples load (with the demo database in place of GeoLite2-City).
+# The examples load (with the demo database in place of GeoLite2-City, and
+# the zone's signing key made as README.md tells an operator to).
 sed "s|/var/lib/GeoIP/GeoLite2-City.mmdb|$T_ROOT/zones/geo/demo.mmdb|" \
     "$DOC/examples/dnsd.yaml" >"$DOC/examples/dnsd.test.yaml"
+mkdir -p "$DOC/examples/keys" &&
+    k=$(cd "$DOC/examples/keys" && ldns-keygen -a ECDSAP256SHA256 -k example.net) &&
+    mv "$DOC/examples/keys/$k.key" "$DOC/examples/keys/example.net.key" &&
+    mv "$DOC/examples/keys/$k.private" "$DOC/examples/keys/example.net.private" ||
+    bail "cannot make the example's key with ldns-keygen"
 out=$("$R/usr/sbin/dnsd" -n -c "$DOC/examples/dnsd.test.yaml" 2>&1)
 is "$?" 0 "the example dnsd.yaml passes dnsd -n" || diag "$out"
 out=$("$R/usr/sbin/edge-health" -n -c "$DOC/examples/edge-health.yaml" 2>&1)
