@@ -30,7 +30,7 @@ static const struct ycfg_key dnssec_keys[] = {
      offsetof(struct dnssec_yaml, validity_ms), .min = 2 * 3600 * 1000,
      .max = 24 * DAY_MS},
     {"refresh", YCFG_DURATION, offsetof(struct dnssec_yaml, refresh_ms),
-     .min = 60 * 1000, .max = 24 * DAY_MS},
+     .min = 10 * 1000, .max = 24 * DAY_MS},
     YCFG_END,
 };
 
