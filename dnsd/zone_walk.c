@@ -554,6 +554,12 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 		                          : znode_rrset(hit, qtype) != NULL) {
 			answer_node(r, hit, &o, name, wild, qtype, q->tcp);
 			return;
+		} else if (qtype == T_NSEC && r->signer != NULL &&
+		           hit->nsec != NULL && !wild) {
+			/* The NSEC asked for itself: the name's own. */
+			put_section(r, o.name, o.len, hit->nsec,
+			            hit->nsec->ttl, &r->an);
+			return;
 		} else {
 			put_soa(r, z); /* NODATA (RFC 2308 §2.2) */
 			put_nodata_proof(r, hit, &o, name, wild, qtype);
