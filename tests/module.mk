@@ -10,7 +10,7 @@ TEST_TOOLS  = $(addprefix $(O)/tests/,$(patsubst tests/tools/%.c,%,\
 
 # tests/lib: helpers the tests, fuzzers and tools share (hex, hand-built
 # packets, client sockets).  No cmocka here, so every binary can link it.
-testlib_SRCS := tests/lib/hex.c tests/lib/pkt.c tests/lib/sock.c
+testlib_SRCS := tests/lib/hex.c tests/lib/keydir.c tests/lib/pkt.c tests/lib/sock.c
 $(O)/libtest.a: $(patsubst %.c,$(O)/obj/%.o,$(testlib_SRCS))
 
 TEST_LIBS   = $(O)/libtest.a $(O)/libdnsd.a $(O)/libeh.a $(O)/libdaemon.a \

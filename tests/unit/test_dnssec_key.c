@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +19,10 @@
 
 #include "common/xalloc.h"
 #include "dnsd/dnssec_key.h"
+#include "tests/lib/keydir.h"
 
 struct fix {
-	char dir[64];
+	char *dir;
 	char *ksk13, *zsk13, *ksk15, *zsk15; /* stems for example.net */
 	char *rsa;                           /* RSASHA256, example.net */
 	char *other;                         /* ECDSA, other.net */
@@ -33,16 +33,11 @@ struct fix {
 static char *
 keygen(const char *dir, const char *args)
 {
-	char *cmd = xasprintf("cd '%s' && ldns-keygen %s", dir, args);
-	char line[256];
-	FILE *p = popen(cmd, "r");
+	char *stem = keydir_keygen(dir, args);
 
-	assert_non_null(p);
-	assert_non_null(fgets(line, sizeof(line), p));
-	assert_int_equal(pclose(p), 0);
-	free(cmd);
-	line[strcspn(line, "\n")] = '\0';
-	return xasprintf("%s/%s", dir, line);
+	if (stem == NULL)
+		fail_msg("ldns-keygen %s failed in %s", args, dir);
+	return stem;
 }
 
 static int
@@ -50,8 +45,8 @@ group_setup(void **state)
 {
 	struct fix *f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_dnssec_key.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = keydir_new("test_dnssec_key");
+	assert_non_null(f->dir);
 	f->ksk13 = keygen(f->dir, "-a ECDSAP256SHA256 -k example.net");
 	f->zsk13 = keygen(f->dir, "-a ECDSAP256SHA256 example.net");
 	f->ksk15 = keygen(f->dir, "-a ED25519 -k example.net");
@@ -68,19 +63,7 @@ static int
 group_teardown(void **state)
 {
 	struct fix *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *p = xasprintf("%s/%s", f->dir, e->d_name);
-
-		if (e->d_name[0] != '.')
-			unlink(p);
-		free(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(f->dir);
+	keydir_free(f->dir);
 	free(f->ksk13);
 	free(f->zsk13);
 	free(f->ksk15);

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "common/xalloc.h"
 #include "dnsd/dnssec_key.h"
 #include "dnsd/rrsig.h"
+#include "tests/lib/keydir.h"
 
 #define INCEPTION 1700000000u
 #define EXPIRATION 1800000000u
@@ -31,7 +31,7 @@
 #define NKEYS 4
 
 struct fix {
-	char dir[64];
+	char *dir;
 	struct dnssec_key key[NKEYS]; /* KSK 13, ZSK 13, KSK 15, ZSK 15 */
 	ldns_rr *dnskey[NKEYS];
 	ldns_rdf *apex;
@@ -50,16 +50,11 @@ struct tset {
 static char *
 keygen(const char *dir, const char *args)
 {
-	char *cmd = xasprintf("cd '%s' && ldns-keygen %s", dir, args);
-	char line[256];
-	FILE *p = popen(cmd, "r");
+	char *stem = keydir_keygen(dir, args);
 
-	assert_non_null(p);
-	assert_non_null(fgets(line, sizeof(line), p));
-	assert_int_equal(pclose(p), 0);
-	free(cmd);
-	line[strcspn(line, "\n")] = '\0';
-	return xasprintf("%s/%s", dir, line);
+	if (stem == NULL)
+		fail_msg("ldns-keygen %s failed in %s", args, dir);
+	return stem;
 }
 
 static int
@@ -73,8 +68,8 @@ group_setup(void **state)
 	};
 	struct fix *f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_rrsig.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = keydir_new("test_rrsig");
+	assert_non_null(f->dir);
 	f->apex = ldns_dname_new_frm_str("example.net.");
 	for (int i = 0; i < NKEYS; i++) {
 		char *stem = keygen(f->dir, args[i]);
@@ -102,19 +97,7 @@ static int
 group_teardown(void **state)
 {
 	struct fix *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *p = xasprintf("%s/%s", f->dir, e->d_name);
-
-		if (e->d_name[0] != '.')
-			unlink(p);
-		free(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(f->dir);
+	keydir_free(f->dir);
 	for (int i = 0; i < NKEYS; i++) {
 		dnssec_key_clear(&f->key[i]);
 		ldns_rr_free(f->dnskey[i]);
