@@ -360,6 +360,9 @@ answer_full(const struct serving *sv, struct query *q, uint8_t *resp,
 		case T_TSIG:
 			r.rcode = RC_NOTIMP;
 			break;
+		case T_NXNAME:
+			r.rcode = RC_FORMERR; /* RFC 9824 §3.5: never asked */
+			break;
 		default:
 			if (q->qclass == C_IN)
 				zone_walk(&r, snap->db, q, sv->steer);

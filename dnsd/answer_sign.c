@@ -125,7 +125,7 @@ bool
 answer_sign_denial(struct response *r, const struct zone *z,
                    struct sigcache *cache, const uint8_t *name, size_t namelen,
                    uint64_t hash, const uint16_t *types, unsigned ntypes,
-                   uint32_t now)
+                   uint32_t now, uint16_t *count)
 {
 	uint16_t all[16];
 	uint8_t rd[2 + 2 + WIRE_NAME_MAX + 64];
@@ -170,8 +170,8 @@ answer_sign_denial(struct response *r, const struct zone *z,
 	wbuf_put(w, rd, o);
 	if (w->full)
 		return false;
-	r->ns++;
-	return answer_sign_put(r, z, cache, &s, now, &r->ns);
+	(*count)++;
+	return answer_sign_put(r, z, cache, &s, now, count);
 }
 
 uint64_t

@@ -23,9 +23,6 @@ struct geo_picked;
 struct response;
 struct zone;
 
-/* RFC 9824 §2: the pseudo-type that marks a name that does not exist. */
-#define T_NXNAME 128
-
 /* An RRset known only on the answer path, to sign and write the RRSIGs
  * of. */
 struct online_set {
@@ -69,12 +66,13 @@ bool answer_sign_put(struct response *r, const struct zone *z,
  * RFC 9824 compact denial at `name` (canonical wire name, `hash` its
  * wire_name_key() hash): an NSEC whose next name is \000.<name> and whose
  * bit map holds types[0..ntypes) and RRSIG and NSEC, then its RRSIGs, in
- * the authority section.  Returns false as answer_sign_put().
+ * the section `count` counts (authority, or the answer to a question for
+ * NSEC).  Returns false as answer_sign_put().
  */
 bool answer_sign_denial(struct response *r, const struct zone *z,
                         struct sigcache *cache, const uint8_t *name,
                         size_t namelen, uint64_t hash, const uint16_t *types,
-                        unsigned ntypes, uint32_t now);
+                        unsigned ntypes, uint32_t now, uint16_t *count);
 
 /* The content hash of the geo answer `p` for `family` (its records as
  * geo_answer_put() writes them). */

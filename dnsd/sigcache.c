@@ -109,6 +109,9 @@ sigcache_put(struct sigcache *c, const struct sigcache_key *k,
 
 	if (n == 0 || n > SIGCACHE_SIGS)
 		return;
+	for (unsigned w = 0; w < SIGCACHE_WAYS; w++)
+		if (slot_is(&set[w], k))
+			return; /* another thread that missed stored it */
 	for (unsigned w = 0; w < SIGCACHE_WAYS; w++) {
 		if (atomic_load_explicit(&set[w].seq, memory_order_relaxed) ==
 		    0) {

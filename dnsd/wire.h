@@ -38,6 +38,7 @@ enum {
 	T_NSEC3PARAM = 51,
 	T_CDS = 59,
 	T_CDNSKEY = 60,
+	T_NXNAME = 128, /* RFC 9824: compact denial's marker, never data */
 	T_TKEY = 249,
 	T_TSIG = 250,
 	T_IXFR = 251,

@@ -78,6 +78,7 @@ type_refused(uint16_t type)
 		return "is made by dnsd: give the zone its keys under "
 		       "dnssec: instead (zones/README.md)";
 	case T_OPT:
+	case T_NXNAME:
 	case T_TKEY:
 	case T_TSIG:
 	case T_IXFR:

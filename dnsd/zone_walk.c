@@ -191,7 +191,7 @@ put_soa(struct response *r, const struct zone *z)
 static void
 put_nodata_proof(struct response *r, const struct znode *node,
                  const struct owner *o, const struct wname *name, bool wild,
-                 uint16_t qtype)
+                 uint16_t qtype, uint16_t *count)
 {
 	bool addr = qtype == T_A || qtype == T_AAAA;
 	uint16_t types[14];
@@ -202,7 +202,7 @@ put_nodata_proof(struct response *r, const struct znode *node,
 	if (!wild && !(node->geo != NULL && addr)) {
 		if (node->nsec != NULL)
 			put_section(r, o->name, o->len, node->nsec,
-			            node->nsec->ttl, &r->ns);
+			            node->nsec->ttl, count);
 		return;
 	}
 	if (node->geo != NULL) {
@@ -214,7 +214,7 @@ put_nodata_proof(struct response *r, const struct znode *node,
 	for (uint16_t i = 0; i < node->nrrsets && n < 14; i++)
 		types[n++] = node->rrsets[i].type;
 	if (!answer_sign_denial(r, r->signer, r->sigcache, name->key, name->len,
-	                        name->keyhash, types, n, r->now))
+	                        name->keyhash, types, n, r->now, count))
 		r->tc = true;
 }
 
@@ -273,6 +273,50 @@ answer_node(struct response *r, const struct znode *node, const struct owner *o,
 		put_section(r, o->name, o->len, set, set->ttl, &r->an);
 	if (!r->tc && set->nadd > 0)
 		put_additional(r, set, NULL);
+}
+
+/*
+ * A question for NSEC or RRSIG at a name of a signed zone (`wild`: made
+ * from wildcard `node`): the name's NSEC, or every RRSIG at the name (each
+ * RRset's, and the NSEC's), as BIND and Knot answer; a NODATA would deny
+ * what the NSEC's bit map lists.
+ */
+static void
+answer_dnssec_type(struct response *r, const struct znode *node,
+                   const struct owner *o, const struct wname *name, bool wild,
+                   uint16_t qtype)
+{
+	if (qtype == T_NSEC) {
+		put_nodata_proof(r, node, o, name, wild, qtype, &r->an);
+		return;
+	}
+	for (uint16_t i = 0; i < node->nrrsets && !r->tc; i++) {
+		const struct rrset *set = &node->rrsets[i];
+		if (wild) {
+			struct online_set s = {
+			    .owner = name->key,
+			    .ownerlen = name->len,
+			    .owner_hash = name->keyhash,
+			    .type = set->type,
+			    .ttl = set->ttl,
+			    .count = set->count,
+			    .rdata = set->rdata,
+			    .rdata_len = set->rdata_len,
+			    .content = answer_sign_content(
+			        set->rdata, set->rdata_len, set->count),
+			};
+			r->tc = !answer_sign_put(r, r->signer, r->sigcache, &s,
+			                         r->now, &r->an);
+		} else if (set->sig != NULL) {
+			put_rrset(r, o->name, o->len, set->sig, set->ttl,
+			          &r->an);
+			r->tc = r->w.full;
+		}
+	}
+	if (!r->tc && !wild && node->nsec != NULL)
+		put_rrset(r, o->name, o->len, node->nsec->sig, node->nsec->ttl,
+		          &r->an);
+	r->tc = r->tc || r->w.full;
 }
 
 /*
@@ -411,7 +455,7 @@ nxdomain(struct response *r, const struct zone *z, const struct wname *name)
 	if (!r->compact_ok)
 		r->rcode = RC_NOERROR;
 	if (!answer_sign_denial(r, r->signer, r->sigcache, name->key, name->len,
-	                        name->keyhash, &nxname, 1, r->now))
+	                        name->keyhash, &nxname, 1, r->now, &r->ns))
 		r->tc = true;
 }
 
@@ -528,10 +572,18 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 			name = &tmp;
 		} else if (hit == NULL) {
 			return; /* NXDOMAIN, written by find() */
+		} else if ((qtype == T_NSEC || qtype == T_RRSIG) &&
+		           r->signer != NULL && (hit->nsec != NULL || wild)) {
+			/* At a CNAME too: the only types a CNAME allows
+			 * beside it.  A geo name's RRSIGs depend on the
+			 * client: only its NSEC's are given. */
+			answer_dnssec_type(r, hit, &o, name, wild, qtype);
+			return;
 		} else if (hit->geo != NULL) {
 			if (!answer_geo(r, hit->geo, &o, name, q, steer)) {
 				put_soa(r, z); /* NODATA: no such address */
-				put_nodata_proof(r, hit, &o, name, wild, qtype);
+				put_nodata_proof(r, hit, &o, name, wild, qtype,
+				                 &r->ns);
 			}
 			return;
 		} else if (qtype != T_CNAME && qtype != T_ANY &&
@@ -554,15 +606,10 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 		                          : znode_rrset(hit, qtype) != NULL) {
 			answer_node(r, hit, &o, name, wild, qtype, q->tcp);
 			return;
-		} else if (qtype == T_NSEC && r->signer != NULL &&
-		           hit->nsec != NULL && !wild) {
-			/* The NSEC asked for itself: the name's own. */
-			put_section(r, o.name, o.len, hit->nsec,
-			            hit->nsec->ttl, &r->an);
-			return;
+
 		} else {
 			put_soa(r, z); /* NODATA (RFC 2308 §2.2) */
-			put_nodata_proof(r, hit, &o, name, wild, qtype);
+			put_nodata_proof(r, hit, &o, name, wild, qtype, &r->ns);
 			return;
 		}
 		/* Follow the chain only inside this zone (as Knot does). */
