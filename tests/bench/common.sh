@@ -18,21 +18,44 @@ bench_database()
 	fi
 }
 
-# bench_queries: static.bin, geo.bin and ecs.bin in $B (mkqueries.pl, the
-# same files every time).
+# bench_queries: static.bin, geo.bin, ecs.bin, ecs+do.bin and
+# nxdomain+do.bin in $B (mkqueries.pl, the same files every time).
 bench_queries()
 {
 	perl "$ROOT/tests/bench/mkqueries.pl" "$MMDB" "$B"
 }
 
-# bench_dnsd_files DIR: dnsd's zone and edges in DIR, the same zone and
-# edges as the peers'.  Unless BENCH_STEERING=0 (for a dnsd built before
-# steering, as BENCH_DNSD_B may be), dnsd's answers also go through the
-# spreading path: lhr has a twin, lhr2, in the same place, and the two
-# share London's clients 3:1 by weight; and fra is half way through a
-# 1000-hour timed drain (dnsd.state), so it takes half of its clients and
-# sends the rest on.  The peers have no such thing: their work is the
-# plain nearest answer.
+# bench_dnssec_key: the signing key of dnsd's bench zone, made once (like
+# make's demo key: one ECDSAP256SHA256 key with the SEP flag, which then
+# signs everything) and kept in $B/dnssec; sets BENCH_KEY to its stem, an
+# absolute path, as the zone's `dnssec: keys:` names it.
+bench_dnssec_key()
+{
+	BENCH_KEY=$B/dnssec/example.net
+	[ -s "$BENCH_KEY.key" ] && [ -s "$BENCH_KEY.private" ] && return 0
+	command -v ldns-keygen >/dev/null 2>&1 ||
+	    { echo "bench: needs ldns-keygen (ldnsutils)" >&2; return 1; }
+	mkdir -p "$B/dnssec"
+	(
+		cd "$B/dnssec" && umask 077 &&
+		    k=$(ldns-keygen -a ECDSAP256SHA256 -k example.net) &&
+		    mv "$k.key" example.net.key &&
+		    mv "$k.private" example.net.private && rm -f "$k.ds"
+	)
+}
+
+# bench_dnsd_files DIR [DNSSEC]: dnsd's zone and edges in DIR, the same
+# zone and edges as the peers'.  Unless BENCH_STEERING=0 (for a dnsd
+# built before steering, as BENCH_DNSD_B may be), dnsd's answers also go
+# through the spreading path: lhr has a twin, lhr2, in the same place, and
+# the two share London's clients 3:1 by weight; and fra is half way
+# through a 1000-hour timed drain (dnsd.state), so it takes half of its
+# clients and sends the rest on.  The peers have no such thing: their work
+# is the plain nearest answer.  With DNSSEC 1 (default 0, so that
+# callgrind.sh's zone, whose DNSD may predate DNSSEC, stays unsigned) the
+# zone is signed with bench_dnssec_key's key: every load pays for signing
+# being on, though queries without DO get the unsigned zone's answers
+# (run.sh signs dnsd's zone, and dnsd_b's unless BENCH_DNSSEC_B=0).
 bench_dnsd_files()
 {
 	mkdir -p "$1"
@@ -68,6 +91,10 @@ geo:
     ttl: 30s
     answers: 1
 EOF
+	if [ "${2:-0}" != 0 ]; then
+		bench_dnssec_key
+		echo "dnssec: { keys: [\"$BENCH_KEY\"] }" >>"$1/example.net.yaml"
+	fi
 }
 
 # write_dnsd_conf DIR PORT WORKERS [RRL]: DIR/dnsd.yaml, serving DIR's zone

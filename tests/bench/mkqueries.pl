@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # tests/bench/mkqueries.pl: the bench's query files, in dnsperf's -B format.
 #
-# usage: mkqueries.pl [-4 NV4] [-6 NV6] [-s SEED] MMDB OUTDIR
+# usage: mkqueries.pl [-4 NV4] [-6 NV6] [-n NNX] [-s SEED] MMDB OUTDIR
 #
-# Writes three files of wire-format queries, each prefixed by its 2-octet
+# Writes five files of wire-format queries, each prefixed by its 2-octet
 # length (what `dnsperf -B` and tests/tools/qblast read):
 #   static.bin  www.example.net A, EDNS (1232) without Client Subnet
 #   geo.bin     cdn.example.net A, the same
@@ -12,8 +12,19 @@
 #               NV4 IPv4 /24s (default 20000) and NV6 IPv6 /56s (default
 #               5000), each one that MMDB has a record for, so every query
 #               is located the way a resolver's clients would be.
+#   ecs+do.bin  the queries of ecs.bin, in the same order, with DO set (EDNS
+#               flags 0x8000; the UDP size is 1232 in all of them, room
+#               for the signed answer)
+#   nxdomain+do.bin
+#               NNX (default 1000000) distinct names that do not exist,
+#               nx<8 hex digits>.example.net A with DO: each one a
+#               signature to make for a server that signs online (compact
+#               denial).  They all have the same length, so run.sh can
+#               start a run anywhere in the file by cutting it at a
+#               multiple of one query's size.
 # Queries carry RD=0, as a resolver's queries to an authority do.  The
-# subnets are drawn from a seeded xorshift32: the same files every run.
+# subnets and the names are drawn from a seeded xorshift32: the same files
+# every run (and no name twice: xorshift32 repeats after 2^32 - 1 draws).
 use strict;
 use warnings;
 
@@ -22,11 +33,12 @@ use MaxMind::DB::Reader;
 
 my $prog = 'mkqueries.pl';
 my %opt;
-getopts('4:6:s:', \%opt) && @ARGV == 2
-    or die "usage: $prog [-4 NV4] [-6 NV6] [-s SEED] MMDB OUTDIR\n";
+getopts('4:6:n:s:', \%opt) && @ARGV == 2
+    or die "usage: $prog [-4 NV4] [-6 NV6] [-n NNX] [-s SEED] MMDB OUTDIR\n";
 my ($mmdb, $outdir) = @ARGV;
 my $nv4 = $opt{4} // 20000;
 my $nv6 = $opt{6} // 5000;
+my $nnx = $opt{n} // 1000000;
 my $x = ((($opt{s} // 1) * 2654435761) & 0xFFFFFFFF) || 0x9E3779B9;
 
 sub rnd {
@@ -41,11 +53,12 @@ sub qname {
 }
 
 # Header (ID 0, no flags, one question), the question, one OPT record
-# whose RDATA is `$opts` (already-encoded EDNS options).
+# whose RDATA is `$opts` (already-encoded EDNS options) and whose flags are
+# `$flags` (0x8000: DO).
 sub query {
-	my ($name, $opts) = @_;
+	my ($name, $opts, $flags) = @_;
 	return pack('n6', 0, 0, 1, 0, 0, 1) . qname($name) . pack('n2', 1, 1)
-	    . "\0" . pack('n2Nn', 41, 1232, 0, length $opts) . $opts;
+	    . "\0" . pack('n2Nn', 41, 1232, $flags // 0, length $opts) . $opts;
 }
 
 # RFC 7871 §6: family, source prefix, scope 0, the prefix's octets.
@@ -56,11 +69,14 @@ sub ecs {
 	    . pack('nCC', $family, $plen, 0) . $octets;
 }
 
+# write_file NAME, NEXT: the queries NEXT returns, until it returns undef.
 sub write_file {
-	my ($name, @queries) = @_;
+	my ($name, $next) = @_;
 	my $path = "$outdir/$name";
 	open(my $fh, '>:raw', "$path.tmp") or die "$prog: $path: $!\n";
-	print $fh pack('n', length $_), $_ for @queries;
+	while (defined(my $q = $next->())) {
+		print $fh pack('n', length $q), $q or die "$prog: $path: $!\n";
+	}
 	close($fh) or die "$prog: $path: $!\n";
 	rename("$path.tmp", $path) or die "$prog: $path: $!\n";
 }
@@ -81,7 +97,7 @@ sub draw {
 		my ($text, $packed) = $make->();
 		next if $seen{$text}++;
 		next unless defined $reader->record_for_address($text);
-		push @ecs, query('cdn.example.net', ecs($family, $plen, $packed));
+		push @ecs, ecs($family, $plen, $packed);
 		$got++;
 	}
 }
@@ -107,8 +123,22 @@ while (@v4 || @v6) {
 	push @mixed, shift @v4 if @v4;
 	push @mixed, shift @v6 if @v6;
 }
-write_file('static.bin', query('www.example.net', ''));
-write_file('geo.bin', query('cdn.example.net', ''));
-write_file('ecs.bin', @mixed);
-printf STDERR "%s: %d IPv4 /24 and %d IPv6 /56 subnets\n", $prog, $nv4,
-    $nv6;
+
+# queries(FLAGS, NAME, OPTIONS...): a NEXT for write_file, a query for
+# each of OPTIONS (encoded EDNS options), with the EDNS flags FLAGS.
+sub queries {
+	my ($flags, $name, @opts) = @_;
+	my $i = 0;
+	return sub { $i < @opts ? query($name, $opts[$i++], $flags) : undef };
+}
+write_file('static.bin', queries(0, 'www.example.net', ''));
+write_file('geo.bin', queries(0, 'cdn.example.net', ''));
+write_file('ecs.bin', queries(0, 'cdn.example.net', @mixed));
+write_file('ecs+do.bin', queries(0x8000, 'cdn.example.net', @mixed));
+my $nx = 0;
+write_file('nxdomain+do.bin', sub {
+	return undef if $nx++ >= $nnx;
+	return query(sprintf('nx%08x.example.net', rnd()), '', 0x8000);
+});
+printf STDERR "%s: %d IPv4 /24 and %d IPv6 /56 subnets, %d names that do "
+    . "not exist\n", $prog, $nv4, $nv6, $nnx;

@@ -12,7 +12,10 @@
 # BENCH_STEERING=0 leaves dnsd's weighted tier and half-drained edge out
 # of its configuration (common.sh), as a dnsd_b built before them needs;
 # BENCH_RRL_B=0 leaves rate limiting out of dnsd_b's (built before it:
-# dnsd itself always runs with it on, common.sh).
+# dnsd itself always runs with it on, common.sh); BENCH_DNSSEC_B=0 leaves
+# DNSSEC out of dnsd_b's zone (built before it: dnsd's zone is always
+# signed, common.sh), and the DO loads then compare a signing dnsd with
+# an unsigned dnsd_b.
 #
 # The servers listen on 127.0.0.1, each pinned to CPU 1, with the load
 # generator pinned to CPU 0: the floor (tests/tools/udpecho, a UDP echo
@@ -24,14 +27,38 @@
 # A with Client Subnet over 25 k subnets; each at 100 k queries/s offered
 # (`@100k`) by two generators, dnsperf (the reference) and
 # tests/tools/qblast (batched, with latency percentiles), and at full speed
-# by qblast (dnsperf cannot saturate a server here).  A server's CPU time
+# by qblast (dnsperf cannot saturate a server here).  dnsd's zone is
+# signed (DNSSEC, common.sh): those loads carry no DO, so they get the
+# unsigned answers and stay comparable with the peers', but dnsd pays for
+# signing being on.  Two more loads, with DO, for the floor, dnsd and
+# dnsd_b only (gdnsd cannot sign; Knot could, but its zone here is
+# unsigned, and signing it is another bench): `ecs+do`, the ecs queries
+# with DO (the signed geo answers: RRSIGs made at load, served from
+# dnsd's signature cache), run as the three above; and `nxdomain+do`,
+# 1 M distinct names that do not exist, each answered with compact denial
+# (RFC 9824): an NSEC at the name, signed on first use, so with names
+# that never repeat within dnsd's 16384-entry cache every query is one
+# ECDSA P-256 signature: online signing's throughput.  It runs @100k
+# (more than dnsd signs on one core: the rest is lost, and the CPU per
+# answered query is still the figure) and at full speed, qblast only.
+# Each dnsd run of nxdomain+do starts in the file where dnsd's last one
+# stopped (the file is cut and rejoined), so no name comes back before
+# 1 M others.  For the DO loads dnsd's counters (dnsdctl stats) are read
+# before and after each run: signatures per second per core (signed
+# online, divided by dnsd's CPU seconds of the run) and the cache's hit
+# rate (from cache / (from cache + signed)).  A server's CPU time
 # is the sum of its threads' time on a CPU (/proc/PID/task/*/schedstat)
 # over the run; divided by the answered queries it is the figure that
 # compares servers at the same offered rate.  Each figure is the median of
 # the rounds.  Then: SIGHUPs to dnsd under full load, and two workers on
 # both CPUs against the peers'.  Results: the table on stdout,
 # build/bench/summary.csv (medians), build/bench/runs.csv (every run) and
-# the raw generator outputs in build/bench/.
+# the raw generator outputs in build/bench/.  Both CSVs end with the
+# DNSSEC columns, empty but for dnsd's and dnsd_b's runs of the DO loads
+# (and dnsd_b's only when it counts signatures): runs.csv sigs_signed and
+# sigs_cached (the counters' increase over the run), sigs_per_cpu_s,
+# sig_hit_rate (0..1) and truncated (answers sent TC); summary.csv the
+# medians of sigs_per_cpu_s and sig_hit_rate.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -78,9 +105,16 @@ bench_database
 MMDB_MB=$(awk -v b="$(stat -c %s "$MMDB")" 'BEGIN { printf "%.1f", b / 1048576 }')
 bench_queries
 
-# dnsd's configuration: the same zone and edges as the peers'.
-bench_dnsd_files "$B/dnsd"
-[ -z "$DNSD_B" ] || bench_dnsd_files "$B/dnsd_b"
+# dnsd's configuration: the same zone and edges as the peers', signed.
+bench_dnsd_files "$B/dnsd" 1
+[ -z "$DNSD_B" ] || bench_dnsd_files "$B/dnsd_b" "${BENCH_DNSSEC_B:-1}"
+
+# nxdomain+do.bin's queries all have the same length: NX_REC octets each
+# with their length prefix, NX_N of them.
+NX_REC=$(od -An -tu1 -N2 "$B/nxdomain+do.bin" | awk '{ print $1 * 256 + $2 + 2 }')
+NX_N=$(($(stat -c %s "$B/nxdomain+do.bin") / NX_REC))
+[ $((NX_N * NX_REC)) = "$(stat -c %s "$B/nxdomain+do.bin")" ] ||
+    die "nxdomain+do.bin: queries of different lengths"
 
 # ---- measuring ------------------------------------------------------------
 # cpu_ns PID: nanoseconds its threads have run, so far.
@@ -185,6 +219,35 @@ stop()
 
 # Functions share the shell's variables: theirs carry a prefix (g_, m_).
 #
+# nx_file SERVER: the query file (in $B, without .bin) of SERVER's next
+# nxdomain+do run, in $NXFILE: nxdomain+do.bin from the query after the
+# last one SERVER was sent (NXSENT_SERVER in all), then its beginning.
+nx_file()
+{
+	g_off=0
+	eval "g_off=\${NXSENT_$1:-0}"
+	g_off=$((g_off % NX_N))
+	NXFILE=nxdomain+do
+	[ "$g_off" != 0 ] || return 0
+	g_b=$((g_off * NX_REC))
+	NXFILE=nxdomain+do.next
+	{
+		tail -c +$((g_b + 1)) "$B/nxdomain+do.bin"
+		head -c "$g_b" "$B/nxdomain+do.bin"
+	} >"$B/$NXFILE.bin"
+}
+
+# sig_counts SERVER: "signed cached truncated", dnsd's counters so far
+# (dnsdctl stats), or "- - -" if it has none.
+sig_counts()
+{
+	"$O/bin/dnsdctl" -c "$B/$1/dnsd.yaml" stats 2>/dev/null | awk '
+	    $1 == "dnssec.sigs_signed" { s = $2 }
+	    $1 == "dnssec.sigs_cached" { c = $2 }
+	    $1 == "truncated" { t = $2 }
+	    END { if (s == "" || c == "") print "- - -"; else print s, c, t }'
+}
+#
 # generate GEN LOAD RATE PORT OUT: run one generator (RATE "max" = full
 # speed) and leave "qps lost p50 p99" in $OUT.res.
 generate()
@@ -214,11 +277,26 @@ generate()
 measure()
 {
 	out=$B/$1-$2-$3-$4-$6.out
+	# DO loads on dnsd: its signature counters around the run (outside
+	# the CPU time measured: dnsdctl's request costs dnsd some).
+	m_sig="" m_nx="" m_file=$2
+	case $1/$2 in dnsd/*+do | dnsd_b/*+do) m_sig=1 ;; esac
+	if [ -n "$m_sig" ] && [ "$2" = nxdomain+do ]; then
+		m_nx=1
+		nx_file "$1"
+		m_file=$NXFILE
+	fi
+	[ -z "$m_sig" ] || m_s0=$(sig_counts "$1")
 	c0=$(cpu_ns "$SPID") w0=$(slices "$SPID")
-	generate "$4" "$2" "$3" "$5" "$out"
+	generate "$4" "$m_file" "$3" "$5" "$out"
 	c1=$(cpu_ns "$SPID") w1=$(slices "$SPID")
+	[ -z "$m_sig" ] || m_s1=$(sig_counts "$1")
 	read -r qps lost p50 p99 answered <"$out.res" ||
 	    die "$4 against $1 printed nothing usable ($out)"
+	if [ -n "$m_nx" ]; then
+		m_sent=$(tr ' ' '\n' <"$out" | sed -n 's/^sent=//p')
+		eval "NXSENT_$1=\$((\${NXSENT_$1:-0} + ${m_sent:-0}))"
+	fi
 	[ -n "$answered" ] && [ "$answered" -gt 0 ] ||
 	    die "$1 answered no $2 query from $4 ($out)"
 	cpu=$(awk -v a="$c0" -v b="$c1" -v n="$answered" \
@@ -232,9 +310,29 @@ measure()
 	csv50=$p50 csv99=$p99
 	[ "$p50" != - ] || csv50=""
 	[ "$p99" != - ] || csv99=""
-	echo "$1,$m_load,$4,$6,$qps,$lost,$cpu,$csv50,$csv99,$qpw" >>"$RUNS"
-	printf '  %-6s %-10s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s  %5.1f q/wake\n' \
+	# The signatures: signed, from the cache, per CPU second, hit rate
+	# and answers truncated over the run (empty without counters).
+	m_dnssec=",,,,"
+	if [ -n "$m_sig" ]; then
+		m_dnssec=$(echo "$m_s0 $m_s1" | awk -v a="$c0" -v b="$c1" '
+		    $1 == "-" || $4 == "-" { print ",,,,"; exit }
+		    {
+			s = $4 - $1; c = $5 - $2
+			printf ",%d,%d,%.0f,%s,%d\n", s, c,
+			    (b > a ? s / ((b - a) / 1e9) : 0),
+			    (s + c > 0 ? sprintf("%.4f", c / (s + c)) : ""),
+			    $6 - $3
+		    }')
+	fi
+	echo "$1,$m_load,$4,$6,$qps,$lost,$cpu,$csv50,$csv99,$qpw$m_dnssec" >>"$RUNS"
+	printf '  %-6s %-16s %-8s %9.0f qps  lost %-6s %6.2f us/q  p50 %-6s p99 %-6s  %5.1f q/wake' \
 	    "$1" "$m_load" "$4" "$qps" "$lost" "$cpu" "$p50" "$p99" "$qpw"
+	echo "$m_dnssec" | awk -F, '$4 != "" {
+		printf "  %.0f sig/s/core, hit %s%%", $4,
+		    $5 == "" ? "-" : sprintf("%.1f", 100 * $5)
+		if ($6 > 0) printf ", TC %d", $6
+	}'
+	echo
 }
 
 # settle PID: wait (at most 3 s) until it has stopped working off what the
@@ -265,17 +363,26 @@ for s in $SERVERS; do
 	echo "bench: $s: started in ${STARTUP}s, RSS $(rss_mb "$SPID") MB" \
 	    "(database $MMDB_MB MB)"
 done
-echo "server,load,generator,round,qps,lost,cpu_us_per_query,p50_ms,p99_ms,queries_per_wake" >"$RUNS"
+echo "server,load,generator,round,qps,lost,cpu_us_per_query,p50_ms,p99_ms,queries_per_wake,sigs_signed,sigs_cached,sigs_per_cpu_s,sig_hit_rate,truncated" >"$RUNS"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	echo "bench: round $r of $ROUNDS:"
-	for load in static geo ecs; do
+	for load in static geo ecs ecs+do nxdomain+do; do
 		# dnsperf cannot saturate a server here: full speed is
-		# qblast's alone.
-		for run in "$RATE dnsperf" "$RATE qblast" "max qblast"; do
+		# qblast's alone.  Online signing: qblast only.
+		if [ $load = nxdomain+do ]; then
+			set -- "$RATE qblast" "max qblast"
+		else
+			set -- "$RATE dnsperf" "$RATE qblast" "max qblast"
+		fi
+		for run in "$@"; do
 			# shellcheck disable=SC2086
 			set -- $run
 			for s in $SERVERS; do
+				# The DO loads: no gdnsd, no knot (above).
+				case $load/$s in
+				*+do/gdnsd | *+do/knot) continue ;;
+				esac
 				eval "SPID=\$PID_$s port=\$PORT_$s"
 				measure "$s" "$load" "$1" "$2" "$port" "$r"
 				settle "$SPID"
@@ -284,6 +391,7 @@ while [ $r -le "$ROUNDS" ]; do
 	done
 	r=$((r + 1))
 done
+rm -f "$B/nxdomain+do.next.bin"
 
 # median(LIST): of the numbers in a space-separated list ("" if none),
 # for the awk programs below.
@@ -312,15 +420,18 @@ NR == 1 { next }
 	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
 	qps[k] = qps[k] " " $5; cpu[k] = cpu[k] " " $7
 	p50[k] = p50[k] " " $8; p99[k] = p99[k] " " $9
+	sps[k] = sps[k] " " $13; hit[k] = hit[k] " " $14
 	if (!(k in lost) || $6 + 0 > lost[k]) lost[k] = $6 + 0
 }
 END {
-	print "server,load,generator,qps,lost,cpu_us_per_query,p50_ms,p99_ms,rss_mb,startup_s"
+	print "server,load,generator,qps,lost,cpu_us_per_query,p50_ms,p99_ms,rss_mb,startup_s,sigs_per_cpu_s,sig_hit_rate"
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; split(k, f, ",")
-		printf "%s,%.0f,%d,%.3f,%s,%s,%s,%s\n", k, median(qps[k]),
+		m = median(sps[k]); h = median(hit[k])
+		printf "%s,%.0f,%d,%.3f,%s,%s,%s,%s,%s,%s\n", k, median(qps[k]),
 		    lost[k], median(cpu[k]), median(p50[k]), median(p99[k]),
-		    R[f[1]], S[f[1]]
+		    R[f[1]], S[f[1]], m == "" ? "" : sprintf("%.0f", m),
+		    h == "" ? "" : sprintf("%.4f", h)
 	}
 }' "$RUNS" >"$CSV"
 
@@ -388,7 +499,8 @@ done
 # moves a median taken per server.
 echo
 echo "CPU us per answered query (same generator, same offered rate;"
-echo "ratios: median over the rounds of each round's ratio):"
+echo "ratios: median over the rounds of each round's ratio; the +do loads"
+echo "(DNSSEC) run on the floor, dnsd and dnsd_b only):"
 awk -F, "$AWK_MEDIAN"'
 FNR == 1 { next }
 FILENAME == ARGV[1] { key = $2 SUBSEP $3; cpu[$1, key] = $6; keys[key] = 1; next }
@@ -404,20 +516,38 @@ function paired(name, k, op, r, l, a, b) {
 	return l == "" ? "-" : sprintf("%.2f", median(l))
 }
 END {
-	printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s %7s\n", "load",
+	printf "%-16s %-8s %7s %7s %7s %7s %8s %6s %7s %7s %7s\n", "load",
 	    "gen", "dnsd", "floor", "gdnsd", "knot", "-floor", "/floor",
 	    "/gdnsd", "/knot", "/dnsd_b"
-	n = split("static@100k static geo@100k geo ecs@100k ecs", L, " ")
+	n = split("static@100k static geo@100k geo ecs@100k ecs " \
+	    "ecs+do@100k ecs+do nxdomain+do@100k nxdomain+do", L, " ")
 	for (i = 1; i <= n; i++) for (g = 1; g <= 2; g++) {
 		gen = g == 1 ? "dnsperf" : "qblast"
 		k = L[i] SUBSEP gen
 		if (!(k in keys)) continue
-		printf "%-11s %-8s %7s %7s %7s %7s %8s %6s %7s %7s %7s\n",
+		printf "%-16s %-8s %7s %7s %7s %7s %8s %6s %7s %7s %7s\n",
 		    L[i], gen, cpu["dnsd", k], cpu["floor", k],
 		    cpu["gdnsd", k], cpu["knot", k], paired("floor", k, "-"),
 		    paired("floor", k, "/"), paired("gdnsd", k, "/"),
 		    paired("knot", k, "/"), paired("dnsd_b", k, "/")
 	}
 }' "$CSV" "$RUNS"
+
+# The DNSSEC figures of summary.csv: signatures made per second of
+# dnsd's CPU, and the share of signatures that came from the cache.
+awk -F, '
+FNR == 1 { next }
+$11 != "" || $12 != "" {
+	if (!n++) {
+		print ""
+		print "DNSSEC signatures (dnsdctl stats before and after" \
+		    " each run; medians of the rounds):"
+		printf "%-16s %-8s %-7s %8s %12s %9s\n", "load", "gen",
+		    "server", "us/q", "sig/s/core", "hit rate"
+	}
+	printf "%-16s %-8s %-7s %8s %12s %9s\n", $2, $3, $1, $6,
+	    ($11 == "" ? "-" : $11),
+	    ($12 == "" ? "-" : sprintf("%.1f%%", 100 * $12))
+}' "$CSV"
 echo
 echo "bench: results in $CSV"
