@@ -6,12 +6,12 @@
 
 #include <sys/socket.h>
 
+#include "common/edges.h"
 #include "dnsd/answer_sign.h"
 #include "dnsd/geo_answer.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/response.h"
 #include "dnsd/zonedb.h"
-#include "common/edges.h"
 
 /* The name being answered: the question's, then each chain target. */
 struct owner {
@@ -111,18 +111,14 @@ put_section(struct response *r, const uint8_t *owner, size_t ownerlen,
 }
 
 /*
- * An RRset made from a wildcard, under the name asked (canonical in
- * `name`): in a signed answer its RRSIGs are made for that name (an
- * online signer may sign the expansion as if the name existed, RFC 9824
- * §3.4), so that no proof of the name's absence is needed.
+ * A wildcard's RRset as the name asked (canonical in `name`) owns it: in a
+ * signed answer its RRSIGs are made for that name (an online signer may
+ * sign the expansion as if the name existed, RFC 9824 §3.4), so that no
+ * proof of the name's absence is needed.
  */
-static int
-put_expanded(struct response *r, const uint8_t *owner, size_t ownerlen,
-             const struct wname *name, const struct rrset *set, uint16_t *count)
+static struct online_set
+expanded(const struct wname *name, const struct rrset *set)
 {
-	if (r->signer == NULL)
-		return put_section(r, owner, ownerlen, set, set->ttl, count);
-	int target = put_rrset(r, owner, ownerlen, set, set->ttl, count);
 	struct online_set s = {
 	    .owner = name->key,
 	    .ownerlen = name->len,
@@ -135,6 +131,20 @@ put_expanded(struct response *r, const uint8_t *owner, size_t ownerlen,
 	    .content =
 	        answer_sign_content(set->rdata, set->rdata_len, set->count),
 	};
+
+	return s;
+}
+
+/* A wildcard's RRset under the name asked, with the RRSIGs expanded()
+ * says. */
+static int
+put_expanded(struct response *r, const uint8_t *owner, size_t ownerlen,
+             const struct wname *name, const struct rrset *set, uint16_t *count)
+{
+	if (r->signer == NULL)
+		return put_section(r, owner, ownerlen, set, set->ttl, count);
+	int target = put_rrset(r, owner, ownerlen, set, set->ttl, count);
+	struct online_set s = expanded(name, set);
 	if (r->w.full ||
 	    !answer_sign_put(r, r->signer, r->sigcache, &s, r->now, count))
 		r->tc = true;
@@ -293,18 +303,7 @@ answer_dnssec_type(struct response *r, const struct znode *node,
 	for (uint16_t i = 0; i < node->nrrsets && !r->tc; i++) {
 		const struct rrset *set = &node->rrsets[i];
 		if (wild) {
-			struct online_set s = {
-			    .owner = name->key,
-			    .ownerlen = name->len,
-			    .owner_hash = name->keyhash,
-			    .type = set->type,
-			    .ttl = set->ttl,
-			    .count = set->count,
-			    .rdata = set->rdata,
-			    .rdata_len = set->rdata_len,
-			    .content = answer_sign_content(
-			        set->rdata, set->rdata_len, set->count),
-			};
+			struct online_set s = expanded(name, set);
 			r->tc = !answer_sign_put(r, r->signer, r->sigcache, &s,
 			                         r->now, &r->an);
 		} else if (set->sig != NULL) {
@@ -606,7 +605,6 @@ zone_walk(struct response *r, const struct zonedb *db, struct query *q,
 		                          : znode_rrset(hit, qtype) != NULL) {
 			answer_node(r, hit, &o, name, wild, qtype, q->tcp);
 			return;
-
 		} else {
 			put_soa(r, z); /* NODATA (RFC 2308 §2.2) */
 			put_nodata_proof(r, hit, &o, name, wild, qtype, &r->ns);
