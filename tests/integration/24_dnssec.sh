@@ -142,6 +142,15 @@ t_mkmmdb "$fix/networks.txt" "$fix/geo.mmdb"
 start_auth A "$K1"	# signs with the trust anchor's key
 start_auth B "$K2"	# signs with another key: every signature is bogus
 ok 0 "dnsd A (key $(tag "$K1")) on $A_PORT, B (key $(tag "$K2")) on $B_PORT"
+# dnsdctl dnssec: the key, its role and state, and the DS ldns-keygen wrote
+r=$("$T_O/bin/dnsdctl" -t 10 -c "$A_CONF" dnssec $Z 2>&1)
+K1_ERE=$(printf '%s' "$K1" | sed 's/[.+]/\\&/g')
+like "$r" "^key $(tag "$K1"): algorithm 13, flags 257, CSK, active, at the parent, file $K1_ERE\$" \
+    "dnsdctl dnssec: the key, its role (CSK), state and file"
+like "$r" "^ds: $Z\. IN DS $(printf '%s' "$DS1" | tr a-f A-F)\$" \
+    "dnsdctl dnssec: the DS record ldns-keygen wrote"
+like "$("$T_O/bin/dnsdctl" -t 10 -c "$A_CONF" dnssec nothere.net 2>&1)" \
+    'no zone "nothere.net"' "dnsdctl dnssec: an unknown zone is an error"
 # the unsigned child sub.example.net
 start_nsd "sub.example.net:$fix/sub.example.net.zone" ||
 	bail "nsd does not start"
