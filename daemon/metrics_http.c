@@ -20,10 +20,21 @@
 #define METRICS_HTTP_TIMEOUT_S 10 /* a scraper that stalls is dropped */
 #define METRICS_HTTP_BACKLOG 64
 
+/* A page besides /metrics (metrics_http_page()). */
+struct page {
+	metrics_http_page_fn fn;
+	void *arg;
+};
+
+/* Pages one endpoint serves at most: a status page and its API. */
+#define METRICS_HTTP_PAGES 16
+
 struct metrics_http {
 	struct evhttp *http;
 	void (*render)(struct evbuffer *out, void *arg);
 	void *arg;
+	struct page page[METRICS_HTTP_PAGES];
+	size_t npages;
 };
 
 static void
@@ -42,6 +53,49 @@ scrape(struct evhttp_request *req, void *arg)
 	                  "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, HTTP_OK, "OK", body);
 	evbuffer_free(body);
+}
+
+static void
+serve_page(struct evhttp_request *req, void *arg)
+{
+	const struct page *p = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evbuffer *body = evbuffer_new();
+	const char *type = "text/plain; charset=utf-8";
+
+	if (body == NULL) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	int status = p->fn(uri != NULL ? evhttp_uri_get_query(uri) : NULL, body,
+	                   &type, p->arg);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Content-Type", type);
+	/* Read-only and internal: never cached, never framed elsewhere. */
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_send_reply(req, status,
+	                  status == HTTP_OK         ? "OK"
+	                  : status == HTTP_NOTFOUND ? "Not Found"
+	                                            : "Bad Request",
+	                  body);
+	evbuffer_free(body);
+}
+
+int
+metrics_http_page(struct metrics_http *m, const char *path,
+                  metrics_http_page_fn fn, void *arg)
+{
+	if (m->npages == METRICS_HTTP_PAGES)
+		return -1;
+	struct page *p = &m->page[m->npages];
+	p->fn = fn;
+	p->arg = arg;
+	if (evhttp_set_cb(m->http, path, serve_page, p) != 0)
+		return -1;
+	m->npages++;
+	return 0;
 }
 
 static void

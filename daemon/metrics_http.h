@@ -28,6 +28,23 @@ struct metrics_http *
 metrics_http_new(struct event_base *base, const struct netaddr *addr,
                  void (*render)(struct evbuffer *out, void *arg), void *arg);
 
+/*
+ * What a page handler writes for a GET of its path: the body into `out`
+ * and its Content-Type into *type; returns the HTTP status (200, or 400 or
+ * 404 with a one-line reason as the body).  `query` is the request's query
+ * string ("a=1&b=2", NULL without one), `arg` the page's.
+ */
+typedef int (*metrics_http_page_fn)(const char *query, struct evbuffer *out,
+                                    const char **type, void *arg);
+
+/*
+ * Serve `path` ("/", "/api/edges") with `fn` on the same listener, read
+ * only (GET and HEAD, as /metrics).  Keeps `arg`, which must outlive the
+ * endpoint.  Returns 0, or -1 if the path is already served.
+ */
+int metrics_http_page(struct metrics_http *m, const char *path,
+                      metrics_http_page_fn fn, void *arg);
+
 /* Close the listener and its connections.  NULL is a no-op. */
 void metrics_http_free(struct metrics_http *m);
 

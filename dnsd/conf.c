@@ -36,6 +36,7 @@ struct conf_top {
 	yaml_node_t *rrl;
 	char *user;
 	bool allow_root;
+	bool status_page;
 };
 
 struct conf_health {
@@ -76,6 +77,7 @@ static const struct ycfg_key top_keys[] = {
     {"rrl", YCFG_NODE, offsetof(struct conf_top, rrl)},
     {"user", YCFG_STR, offsetof(struct conf_top, user)},
     {"allow_root", YCFG_BOOL, offsetof(struct conf_top, allow_root)},
+    {"status_page", YCFG_BOOL, offsetof(struct conf_top, status_page)},
     YCFG_END,
 };
 
@@ -412,6 +414,14 @@ conf_load(const char *path, struct errbuf *err)
 	/* Prometheus scrapes here (dnsd/metrics.h); absent: off. */
 	if (top.metrics != NULL)
 		conf->metrics = load_addr(doc, top.metrics, "metrics", err);
+	/* The status page (dnsd/status.h) shares the metrics listener. */
+	conf->status_page = top.status_page;
+	if (top.status_page && top.metrics == NULL)
+		ycfg_error(
+		    doc, ycfg_map_value(doc, ycfg_doc_root(doc), "status_page"),
+		    err,
+		    "status_page: needs metrics: the page is served on "
+		    "its address");
 	load_cookies(doc, top.cookies, path, &conf->cookies, err);
 	if (top.rrl != NULL)
 		load_rrl(doc, top.rrl, conf->workers, &conf->rrl, err);

@@ -43,6 +43,7 @@ struct dnsd_conf {
 	struct vote_conf vote;   /* several probers: the vote, the breaker */
 	struct share_conf steering; /* ramp and load shedding */
 	struct netaddr *metrics;    /* Prometheus endpoint, or NULL: off */
+	bool status_page;           /* the status page on it (status.h) */
 	struct cookie_conf cookies; /* DNS cookies (cookie.h) */
 	struct rrl_conf rrl;        /* response rate limiting (rrl.h) */
 	char *user;                 /* drop root for this user, or NULL */

@@ -15,12 +15,14 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "daemon/metrics_http.h"
+#include "dnsd/conf.h"
 #include "dnsd/geo_name.h"
 #include "dnsd/health.h"
 #include "dnsd/health_feed.h"
 #include "dnsd/server.h"
 #include "dnsd/serving.h"
 #include "dnsd/snapshot.h"
+#include "dnsd/status.h"
 #include "dnsd/zonedb.h"
 
 /* ---- rendering ---------------------------------------------------------- */
@@ -289,6 +291,7 @@ metrics_render(struct evbuffer *out, const struct metrics_input *in)
 
 struct metrics {
 	struct metrics_http *http;
+	struct status *status; /* the status page on the same listener */
 	const struct server *server;
 	struct dnsd_stats *sum;  /* scratch for a scrape */
 	struct dnsd_stats *base; /* geo counts at the last reset */
@@ -371,6 +374,11 @@ metrics_new(struct event_base *base, const struct netaddr *addr,
 		metrics_free(m);
 		return NULL;
 	}
+	if (server_serving(server)->snap->conf->status_page &&
+	    (m->status = status_new(m->http, server)) == NULL) {
+		metrics_free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -387,6 +395,7 @@ metrics_free(struct metrics *m)
 {
 	if (m == NULL)
 		return;
+	status_free(m->status);
 	metrics_http_free(m->http);
 	free(m->sum);
 	free(m->base);

@@ -13,4 +13,20 @@ dnsd_SRCS += \
 	dnsd/server.c dnsd/control.c dnsd/commands.c dnsd/explain.c \
 	dnsd/control_client.c \
 	dnsd/metrics.c \
-	dnsd/sample.c dnsd/whatif.c
+	dnsd/sample.c dnsd/whatif.c dnsd/status.c
+
+# The status page (dnsd/status.c) serves dnsd/status_page.html, embedded
+# as a C array so that the page needs no file at run time.
+$(O)/gen/status_page.c: dnsd/status_page.html
+	@mkdir -p $(@D)
+	perl -e 'local $$/; my $$s = <STDIN>; my @b = unpack("C*", $$s); \
+	    print "#include <stddef.h>\nextern const unsigned char status_page_html[];\n"; \
+	    print "extern const size_t status_page_html_len;\n"; \
+	    print "const unsigned char status_page_html[] = {"; \
+	    print join(",", @b), ",0};\n"; \
+	    print "const size_t status_page_html_len = ", scalar(@b), ";\n";' \
+	    <$< >$@
+$(O)/obj/gen/status_page.o: $(O)/gen/status_page.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(O)/libdnsd.a: $(O)/obj/gen/status_page.o

@@ -112,6 +112,12 @@ whatif_new(const struct serving *sv, const struct whatif_change *chg)
 	return w;
 }
 
+const struct steer *
+whatif_steer(const struct whatif *w)
+{
+	return w->steer;
+}
+
 void
 whatif_free(struct whatif *w)
 {

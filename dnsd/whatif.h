@@ -35,6 +35,7 @@
 struct geo_client;
 struct sample_entry;
 struct serving;
+struct steer;
 
 enum whatif_kind {
 	WHATIF_DOWN,  /* the edge goes down: share 0 */
@@ -65,6 +66,10 @@ struct whatif *whatif_new(const struct serving *sv,
                           const struct whatif_change *chg);
 
 void whatif_free(struct whatif *w); /* NULL is a no-op */
+
+/* The edges' shares with the change applied: what geo_answer_pick()
+ * takes to answer as if the change were made (the status page's map). */
+const struct steer *whatif_steer(const struct whatif *w);
 
 /*
  * Answer client `c` (NULL: untailored, as an ECS /0) for the geo name at
