@@ -28,7 +28,8 @@ RUN_PKGS   := build-essential pkg-config libldns-dev libmaxminddb-dev \
               bind9-dnsutils perl libmaxmind-db-writer-perl ldnsutils
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev knot-dnsutils ldnsutils nsd \
               clang libclang-rt-14-dev clang-format systemd unbound \
-              bird2 nftables iproute2 bind9 openssl dnsviz
+              bird2 nftables iproute2 bind9 openssl dnsviz chromium \
+              python3
 # make bench: the load generator, the peers it compares against, and
 # what mkqueries.pl reads the synthetic database with.
 BENCH_PKGS := $(RUN_PKGS) dnsperf gdnsd knot knot-module-geoip \

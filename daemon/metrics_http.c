@@ -71,8 +71,14 @@ serve_page(struct evhttp_request *req, void *arg)
 	                   &type, p->arg);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", type);
-	/* Read-only and internal: never cached, never framed elsewhere. */
+	/* Read-only and internal: never cached, never framed elsewhere,
+	 * and a page may load nothing but its own API. */
 	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "Content-Security-Policy",
+	                  "default-src 'none'; script-src 'unsafe-inline'; "
+	                  "style-src 'unsafe-inline'; connect-src 'self'; "
+	                  "img-src 'none'; base-uri 'none'; "
+	                  "form-action 'none'; frame-ancestors 'none'");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "X-Frame-Options", "DENY");
 	evhttp_send_reply(req, status,

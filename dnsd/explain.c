@@ -50,9 +50,8 @@ parse_client(const char *arg, int *family, uint8_t addr[16], unsigned *bits)
 	return 0;
 }
 
-/* A tree-layout key and length as text; IPv4 keys as a.b.c.d/n. */
-static void
-net_text(const uint8_t key[16], unsigned plen, char *out, size_t outlen)
+void
+explain_net_text(const uint8_t key[16], unsigned plen, char *out, size_t outlen)
 {
 	char a[INET6_ADDRSTRLEN];
 	static const uint8_t zero[12];
@@ -118,7 +117,7 @@ map_network(const struct geo_client *c, unsigned depth, char *out,
 	memcpy(key, c->key, sizeof(key));
 	for (unsigned bit = depth; bit < 128; bit++)
 		key[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
-	net_text(key, depth, out, outlen);
+	explain_net_text(key, depth, out, outlen);
 }
 
 /* A geo name's heading: the rule that decided, on which network, and what
@@ -356,7 +355,7 @@ put_client(const struct ctx *x, const char *client, int family, unsigned bits,
 	char text[80] = "";
 
 	if (loc != NULL)
-		net_text(net, plen, text, sizeof(text));
+		explain_net_text(net, plen, text, sizeof(text));
 	if (x->json) {
 		fprintf(out, "{\"client\": \"%s\", \"location\": ", client);
 		if (loc != NULL)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct health_edge_info;
@@ -30,5 +31,10 @@ int explain_write(FILE *out, const struct serving *sv,
                   const struct health_edge_info *states, size_t nstates,
                   const char *client, const char *name, const char *type,
                   bool json, char *err, size_t errlen);
+
+/* A network in the tree layout (IPv4 as ::a.b.c.d) as text:
+ * "81.2.69.0/24", "2001:218::/32". */
+void explain_net_text(const uint8_t key[16], unsigned plen, char *out,
+                      size_t outlen);
 
 #endif

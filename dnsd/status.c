@@ -368,6 +368,15 @@ page_map(const char *query, struct evbuffer *out, const char **type, void *arg)
 		evbuffer_add_printf(out, "%s%d,%d,%d", i > 0 ? "," : "",
 		                    c->lat2, c->lon2, cell_edge(g, c, steer));
 	}
+	/* A network of each cell, in the same order: what explain is
+	 * asked about when a cell is clicked. */
+	evbuffer_add_printf(out, "],\"nets\":[");
+	for (size_t i = 0; i < st->ncells; i++) {
+		char net[64];
+		explain_net_text(st->cell[i].key, st->cell[i].plen, net,
+		                 sizeof(net));
+		evbuffer_add_printf(out, "%s\"%s\"", i > 0 ? "," : "", net);
+	}
 	evbuffer_add_printf(out, "]}\n");
 	*type = JSON;
 out:
