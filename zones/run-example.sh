@@ -36,5 +36,5 @@ pids="$pids $!"
 "$B/bin/edge-health" -c edge-health.yaml &
 pids="$pids $!"
 echo "run-example: dnsd on 127.0.0.1:5353, edge-health probing 8 edges;" \
-    "Ctrl-C stops all" >&2
+    "status page http://127.0.0.1:9153/; Ctrl-C stops all" >&2
 wait
