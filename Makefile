@@ -190,6 +190,9 @@ install: all
 	install -m 0644 $(ANYCAST) $(DESTDIR)$(DOCDIR)/examples/anycast/
 	install -m 0644 dist/anycast/edge-health.service.d/anycast.conf \
 	    $(DESTDIR)$(DOCDIR)/examples/anycast/edge-health.service.d/
+	install -d $(DESTDIR)$(DOCDIR)/examples/grafana
+	install -m 0644 dist/grafana/dnsd.json dist/grafana/README.md \
+	    $(DESTDIR)$(DOCDIR)/examples/grafana/
 
 fuzz:
 	$(MAKE) O=build-fuzz CC=clang FUZZ=1 fuzzers
