@@ -41,14 +41,7 @@ Z=example.net
 
 # ---- the example, moved -------------------------------------------------------
 ex=$T_TMP/example
-# its files, not what a `make run` may have left there (sockets, state)
-for f in $(cd "$T_ROOT/zones" && find . -type f ! -name '*.state'); do
-	if ! mkdir -p "$ex/$(dirname "$f")" || ! cp "$T_ROOT/zones/$f" "$ex/$f"
-	then
-		bail "cannot copy zones/$f"
-	fi
-done
-[ -s "$ex/geo/demo.mmdb" ] || bail "no zones/geo/demo.mmdb (make builds it)"
+copy_example "$ex"
 CONF=$ex/dnsd.yaml
 MPORT=$(free_port)
 if ! sed "s/^metrics: .*/metrics: $LOOP4:$MPORT/" "$CONF" >"$CONF.new" ||

@@ -41,13 +41,7 @@ py()
 
 # ---- the example, moved -------------------------------------------------
 ex=$T_TMP/example
-for f in $(cd "$T_ROOT/zones" && find . -type f ! -name '*.state'); do
-	if ! mkdir -p "$ex/$(dirname "$f")" || ! cp "$T_ROOT/zones/$f" "$ex/$f"
-	then
-		bail "cannot copy zones/$f"
-	fi
-done
-[ -s "$ex/geo/demo.mmdb" ] || bail "no zones/geo/demo.mmdb (make builds it)"
+copy_example "$ex"
 CONF=$ex/dnsd.yaml
 MPORT=$(free_port)
 # the example serves the page (status_page: true): only the port moves

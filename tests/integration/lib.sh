@@ -217,6 +217,23 @@ free_ports()
 	echo $_fp
 }
 
+# copy_example DIR: the bundled example (zones/) into DIR: its files, not
+# what a `make run` may have left there (sockets, state); make built its
+# demo database and key.  A failure bails out.
+copy_example()
+{
+	for _f in $(cd "$T_ROOT/zones" && find . -type f ! -name '*.state'); do
+		if ! mkdir -p "$1/$(dirname "$_f")" ||
+		    ! cp "$T_ROOT/zones/$_f" "$1/$_f"; then
+			bail "cannot copy zones/$_f"
+		fi
+	done
+	[ -s "$1/geo/demo.mmdb" ] ||
+		bail "no zones/geo/demo.mmdb (make builds it)"
+	[ -s "$1/keys/example.net.private" ] ||
+		bail "no zones/keys/example.net.private (make makes it)"
+}
+
 # t_mkmmdb NETWORKS OUT: build a MaxMind database from a text fixture with
 # tests/tools/mkmmdb.pl; one test point, and a failure bails out
 t_mkmmdb()
