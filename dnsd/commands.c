@@ -487,6 +487,10 @@ cmd_dnssec(struct server *s, const struct control_request *req,
 	evbuffer_add_printf(out, " to %s", when);
 	iso_time(snap->resign_at, when, sizeof(when));
 	evbuffer_add_printf(out, ", signed again at %s\n", when);
+	evbuffer_add_printf(out,
+	                    "geo answers signed at load: %" PRIu32
+	                    ", pinned in the signature cache: %" PRIu32 "\n",
+	                    keys->presigned, keys->pinned);
 	for (size_t i = 0; i < keys->n; i++) {
 		const struct dnssec_key *k = &keys->key[i];
 		evbuffer_add_printf(

@@ -14,9 +14,13 @@
  * out by one that hashes beside it. */
 #define SIGCACHE_WAYS 4
 
+/* Slots of a set that may be pinned: the rest stay for the answer path. */
+#define SIGCACHE_PINNED_MAX (SIGCACHE_WAYS / 2)
+
 struct slot {
 	atomic_uint seq; /* odd while written; 0: never used */
 	uint8_t n;       /* signatures held */
+	bool pinned;     /* by sigcache_pin(): never replaced */
 	uint16_t type;
 	uint32_t stamp; /* when stored (the cache's clock): the oldest goes */
 	uint64_t owner, content;
@@ -100,33 +104,44 @@ sigcache_get(struct sigcache *c, const struct sigcache_key *k,
 	return 0;
 }
 
-void
-sigcache_put(struct sigcache *c, const struct sigcache_key *k,
-             const struct sigcache_sig *sig, unsigned n)
+/* Store k's signatures in the oldest slot of its set that is not pinned
+ * (pinning it if `pin`); false if it was there already or could not be
+ * stored. */
+static bool
+store(struct sigcache *c, const struct sigcache_key *k,
+      const struct sigcache_sig *sig, unsigned n, bool pin)
 {
 	struct slot *set = set_of(c, k);
-	struct slot *victim = &set[0];
+	struct slot *victim = NULL;
 
 	if (n == 0 || n > SIGCACHE_SIGS)
-		return;
+		return false;
 	for (unsigned w = 0; w < SIGCACHE_WAYS; w++)
 		if (slot_is(&set[w], k))
-			return; /* another thread that missed stored it */
+			return false; /* another thread that missed stored it */
 	for (unsigned w = 0; w < SIGCACHE_WAYS; w++) {
+		if (set[w].pinned)
+			continue;
 		if (atomic_load_explicit(&set[w].seq, memory_order_relaxed) ==
 		    0) {
 			victim = &set[w];
 			break;
 		}
-		if (set[w].stamp < victim->stamp)
+		if (victim == NULL || set[w].stamp < victim->stamp)
 			victim = &set[w];
 	}
+	if (victim == NULL)
+		return false; /* cannot happen: at most half are pinned */
+	/* Another thread writing the slot: leave it to that one. */
 	unsigned s0 = atomic_load_explicit(&victim->seq, memory_order_relaxed);
 	if ((s0 & 1) || !atomic_compare_exchange_strong_explicit(
 	                    &victim->seq, &s0, s0 + 1, memory_order_acq_rel,
 	                    memory_order_relaxed))
-		return; /* another thread writes it: leave it to that one */
+		return false;
 	victim->n = (uint8_t)n;
+	if (pin)
+		victim->pinned =
+		    true; /* only at load: before threads share it */
 	victim->type = k->type;
 	victim->owner = k->owner;
 	victim->content = k->content;
@@ -134,4 +149,27 @@ sigcache_put(struct sigcache *c, const struct sigcache_key *k,
 	    atomic_fetch_add_explicit(&c->clock, 1, memory_order_relaxed);
 	memcpy(victim->sig, sig, n * sizeof(*sig));
 	atomic_store_explicit(&victim->seq, s0 + 2, memory_order_release);
+	return true;
+}
+
+void
+sigcache_put(struct sigcache *c, const struct sigcache_key *k,
+             const struct sigcache_sig *sig, unsigned n)
+{
+	(void)store(c, k, sig, n, false);
+}
+
+/* ---- load path ----------------------------------------------------------- */
+
+bool
+sigcache_pin(struct sigcache *c, const struct sigcache_key *k,
+             const struct sigcache_sig *sig, unsigned n)
+{
+	const struct slot *set = set_of(c, k);
+	unsigned pinned = 0;
+
+	for (unsigned w = 0; w < SIGCACHE_WAYS; w++)
+		pinned += set[w].pinned;
+	bool pin = pinned < SIGCACHE_PINNED_MAX;
+	return store(c, k, sig, n, pin) && pin;
 }

@@ -9,11 +9,15 @@
  * slot carries a sequence number, odd while it is written: a reader that
  * sees it change under its copy treats the lookup as a miss (a seqlock).
  * Entries live as long as the snapshot, which the server rebuilds before
- * its signatures' refresh time.  Hot path except _new and _free.
+ * its signatures' refresh time.  The geo answers signed at load are
+ * pinned: no later store pushes them out, so a flood of names that do not
+ * exist, each with a signature of its own, cannot make the answers every
+ * client gets be signed again.  Hot path except _new, _pin and _free.
  */
 #ifndef DNSD_SIGCACHE_H
 #define DNSD_SIGCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,8 +62,17 @@ unsigned sigcache_get(struct sigcache *c, const struct sigcache_key *k,
                       struct sigcache_sig out[SIGCACHE_SIGS]);
 
 /* Store the `n` (1..SIGCACHE_SIGS) signatures of `k`, replacing the
- * oldest entry of its set of slots. */
+ * oldest entry of its set of slots that is not pinned. */
 void sigcache_put(struct sigcache *c, const struct sigcache_key *k,
+                  const struct sigcache_sig *sig, unsigned n);
+
+/*
+ * Store them pinned, for as long as the cache lives: at most half the
+ * slots of a set are pinned, so the answer path always has room; past
+ * that the entry is stored as sigcache_put() would.  Returns whether it
+ * was pinned.  Load path: before the cache is shared.
+ */
+bool sigcache_pin(struct sigcache *c, const struct sigcache_key *k,
                   const struct sigcache_sig *sig, unsigned n);
 
 #endif

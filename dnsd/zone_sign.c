@@ -256,11 +256,14 @@ sign_node(struct signing *sg, struct znode *node)
 
 /*
  * Sign the answers geo name `g` (at `node`) gives with every edge up: each
- * choice of its map, for clients spread over each tier.  Into `cache`.
+ * choice of its map, for clients spread over each tier.  Into `cache`,
+ * pinned, so that online signatures do not push them out; counted in
+ * tally->presigned and tally->pinned.
  */
 static void
 presign_geo(struct signing *sg, const struct znode *node,
-            const struct geo_name *g, struct sigcache *cache, uint32_t now)
+            const struct geo_name *g, struct sigcache *cache, uint32_t now,
+            struct zone_keys *tally)
 {
 	static const int family[2] = {AF_INET, AF_INET6};
 	uint8_t key[WIRE_KEY_MAX];
@@ -295,8 +298,11 @@ presign_geo(struct signing *sg, const struct znode *node,
 					continue;
 				unsigned n =
 				    answer_sign_make(sg->z, &s, now, sig);
-				if (n > 0)
-					sigcache_put(cache, &k, sig, n);
+				if (n == 0)
+					continue;
+				tally->presigned++;
+				tally->pinned +=
+				    sigcache_pin(cache, &k, sig, n);
 			}
 			if (!spread)
 				break; /* the same for every client */
@@ -320,6 +326,7 @@ zone_sign(struct zone *z, struct znode **nodes, uint32_t mask,
 
 	z->keys->inception = sg.inception;
 	z->keys->expiration = sg.expiration;
+	z->keys->presigned = z->keys->pinned = 0;
 	for (uint32_t i = 0; i <= mask; i++)
 		if (nodes[i] != NULL && sign_node(&sg, nodes[i]) == -1)
 			return -1;
@@ -327,6 +334,6 @@ zone_sign(struct zone *z, struct znode **nodes, uint32_t mask,
 		if (nodes[i] != NULL && nodes[i]->geo != NULL &&
 		    !(nodes[i]->flags & ZN_OCCLUDED))
 			presign_geo(&sg, nodes[i], nodes[i]->geo, cache,
-			            (uint32_t)now);
+			            (uint32_t)now, z->keys);
 	return 0;
 }

@@ -35,6 +35,9 @@ struct zone_keys {
 	uint32_t refresh;  /* seconds after which the server signs again */
 	uint32_t dnskey_ttl;
 	uint32_t inception, expiration; /* of the signatures made at load */
+	/* geo answers signed at load, and how many of them the signature
+	 * cache holds pinned (sigcache_pin()) */
+	uint32_t presigned, pinned;
 	/*
 	 * Who signs: with an active key-signing key (SEP) and an active
 	 * zone-signing key, the KSKs sign DNSKEY, CDS and CDNSKEY and the

@@ -8,10 +8,12 @@
 # NXDOMAIN rcode only with the CO flag), a NODATA, an empty non-terminal,
 # a secure delegation's DS, an unsigned delegation (the NSEC at the cut is
 # the proof of insecurity: delv through unbound calls the child's answer
-# "unsigned", not a failure).  Negative controls prove that validation
-# really happens: a second dnsd signing with a key that is not the trust
-# anchor (delv: "broken trust chain", unbound: SERVFAIL, dnsviz: errors),
-# and delv with a wrong trust anchor.  Last, a ZSK pre-publish rollover
+# "unsigned", not a failure).  A flood of 40000 names that do not exist
+# with DO, each signed online, leaves the geo answers signed at load in
+# the signature cache: none is signed again.  Negative controls prove
+# that validation really happens: a second dnsd signing with a key that
+# is not the trust anchor (delv: "broken trust chain", unbound: SERVFAIL,
+# dnsviz: errors), and delv with a wrong trust anchor.  Last, a ZSK pre-publish rollover
 # under continuous validated queries (delv and unbound): no failure.
 #
 # Outputs the checks rely on (delv 9.18, unbound 1.17, dnsviz 0.9.4, all
@@ -285,6 +287,47 @@ like "$r" "$VALID" "lon down: again, fully validated"
 is "$(sigs_signed)" "$s1" "lon down: the second time from the cache"
 "$T_O/bin/dnsdctl" -t 10 -c "$A_CONF" auto lon >/dev/null ||
 	bail "dnsdctl auto lon failed"
+
+# A flood of names that do not exist, with DO: each one a signature made
+# on the answer path and stored in the signature cache, several times as
+# many as it holds (16384).  The geo answers signed at load are pinned
+# there: asked again after the flood, not one is signed again.
+r=$("$T_O/bin/dnsdctl" -t 10 -c "$A_CONF" dnssec $Z 2>&1)
+presigned=$(printf '%s\n' "$r" | sed -n \
+    's/^geo answers signed at load: \([0-9]*\), pinned in the signature cache: \([0-9]*\)$/\1 \2/p')
+check "dnsdctl dnssec: geo answers signed at load, all pinned (${presigned:-none})" \
+    test -n "$presigned" -a "${presigned% *}" -gt 0 -a \
+    "${presigned% *}" = "${presigned#* }"
+# geo_all WHEN: cdn and cdn2 with DO from each client network (the
+# default's too), each answer carrying its RRSIG
+geo_all()
+{
+	for _c in "$C_LON $LON" "$C_TYO $TYO" "$LOOP4 $NYC"; do
+		for _n in cdn cdn2; do
+			_r=$(dg "$A_PORT" -b "${_c% *}" +dnssec $_n.$Z A)
+			like "$(rr "$_r" A)/$(rr "$_r" RRSIG | cut -d' ' -f1)" \
+			    "(^| )${_c#* }( .*)?/A\$" \
+			    "$1: $_n from ${_c% *}: ${_c#* } with its RRSIG"
+		done
+	done
+}
+s0=$(sigs_signed)
+geo_all "before the flood"
+is "$(sigs_signed)" "$s0" "before the flood: all those signatures were made at load"
+NX_N=40000
+perl -e 'for my $i (0 .. $ARGV[0] - 1) {
+	my $q = pack("n6", $i & 0xffff, 0, 1, 0, 0, 1)
+	    . join("", map { chr(length) . $_ } sprintf("nx%08x", $i),
+	    "example", "net") . "\0" . pack("n2", 1, 1)
+	    . pack("C n2 C2 n2", 0, 41, 1232, 0, 0, 0x8000, 0);
+	print pack("n", length $q), $q }' $NX_N >"$fix/nx+do.bin" ||
+	bail "cannot write the flood's queries"
+r=$("$T_TOOLS/qblast" -s $LOOP4 -p "$A_PORT" -f "$fix/nx+do.bin" -l 5 2>&1)
+s1=$(sigs_signed)
+check "the flood: $NX_N names that do not exist, each signed ($((s1 - s0)) signatures; qblast: $r)" \
+    test $((s1 - s0)) -ge $NX_N
+geo_all "after the flood"
+is "$(sigs_signed)" "$s1" "after the flood: none of those signed again (pinned)"
 
 # ---- (5) negative controls: validation really happens ---------------------------
 r=$(dv "$B_PORT" www.$Z A)

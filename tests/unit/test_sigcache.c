@@ -2,9 +2,9 @@
 /*
  * tests/unit/test_sigcache.c: the answer path's signature cache
  * (dnsd/sigcache.c): what is stored is what comes back, and only for its
- * own key; a full set gives up its oldest entry; a bad count stores
- * nothing; and threads that store and look up at once never see a torn
- * entry (the seqlock).
+ * own key; a full set gives up its oldest entry, never a pinned one; a
+ * bad count stores nothing; and threads that store and look up at once never
+ * see a torn entry (the seqlock).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +124,44 @@ miss_for_another_key(void **state)
 	/* the zero key is not an empty slot's */
 	other = (struct sigcache_key){0, 0, 0};
 	assert_int_equal(sigcache_get(c, &other, sig), 0);
+	sigcache_free(c);
+}
+
+static bool
+pin(struct sigcache *c, unsigned i)
+{
+	struct sigcache_key k = key_of(i);
+	struct sigcache_sig sig[SIGCACHE_SIGS];
+
+	sigs_of(i, sig);
+	return sigcache_pin(c, &k, sig, nsigs_of(i));
+}
+
+/*
+ * One set of four: two keys pinned at load stay whatever the answer path
+ * stores after them; a third is stored but not pinned (half the set stays
+ * for the answer path), and goes like any other.
+ */
+static void
+pinned_entries_stay(void **state)
+{
+	(void)state;
+	struct sigcache *c = sigcache_new(4);
+
+	assert_true(pin(c, 1));
+	assert_true(pin(c, 2));
+	assert_false(pin(c, 3));
+	assert_true(holds(c, 3));
+	for (unsigned i = 10; i < 1000; i++) {
+		put(c, i);
+		assert_true(holds(c, i));
+		assert_true(holds(c, 1));
+		assert_true(holds(c, 2));
+	}
+	assert_false(holds(c, 3));
+	/* the two free slots hold the two stored last */
+	assert_true(holds(c, 998));
+	assert_false(holds(c, 997));
 	sigcache_free(c);
 }
 
@@ -283,6 +321,7 @@ main(void)
 	    cmocka_unit_test(get_after_put),
 	    cmocka_unit_test(miss_for_another_key),
 	    cmocka_unit_test(oldest_is_evicted),
+	    cmocka_unit_test(pinned_entries_stay),
 	    cmocka_unit_test(bad_count_ignored),
 	    cmocka_unit_test(threads_never_see_torn_entries),
 	};
