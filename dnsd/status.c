@@ -2,6 +2,7 @@
 /* dnsd/status.c: the status page and its JSON API (status.h). */
 #include "dnsd/status.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "common/clock.h"
 #include "common/edges.h"
 #include "common/errbuf.h"
 #include "common/log.h"
@@ -222,30 +224,23 @@ cell_hash(int lat2, int lon2)
 	return h ^ h >> 15;
 }
 
+/* The cells of the map as networks come: each network's cell gets it
+ * as its representative if the cell has none yet. */
 struct cells_build {
 	struct status *st;
-	const struct geo_mmdb *db;
 	size_t cap;
 };
 
-/* A network of the database: its location's cell gets it as its
- * representative if the cell has none yet. */
 static void
-add_network(const uint8_t key[16], unsigned plen, void *arg)
+add_network(const uint8_t key[16], unsigned plen, double lat, double lon,
+            void *arg)
 {
 	struct cells_build *b = arg;
 	struct status *st = b->st;
-	struct geo_location loc;
-	uint8_t net[16];
-	unsigned nplen;
-
-	(void)plen;
-	if (geo_mmdb_lookup(b->db, key, &loc, net, &nplen) != 1 ||
-	    !loc.has_coords)
-		return;
-	int lat2 = (int)lround(loc.lat * CELLS_PER_DEGREE);
-	int lon2 = (int)lround(loc.lon * CELLS_PER_DEGREE);
+	int lat2 = (int)lround(lat * CELLS_PER_DEGREE);
+	int lon2 = (int)lround(lon * CELLS_PER_DEGREE);
 	uint32_t i = cell_hash(lat2, lon2) & st->mask;
+
 	for (; st->slot[i] != 0; i = (i + 1) & st->mask) {
 		const struct cell *c = &st->cell[st->slot[i] - 1];
 		if (c->lat2 == lat2 && c->lon2 == lon2)
@@ -258,8 +253,8 @@ add_network(const uint8_t key[16], unsigned plen, void *arg)
 	struct cell *c = &st->cell[st->ncells++];
 	c->lat2 = (int16_t)lat2;
 	c->lon2 = (int16_t)lon2;
-	memcpy(c->key, net, 16);
-	c->plen = (uint8_t)nplen;
+	memcpy(c->key, key, 16);
+	c->plen = (uint8_t)plen;
 	st->slot[i] = (uint32_t)st->ncells;
 }
 
@@ -284,17 +279,18 @@ make_cells(struct status *st, const struct snapshot *snap)
 	st->slot = xcalloc(st->mask + 1, sizeof(*st->slot));
 	if (snap->mmdb == NULL)
 		return -1;
-	struct cells_build b = {st, snap->mmdb, 1024};
+	uint64_t t0 = clock_ms();
+	struct cells_build b = {st, 1024};
 	st->cell = xreallocarray(NULL, b.cap, sizeof(*st->cell));
 	errbuf_init(&err);
-	rc = geo_mmdb_each(snap->mmdb, add_network, &b, &err);
+	rc = geo_mmdb_each_coords(snap->mmdb, add_network, &b, &err);
 	if (rc == -1)
 		log_warn("status: map: %s", errbuf_text(&err));
 	errbuf_fini(&err);
 	geo_mmdb_forget_pages(snap->mmdb);
 	st->generation = snap->generation;
-	log_info("status: map: %zu cells of %g degree", st->ncells,
-	         1.0 / CELLS_PER_DEGREE);
+	log_info("status: map: %zu cells of %g degree, in %" PRIu64 " ms",
+	         st->ncells, 1.0 / CELLS_PER_DEGREE, clock_ms() - t0);
 	return rc;
 }
 

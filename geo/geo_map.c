@@ -3,7 +3,6 @@
 /* HOT PATH: see STYLE.md B5 (geo_map_lookup at the end) */
 #include "geo/geo_map.h"
 
-#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "geo/geo_dist.h"
 #include "geo/geo_mmdb.h"
 #include "geo/geo_tree.h"
+#include "geo/memo.h"
 
 /* Edges `nearest` can rank for one name; CDNs have hundreds at most. */
 #define GEO_POOL_MAX 1024
@@ -193,86 +193,6 @@ geo_map_decide_latency(const struct geo_policy *p,
 }
 
 /* ---- building ---------------------------------------------------------- */
-
-/*
- * A memo of choice ids under fixed-size keys compared as octets (a
- * multiple of 8 of them), in an open-addressing table that doubles at half
- * full.
- */
-struct memo {
-	size_t ksize;
-	unsigned char *keys; /* (mask + 1) keys of ksize octets */
-	uint32_t *vals;      /* choice index + 1, 0 = empty */
-	size_t mask, count;
-};
-
-static void
-memo_init(struct memo *m, size_t ksize, size_t slots)
-{
-	assert(ksize % 8 == 0);
-	m->ksize = ksize;
-	m->mask = slots - 1;
-	m->count = 0;
-	m->keys = xcalloc(slots, ksize);
-	m->vals = xcalloc(slots, sizeof(*m->vals));
-}
-
-static void
-memo_free(struct memo *m)
-{
-	free(m->keys);
-	free(m->vals);
-}
-
-/* Word by word: the record memo is probed per network, millions of times. */
-static bool
-memo_equal(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	uint64_t x, y;
-
-	for (size_t i = 0; i < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-/* The slot of `key`: its own, or the empty one it would take. */
-static size_t
-memo_slot(const struct memo *m, const void *key)
-{
-	const unsigned char *k = key;
-	uint64_t h = 0x9E3779B97F4A7C15ull, w;
-
-	for (size_t i = 0; i < m->ksize; i += 8) {
-		memcpy(&w, k + i, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
-		h ^= h >> 32;
-	}
-	size_t s = (size_t)h & m->mask;
-	while (m->vals[s] != 0 &&
-	       !memo_equal(m->keys + s * m->ksize, k, m->ksize))
-		s = (s + 1) & m->mask;
-	return s;
-}
-
-static void
-memo_put(struct memo *m, size_t slot, const void *key, uint32_t id)
-{
-	memcpy(m->keys + slot * m->ksize, key, m->ksize);
-	m->vals[slot] = id + 1;
-	if (++m->count * 2 <= m->mask)
-		return;
-	struct memo old = *m;
-	memo_init(m, old.ksize, (old.mask + 1) * 2);
-	for (size_t i = 0; i <= old.mask; i++)
-		if (old.vals[i] != 0)
-			memo_put(m, memo_slot(m, old.keys + i * old.ksize),
-			         old.keys + i * old.ksize, old.vals[i] - 1);
-	memo_free(&old);
-}
 
 struct build {
 	const struct geo_policy *p;

@@ -16,6 +16,7 @@
 
 #include "common/errbuf.h"
 #include "common/xalloc.h"
+#include "geo/memo.h"
 
 struct geo_mmdb {
 	MMDB_s mmdb;
@@ -205,6 +206,63 @@ geo_mmdb_each(const struct geo_mmdb *db,
 	return geo_mmdb_walk(db, each_network, &e, err);
 }
 
+/* geo_mmdb_each_coords: the coordinates of each record, read once. */
+struct each_coords {
+	const struct geo_mmdb *db;
+	void (*fn)(const uint8_t key[16], unsigned plen, double lat, double lon,
+	           void *arg);
+	void *arg;
+	struct memo records; /* record -> index in coords[] */
+	struct coords {
+		double lat, lon;
+		bool has;
+	} * coords;
+	size_t n, cap;
+};
+
+static void
+each_coords_network(const uint8_t key[16], unsigned plen, uint64_t record,
+                    void *arg)
+{
+	struct each_coords *e = arg;
+	size_t s = memo_slot(&e->records, &record);
+	uint32_t i;
+
+	if (e->records.vals[s] != 0) {
+		i = e->records.vals[s] - 1;
+	} else {
+		struct geo_location loc;
+		geo_mmdb_record(e->db, record, GEO_LOC_COORDS, &loc);
+		if (e->n == e->cap) {
+			e->cap *= 2;
+			e->coords = xreallocarray(e->coords, e->cap,
+			                          sizeof(*e->coords));
+		}
+		i = (uint32_t)e->n++;
+		e->coords[i] =
+		    (struct coords){loc.lat, loc.lon, loc.has_coords};
+		memo_put(&e->records, s, &record, i);
+	}
+	if (e->coords[i].has)
+		e->fn(key, plen, e->coords[i].lat, e->coords[i].lon, e->arg);
+}
+
+int
+geo_mmdb_each_coords(const struct geo_mmdb *db,
+                     void (*fn)(const uint8_t key[16], unsigned plen,
+                                double lat, double lon, void *arg),
+                     void *arg, struct errbuf *err)
+{
+	struct each_coords e = {db, fn, arg, {0}, NULL, 0, 1024};
+
+	memo_init(&e.records, sizeof(uint64_t), 1024);
+	e.coords = xreallocarray(NULL, e.cap, sizeof(*e.coords));
+	int rc = geo_mmdb_walk(db, each_coords_network, &e, err);
+	memo_free(&e.records);
+	free(e.coords);
+	return rc;
+}
+
 int
 geo_mmdb_walk(const struct geo_mmdb *db,
               void (*fn)(const uint8_t key[16], unsigned plen, uint64_t record,
@@ -335,8 +393,9 @@ get_coord(MMDB_entry_s *entry, const char *const *path, double max, double *out)
 	return 0;
 }
 
-static const char *const path_lat[] = {"location", "latitude", NULL};
-static const char *const path_lon[] = {"location", "longitude", NULL};
+static const char *const path_location[] = {"location", NULL};
+static const char *const path_lat[] = {"latitude", NULL};  /* in location */
+static const char *const path_lon[] = {"longitude", NULL}; /* in location */
 static const char *const path_continent[] = {"continent", "code", NULL};
 static const char *const path_country[] = {"country", "iso_code", NULL};
 static const char *const path_registered[] = {"registered_country", "iso_code",
@@ -357,9 +416,21 @@ geo_mmdb_record(const struct geo_mmdb *db, uint64_t record, unsigned fields,
 	if (record > UINT32_MAX)
 		return;
 	if (fields & GEO_LOC_COORDS) {
+		/* Find the location map once, then both keys inside it: each
+		 * lookup from the record's start skips the city, continent
+		 * and country maps and their names in every language. */
+		MMDB_entry_data_s data;
 		out->has_coords =
-		    get_coord(&entry, path_lat, 90, &out->lat) == 0 &&
-		    get_coord(&entry, path_lon, 180, &out->lon) == 0;
+		    MMDB_aget_value(&entry, &data, path_location) ==
+		        MMDB_SUCCESS &&
+		    data.has_data && data.type == MMDB_DATA_TYPE_MAP;
+		if (out->has_coords) {
+			MMDB_entry_s loc = {.mmdb = &db->mmdb,
+			                    .offset = data.offset};
+			out->has_coords =
+			    get_coord(&loc, path_lat, 90, &out->lat) == 0 &&
+			    get_coord(&loc, path_lon, 180, &out->lon) == 0;
+		}
 		if (!out->has_coords)
 			out->lat = out->lon = 0;
 	}

@@ -476,6 +476,80 @@ walk(void **state)
 	walk_one(e->v4, true);
 }
 
+struct placed {
+	size_t n;
+	struct {
+		uint8_t key[16];
+		unsigned plen;
+		double lat, lon;
+	} net[MAXNETS];
+};
+
+static void
+collect_coords(const uint8_t key[16], unsigned plen, double lat, double lon,
+               void *arg)
+{
+	struct placed *s = arg;
+
+	assert_true(s->n < MAXNETS);
+	memcpy(s->net[s->n].key, key, 16);
+	s->net[s->n].plen = plen;
+	s->net[s->n].lat = lat;
+	s->net[s->n].lon = lon;
+	s->n++;
+}
+
+/* geo_mmdb_each_coords: the fixture networks that have coordinates, each
+ * once with its own (records shared by several networks read once), in
+ * address order; the one without coordinates is left out. */
+static void
+each_coords_one(const char *path, bool v4only)
+{
+	struct geo_mmdb *db = open_ok(path);
+	struct placed s = {0};
+	struct errbuf err;
+	size_t want = 0;
+
+	errbuf_init(&err);
+	assert_int_equal(geo_mmdb_each_coords(db, collect_coords, &s, &err), 0);
+	assert_int_equal(err.count, 0);
+	errbuf_fini(&err);
+	for (size_t i = 1; i < s.n; i++)
+		assert_true(memcmp(s.net[i - 1].key, s.net[i].key, 16) < 0);
+	for (size_t i = 0; i < NFIX; i++) {
+		const struct fx *f = &fixture[i];
+		uint8_t key[16];
+		unsigned plen, found = 0;
+
+		if (v4only && !is_v4(f))
+			continue;
+		want += f->has_coords;
+		parse_net(f->net, key, &plen);
+		for (size_t j = 0; j < s.n; j++) {
+			if (s.net[j].plen != plen ||
+			    memcmp(s.net[j].key, key, 16) != 0)
+				continue;
+			found++;
+			assert_float_equal(s.net[j].lat, f->lat, 1e-9);
+			assert_float_equal(s.net[j].lon, f->lon, 1e-9);
+		}
+		if (found != (f->has_coords ? 1u : 0u))
+			fail_msg("%s: %s reported %u times", path, f->net,
+			         found);
+	}
+	assert_int_equal(s.n, want);
+	geo_mmdb_free(db);
+}
+
+static void
+each_coords(void **state)
+{
+	const struct env *e = *state;
+
+	each_coords_one(e->v6, false);
+	each_coords_one(e->v4, true);
+}
+
 /* Overwrite bytes at `at` in a copy of `from`; returns the copy's path. */
 static void
 patched_copy(const char *from, const char *to, long at, const uint8_t *b,
@@ -729,6 +803,7 @@ main(void)
 	    cmocka_unit_test(open_corrupt),
 	    cmocka_unit_test(describe),
 	    cmocka_unit_test(walk),
+	    cmocka_unit_test(each_coords),
 	    cmocka_unit_test(walk_corrupt),
 	    cmocka_unit_test(lookup),
 	    cmocka_unit_test(lookup_v6_in_v4_tree),
