@@ -13,8 +13,10 @@
 # the signature cache: none is signed again.  Negative controls prove
 # that validation really happens: a second dnsd signing with a key that
 # is not the trust anchor (delv: "broken trust chain", unbound: SERVFAIL,
-# dnsviz: errors), and delv with a wrong trust anchor.  Last, a ZSK pre-publish rollover
-# under continuous validated queries (delv and unbound): no failure.
+# dnsviz: errors), and delv with a wrong trust anchor.  Then a ZSK
+# pre-publish rollover under continuous validated queries (delv and
+# unbound): no failure; last, a KSK double-DS rollover and a CSK rollover,
+# validated at each step with the parent's DS sets as trust anchors.
 #
 # Outputs the checks rely on (delv 9.18, unbound 1.17, dnsviz 0.9.4, all
 # seen against BIND named serving a dnssec-signzone'd copy too; delv exits
@@ -624,6 +626,102 @@ check "rollover: the loop asked $n times (at least 30)" test "$n" -ge 30
 is "$nf" 0 "rollover: no validation failure in $n validated queries"
 [ "$nf" = 0 ] || diag "$(grep '^fail' "$L" | head -n 5)"
 t_reap "$R_UB_PID"
+
+# ---- (9) KSK double-DS and CSK rollovers, the parent's DS as the anchor --------
+# The parent's DS set is delv's trust anchor (static-ds, from ldns-keygen's
+# .ds files), so each step is validated as a resolver would with the
+# parent holding the old DS, both, or the new one (zones/README.md,
+# "Rolling keys").  K2 (flags 257) is the new KSK, then the keys are
+# rolled back as combined signing keys (no ZSK: every key a CSK).  The
+# wrong DS set at a step must fail: the new DS before its key signs the
+# DNSKEY set, the old DS once its key is retired.
+T2=$(tag "$K2")
+# ds_anchor FILE STEM...: delv's trust anchors, the DS of each key
+ds_anchor()
+{
+	_f=$1
+	shift
+	{
+		echo "trust-anchors {"
+		for _s in "$@"; do
+			sed 's/;.*//' "$fix/$_s.ds" | awk -v z=$Z. '$0 ~ /DS/ {
+			    printf "\t%s static-ds %s %s %s \"%s\";\n", z,
+			    $(NF-3), $(NF-2), $(NF-1), $NF }'
+		done
+		echo "};"
+	} >"$_f" || bail "cannot write $_f"
+}
+ds_anchor "$fix/ds1.conf" "$K1"
+ds_anchor "$fix/ds12.conf" "$K1" "$K2"
+ds_anchor "$fix/ds2.conf" "$K2"
+# ds_valid WHEN DS-SET...: www validates with each parent DS set (1, 12, 2)
+ds_valid()
+{
+	_w=$1
+	shift
+	for _a in "$@"; do
+		_r=$(ANCHOR=$fix/ds$_a.conf dv "$R_PORT" www.$Z A)
+		like "$_r" "$VALID" "$_w: validated with the parent's DS set $_a"
+	done
+}
+# ds_fails WHEN DS-SET: www does not validate with that DS set
+ds_fails()
+{
+	_r=$(ANCHOR=$fix/ds$2.conf dv "$R_PORT" www.$Z A)
+	like "$_r" "$FAILED" "$1: with the parent's DS set $2 only, validation fails"
+	unlike "$_r" "$VALID" "$1: DS set $2: not validated"
+}
+# at_parent: the key tags dnsdctl dnssec gives DS records for, then the
+# apex's CDS set (RFC 7344), as "TAGS / TAGS"
+at_parent()
+{
+	printf '%s / %s' "$("$T_O/bin/dnsdctl" -t 10 -c "$R_CONF" dnssec $Z |
+	    awk '$1 == "ds:" { print $5 }' | sort -n | tr '\n' ' ' |
+	    sed 's/ $//')" \
+	    "$(dig +norec +tries=1 +time=$T_DIG_TIME @$LOOP4 -p "$R_PORT" \
+	    $Z CDS 2>&1 | awk '$4 == "CDS" { print $5 }' | sort -n |
+	    tr '\n' ' ' | sed 's/ $//')"
+}
+T_ROLL_WAIT=0	# delv has no cache: no TTL to wait out
+ds_valid "KSK start, $T1" 1
+ds_fails "KSK start" 2
+WANT=$(sorted "$T1" "$T2" "$TZ2")
+roll_step "KSK 1, $T2 published" "$K1" "{file: $K2, state: publish}" "$Z2"
+is "$(sig_tags "$R_PORT" $Z DNSKEY)" "$T1" "KSK 1: DNSKEY still signed by $T1"
+is "$(at_parent)" "$(sorted "$T1" "$T2") / $(sorted "$T1" "$T2")" \
+    "KSK 1: DS for the parent and CDS: both keys"
+ds_valid "KSK 1" 1 12
+ds_fails "KSK 1" 2
+roll_step "KSK 2, $T2 active, $T1 retired" "{file: $K1, state: retire}" \
+    "$K2" "$Z2"
+is "$(sig_tags "$R_PORT" $Z DNSKEY)" "$T2" "KSK 2: DNSKEY signed by $T2"
+is "$(sig_tags "$R_PORT" www.$Z A)" "$TZ2" "KSK 2: www still signed by the ZSK"
+is "$(at_parent)" "$T2 / $T2" "KSK 2: DS for the parent and CDS: $T2 only"
+ds_valid "KSK 2" 12 2
+ds_fails "KSK 2" 1
+WANT=$(sorted "$T2" "$TZ2")
+roll_step "KSK 3, $T1 removed" "$K2" "$Z2"
+ds_valid "KSK 3" 2 12
+WANT=$T2
+roll_step "CSK start, $T2 alone" "$K2"
+is "$(sig_tags "$R_PORT" www.$Z A)" "$T2" "CSK start: www signed by $T2"
+ds_valid "CSK start" 2
+WANT=$(sorted "$T1" "$T2")
+roll_step "CSK 1, $T1 published" "$K2" "{file: $K1, state: publish}"
+is "$(sig_tags "$R_PORT" www.$Z A)" "$T2" "CSK 1: www still signed by $T2"
+ds_valid "CSK 1" 2 12
+roll_step "CSK 2, both active" "$K2" "$K1"
+is "$(sig_tags "$R_PORT" www.$Z A)" "$(sorted "$T1" "$T2")" \
+    "CSK 2: www signed by both"
+ds_valid "CSK 2" 1 12 2
+roll_step "CSK 3, $T2 retired" "{file: $K2, state: retire}" "$K1"
+is "$(sig_tags "$R_PORT" www.$Z A)" "$T1" "CSK 3: www signed by $T1"
+is "$(at_parent)" "$T1 / $T1" "CSK 3: DS for the parent and CDS: $T1 only"
+ds_valid "CSK 3" 12 1
+ds_fails "CSK 3" 2
+WANT=$T1
+roll_step "CSK 4, $T2 removed" "$K1"
+ds_valid "CSK 4" 1
 check "dnsd R still running" t_alive "$R_PID"
 DNSD_PID=$R_PID DNSD_LOG=$R_LOG
 stop_dnsd
