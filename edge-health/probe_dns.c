@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <ldns/ldns.h>
 
+#include "common/dnsmsg.h"
 #include "common/xalloc.h"
 
 /* Without EDNS a server sends at most 512 bytes over UDP (RFC 1035
@@ -143,6 +144,13 @@ judge(struct probe *p, const uint8_t *wire, size_t len)
 	uint16_t id = (uint16_t)(wire[0] << 8 | wire[1]);
 	if (id != d->id && !c->dns_tcp)
 		return false; /* not the reply to this query (RFC 5452) */
+	if (dnsmsg_count_type(wire, len, LDNS_RR_TYPE_TSIG) > 1) {
+		/* ldns would leak all but one of them (dnsmsg.h) */
+		snprintf(why, sizeof(why),
+		         "dns: bad reply: more than one TSIG record");
+		finish(p, false, why);
+		return true;
+	}
 	ldns_status st = ldns_wire2pkt(&pkt, wire, len);
 	if (id != d->id) {
 		snprintf(why, sizeof(why), "dns: bad reply: id %u, sent %u", id,

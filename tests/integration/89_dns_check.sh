@@ -19,7 +19,8 @@
 #   5. dnsd stopped: udp and tcp checks fail with "connection refused";
 #   6. replies that are not right (89_dns_check/fake_dns.pl): a stray
 #      reply with another id is ignored (the right one that follows
-#      passes), no QR bit, another question and a malformed reply fail;
+#      passes), no QR bit, another question, a malformed reply and one
+#      with two TSIG records fail;
 #   7. -n: a bad qtype at file:line:col; the metrics label dns checks.
 . "$(dirname "$0")/lib.sh"
 EH=$T_O/bin/edge-health
@@ -52,7 +53,7 @@ out=$(q big.example.net TXT)
 check "fixture: dnsd truncates big.example.net TXT over UDP" has_flag "$out" tc
 
 # ---- fake servers ---------------------------------------------------------------
-FAKES="wrongid noqr otherq short"
+FAKES="wrongid noqr otherq short twotsig"
 for m in $FAKES; do
 	p=$(free_port)
 	eval "P_$m=$p"
@@ -70,7 +71,7 @@ wait_log "$D/peer.log" '^listening' ||
 # ---- edge-health ----------------------------------------------------------------
 EDGES="udp_ok tcp_ok src_udp src_tcp mx_ok nx_ok rcode_bad answer_bad tc_udp tc_tcp
     nosrc_dns nosrc_tcp nosrc_http fake_wrongid fake_noqr fake_otherq fake_short
-    src_tcpcheck src_http"
+    fake_twotsig src_tcpcheck src_http"
 : >"$D/edges.yaml.tmp"
 echo "edges:" >>"$D/edges.yaml.tmp"
 for e in $EDGES; do
@@ -129,6 +130,8 @@ checks:
     - {type: dns, address: "$LOOP4:$P_otherq", name: www.example.net}
   fake_short:
     - {type: dns, address: "$LOOP4:$P_short", name: www.example.net}
+  fake_twotsig:
+    - {type: dns, address: "$LOOP4:$P_twotsig", name: www.example.net}
 feeds:
   - unix: nobody-listens.sock
 metrics: $MET
@@ -199,7 +202,7 @@ reason()
 GOOD="udp_ok=1 tcp_ok=1 src_udp=1 src_tcp=1 mx_ok=1 nx_ok=1 tc_tcp=1
     fake_wrongid=1 src_tcpcheck=1 src_http=1"
 BAD="rcode_bad=0 answer_bad=0 tc_udp=0 nosrc_dns=0 nosrc_tcp=0 nosrc_http=0
-    fake_noqr=0 fake_otherq=0 fake_short=0"
+    fake_noqr=0 fake_otherq=0 fake_short=0 fake_twotsig=0"
 # shellcheck disable=SC2086 # word splitting wanted
 check "every check reaches its state" wait_states $GOOD $BAD
 
@@ -230,6 +233,8 @@ check "another question: bad reply" \
     reason fake_otherq "dns: bad reply: not for the question asked" "$P_otherq"
 check "an answer announced but missing: bad reply" \
     wait_log "$EH_LOG" "probe fake_short \\(127\\.0\\.0\\.1:$P_short\\): dns: bad reply: [^:]+: down after"
+check "two TSIG records: bad reply, refused before ldns reads it" \
+    reason fake_twotsig "dns: bad reply: more than one TSIG record" "$P_twotsig"
 
 # ---- source -------------------------------------------------------------------
 check "source: dns over udp fails to bind $SRC_NONE" reason nosrc_dns \
