@@ -154,7 +154,8 @@ static struct dnsd_conf conf = {
 static struct cookie_mac *mac;
 static struct rrl *rrl;
 static struct snapshot snap;
-static ldns_rdf *signed_apex; /* SIGNED_APEX, to compare names with */
+static ldns_rdf *signed_apex;  /* SIGNED_APEX, to compare names with */
+static ldns_rdf *signed_child; /* its unsigned child zone's apex */
 
 /* One TXT character-string, as snapshot_load encodes them. */
 static unsigned
@@ -333,6 +334,7 @@ fixture(void)
 	rrl_conf_derive(&conf.rrl, 1);
 	rrl = rrl_new(conf.rrl.table_size);
 	signed_apex = ldns_dname_new_frm_str(SIGNED_APEX ".");
+	signed_child = ldns_dname_new_frm_str("child." SIGNED_APEX ".");
 	done = true;
 	return sv;
 }
@@ -383,9 +385,18 @@ same_name(const ldns_rdf *a, const ldns_rdf *b)
 	return ldns_dname_compare(a, b) == 0;
 }
 
+/*
+ * Is an RRset of type `t` at `name` the signed zone's?  Not if it is its
+ * unsigned child's: dnsd serves that zone too and answers for everything
+ * at and below the cut, except DS, which is the parent's.
+ */
 static bool
-in_signed_zone(const ldns_rdf *name)
+in_signed_zone(const ldns_rdf *name, ldns_rr_type t)
 {
+	if (same_name(name, signed_child))
+		return t == LDNS_RR_TYPE_DS;
+	if (ldns_dname_is_subdomain(name, signed_child))
+		return false;
 	return same_name(name, signed_apex) ||
 	       ldns_dname_is_subdomain(name, signed_apex);
 }
@@ -513,7 +524,11 @@ check_signed(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type qtype,
 			const ldns_rr *rr = ldns_rr_list_rr(sec[s], i);
 			const ldns_rdf *owner = ldns_rr_owner(rr);
 			ldns_rr_type t = ldns_rr_get_type(rr);
-			if (t == LDNS_RR_TYPE_RRSIG || !in_signed_zone(owner))
+			/* the NSEC at the cut (no DS) is the parent's */
+			if (t == LDNS_RR_TYPE_RRSIG ||
+			    !(in_signed_zone(owner, t) ||
+			      (t == LDNS_RR_TYPE_NSEC &&
+			       same_name(owner, signed_child))))
 				continue;
 			if (s == 0 && same_name(owner, name) &&
 			    (t == qtype || qtype == LDNS_RR_TYPE_ANY))
@@ -565,7 +580,7 @@ check_signed(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type qtype,
 	/* NODATA in the zone's own data (not below a cut, not a chain
 	 * leaving the zone): an NSEC proves it */
 	if (ldns_pkt_aa(pkt) && soa && !answered && !proof &&
-	    qtype != LDNS_RR_TYPE_ANY && in_signed_zone(name) &&
+	    qtype != LDNS_RR_TYPE_ANY && in_signed_zone(name, qtype) &&
 	    !synthesised(an, name))
 		FAIL("NODATA without an NSEC");
 }
@@ -603,7 +618,8 @@ check_dnssec(const ldns_pkt *pkt, const struct asked *a)
 		    ((ldns_pkt_edns_z(pkt) & 0x4000) != 0))
 			FAIL("CO not echoed (or echoed without DO)");
 	}
-	bool sign = a->do_bit && ldns_pkt_edns(pkt) && in_signed_zone(qname);
+	bool do_set = a->do_bit && ldns_pkt_edns(pkt);
+	bool sign = do_set && in_signed_zone(qname, qtype);
 	if (!sign) {
 		const ldns_rr_list *sec[3] = {ldns_pkt_answer(pkt),
 		                              ldns_pkt_authority(pkt),
@@ -611,12 +627,18 @@ check_dnssec(const ldns_pkt *pkt, const struct asked *a)
 		for (int s = 0; s < 3; s++)
 			for (size_t i = 0; i < ldns_rr_list_rr_count(sec[s]);
 			     i++) {
-				ldns_rr_type t = ldns_rr_get_type(
-				    ldns_rr_list_rr(sec[s], i));
+				const ldns_rr *rr = ldns_rr_list_rr(sec[s], i);
+				ldns_rr_type t = ldns_rr_get_type(rr);
+				/* with DO, a chain from an unsigned zone may
+				 * lead into the signed one, signed there */
 				if ((t == LDNS_RR_TYPE_RRSIG ||
 				     t == LDNS_RR_TYPE_NSEC) &&
-				    t != qtype)
-					FAIL("DNSSEC records without DO");
+				    t != qtype &&
+				    !(do_set &&
+				      in_signed_zone(ldns_rr_owner(rr),
+				                     LDNS_RR_TYPE_DS)))
+					FAIL("DNSSEC records without DO, or "
+					     "outside the signed zone");
 			}
 		return;
 	}
