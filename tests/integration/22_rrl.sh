@@ -9,7 +9,7 @@
 #      burst + rate x seconds times (both bounds checked), the rest is
 #      limited: one in two sent truncated, the rest dropped; the counters
 #      (dnsdctl stats rrl.*) match what the clients saw; another address
-#      of that /24 is limited too, another type or another /24 is not;
+#      of that /24 shares the bucket, another type or another /24 does not;
 #   2. random names under one zone (NXDOMAIN, wildcard answers,
 #      referrals) and errors from any zone share one bucket: limited
 #      like one name; an exempt network, TCP and IPv6 (::1, ipv6_prefix);
@@ -162,9 +162,11 @@ full=$(kv full a1 a2)
 b=$(bounds "$(secs a1)" "$RATE" "$BURST")
 check "127.0.9.0/24 (.1 and .200), www A: one bucket, $full answered in full (expected ${b% *} to ${b#* })" \
     within "$full" "$b"
-# (in its own bucket 127.0.9.200 would add its $SLOW q/s to the total)
-check "127.0.9.200, the same /24 and name: limited too ($(kv full a2) of $(kv sent a2) in full)" \
-    test "$(kv full a2)" -lt "$(kv sent a2)"
+# In a bucket of its own 127.0.9.200 would add all its queries to that
+# total, past the bound.  Which of the shared tokens its queries win
+# depends on when the flood's packets arrive (a flood starved of CPU sends
+# in bursts, and a slow client can then find every token): not checked.
+diag "127.0.9.200, the same /24 and name: $(kv full a2) of $(kv sent a2) in full"
 is "$(kv full a3)" "$(kv sent a3)" \
     "127.0.9.201, www AAAA: a bucket of its own, all $(kv sent a3) in full"
 is "$(kv full b1)" "$(kv sent b1)" \
