@@ -346,8 +346,27 @@ struct seen {
 		uint8_t key[16];
 		unsigned plen;
 		uint64_t record;
+		double lat, lon; /* geo_mmdb_each_coords */
 	} net[MAXNETS];
 };
+
+/* How many of s's networks are fixture network `net`; *at the last. */
+static unsigned
+find_net(const struct seen *s, const char *net, size_t *at)
+{
+	uint8_t key[16];
+	unsigned plen, found = 0;
+
+	parse_net(net, key, &plen);
+	for (size_t j = 0; j < s->n; j++) {
+		if (s->net[j].plen != plen ||
+		    memcmp(s->net[j].key, key, 16) != 0)
+			continue;
+		found++;
+		*at = j;
+	}
+	return found;
+}
 
 static void
 collect(const uint8_t key[16], unsigned plen, uint64_t record, void *arg)
@@ -425,24 +444,17 @@ walk_one(const char *path, bool v4only)
 	/* every fixture network exactly once, with its data */
 	for (size_t i = 0; i < NFIX; i++) {
 		const struct fx *f = &fixture[i];
-		uint8_t key[16];
-		unsigned plen, found = 0;
 		struct geo_location loc;
+		size_t at = 0;
 
 		if (v4only && !is_v4(f))
 			continue;
 		want++;
-		parse_net(f->net, key, &plen);
-		for (size_t j = 0; j < s.n; j++) {
-			if (s.net[j].plen != plen ||
-			    memcmp(s.net[j].key, key, 16) != 0)
-				continue;
-			found++;
-			rec[i] = s.net[j].record;
-		}
+		unsigned found = find_net(&s, f->net, &at);
 		if (found != 1)
 			fail_msg("%s: %s reported %u times", path, f->net,
 			         found);
+		rec[i] = s.net[at].record;
 		geo_mmdb_record(db, rec[i], GEO_LOC_ALL, &loc);
 		check_location(&loc, f);
 	}
@@ -476,20 +488,11 @@ walk(void **state)
 	walk_one(e->v4, true);
 }
 
-struct placed {
-	size_t n;
-	struct {
-		uint8_t key[16];
-		unsigned plen;
-		double lat, lon;
-	} net[MAXNETS];
-};
-
 static void
 collect_coords(const uint8_t key[16], unsigned plen, double lat, double lon,
                void *arg)
 {
-	struct placed *s = arg;
+	struct seen *s = arg;
 
 	assert_true(s->n < MAXNETS);
 	memcpy(s->net[s->n].key, key, 16);
@@ -506,7 +509,7 @@ static void
 each_coords_one(const char *path, bool v4only)
 {
 	struct geo_mmdb *db = open_ok(path);
-	struct placed s = {0};
+	struct seen s = {0};
 	struct errbuf err;
 	size_t want = 0;
 
@@ -518,24 +521,19 @@ each_coords_one(const char *path, bool v4only)
 		assert_true(memcmp(s.net[i - 1].key, s.net[i].key, 16) < 0);
 	for (size_t i = 0; i < NFIX; i++) {
 		const struct fx *f = &fixture[i];
-		uint8_t key[16];
-		unsigned plen, found = 0;
+		size_t at = 0;
 
 		if (v4only && !is_v4(f))
 			continue;
 		want += f->has_coords;
-		parse_net(f->net, key, &plen);
-		for (size_t j = 0; j < s.n; j++) {
-			if (s.net[j].plen != plen ||
-			    memcmp(s.net[j].key, key, 16) != 0)
-				continue;
-			found++;
-			assert_float_equal(s.net[j].lat, f->lat, 1e-9);
-			assert_float_equal(s.net[j].lon, f->lon, 1e-9);
-		}
+		unsigned found = find_net(&s, f->net, &at);
 		if (found != (f->has_coords ? 1u : 0u))
 			fail_msg("%s: %s reported %u times", path, f->net,
 			         found);
+		if (found == 1) {
+			assert_float_equal(s.net[at].lat, f->lat, 1e-9);
+			assert_float_equal(s.net[at].lon, f->lon, 1e-9);
+		}
 	}
 	assert_int_equal(s.n, want);
 	geo_mmdb_free(db);
